@@ -14,9 +14,23 @@ export class UserError extends Error {
   }
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * For a value matching no branch of a union, report the branch that got furthest (deepest
+ * path) instead of zod's bare "Invalid input": that is the one the user meant.
+ */
+function explain(issue: Issue): Issue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const depth = (issues: Issue[]) => Math.max(...issues.map((i) => i.path.length));
+  const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+  return best.flatMap((inner) => explain({ ...inner, path: [...issue.path, ...inner.path] } as Issue));
+}
+
 /** One line per issue, each with the path of the offending value: `parameters.depth[0]: ...`. */
 export function formatZodIssues(error: z.ZodError): string {
   return error.issues
+    .flatMap(explain)
     .map((issue) => {
       const path = issue.path
         .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))

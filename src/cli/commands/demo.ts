@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { readEnv } from '../../config/env.js';
+import { ensureRedis } from '../../demo/local-redis.js';
+import { writeDemoSpec } from '../../demo/demo-spec.js';
+import { enqueueSweep, prepareSweep } from '../../producer/enqueue.js';
+import { createTrialQueue } from '../../queue/trial-queue.js';
+import { loadSpecFile } from '../../spec/load-spec.js';
+import { connectRedis } from '../../store/redis.js';
+import { SweepStore } from '../../store/sweep-store.js';
+import { leaderboardTable } from '../leaderboard-format.js';
+import { watchSweep } from '../sweep-progress.js';
+
+const WORKERS = 2;
+
+function spawnWorker(redisUrl: string, prefix: string, logFile: string): ChildProcess {
+  const out = openSync(logFile, 'a');
+  // Same node flags and entry script as this process, so it also works when run through tsx.
+  return spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'worker', '--redis', redisUrl, '--prefix', prefix], {
+    stdio: ['ignore', out, out],
+  });
+}
+
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description('run a small real sweep end to end: Redis, 2 worker processes, training, leaderboard')
+    .action(async () => {
+      const env = readEnv();
+      const redisService = await ensureRedis(env.REDIS_URL);
+      const dir = path.join(os.tmpdir(), `lstm-sweep-demo-${process.pid}`);
+      const { file, dataset } = await writeDemoSpec(dir);
+      console.error(`dataset: ${dataset}\nspec: ${file}`);
+
+      const redis = await connectRedis(redisService.url);
+      const queue = createTrialQueue(redis, env.LSW_PREFIX);
+      const workers: ChildProcess[] = [];
+      try {
+        const summary = await enqueueSweep(await prepareSweep(await loadSpecFile(file)), { redis, queue, prefix: env.LSW_PREFIX });
+        console.error(`sweep ${summary.sweepId}: ${summary.trials} trials queued; starting ${WORKERS} workers (logs: ${dir}/worker-*.log)`);
+        const died = new AbortController();
+        for (let i = 0; i < WORKERS; i++) {
+          const child = spawnWorker(redisService.url, env.LSW_PREFIX, path.join(dir, `worker-${i}.log`));
+          child.once('exit', (code) => {
+            if (code !== 0 && code !== null) died.abort();
+          });
+          workers.push(child);
+        }
+        const store = new SweepStore(redis, env.LSW_PREFIX);
+        const sweep = (await store.getSweep(summary.sweepId))!;
+        const counts = await watchSweep(store, queue, summary.sweepId, sweep.spec.metric, { signal: died.signal });
+        if (died.signal.aborted) throw new Error(`a worker exited unexpectedly; see ${dir}/worker-*.log`);
+        console.log(leaderboardTable(await store.leaderboard(summary.sweepId, sweep.spec.metric), sweep.spec.metric));
+        console.log(`${counts.completed} completed, ${counts.failed} failed. Again later: npx lstm-sweep leaderboard ${summary.sweepId}`);
+      } finally {
+        await Promise.all(
+          workers.map((w) => new Promise<void>((resolve) => (w.exitCode !== null ? resolve() : (w.once('exit', () => resolve()), w.kill('SIGTERM'))))),
+        );
+        await queue.close();
+        redis.disconnect();
+        await redisService.stop();
+      }
+    });
+}

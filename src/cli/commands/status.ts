@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { withConnection, type ConnectionFlags } from '../options.js';
+import { requireSweep, withStore } from '../session.js';
+
+export function statusCommand(): Command {
+  return withConnection(
+    new Command('status')
+      .description('trial counts of a sweep: total, waiting, active, completed, failed')
+      .argument('<sweepId>', 'id printed by enqueue')
+      .option('--json', 'print the counts as JSON'),
+  ).action(async (sweepId: string, flags: ConnectionFlags & { json?: boolean }) => {
+    await withStore(flags, async (store) => {
+      const sweep = await requireSweep(store, sweepId);
+      const counts = await store.counts(sweepId);
+      if (flags.json) {
+        console.log(JSON.stringify(counts));
+        return;
+      }
+      console.log(`sweep ${sweepId} (${sweep.spec.name}, ${sweep.spec.method}, metric ${sweep.spec.metric.name})`);
+      console.log(
+        `total ${counts.total}  waiting ${counts.waiting}  active ${counts.active}  completed ${counts.completed}  failed ${counts.failed}`,
+      );
+      for (const f of await store.getFailures(sweepId)) {
+        console.log(`failed ${f.trialId} after ${f.attempts} attempt(s): ${f.reason}`);
+      }
+    });
+  });
+}

@@ -1,0 +1,51 @@
+import os from 'node:os';
+import { Command } from 'commander';
+import { z } from 'zod';
+import { BackendChoiceSchema, readEnv } from '../../config/env.js';
+import { connectRedis } from '../../store/redis.js';
+import { log } from '../../util/logger.js';
+import { startWorker } from '../../worker/worker.js';
+import { intFlag, parseFlags, resolveConnection, withConnection, type ConnectionFlags } from '../options.js';
+
+const FlagsSchema = z.object({
+  concurrency: z.union([z.literal('auto'), intFlag(1, 256)]).default(1),
+  backend: BackendChoiceSchema.optional(),
+  gpu: intFlag(0, 63).optional(),
+  cacheDir: z.string().min(1).optional(),
+});
+
+export function workerCommand(): Command {
+  return withConnection(
+    new Command('worker')
+      .description('take trials from the queue, train them and write results to Redis (Ctrl-C/SIGTERM: finish current trials, then exit)')
+      .option('-c, --concurrency <n>', 'trials trained at once, each in its own process; "auto" = one per CPU core', '1')
+      .option('--backend <name>', 'auto | tensorflow | wasm | cpu [env: LSW_BACKEND, default auto]')
+      .option('--gpu <index>', 'pin this worker to one GPU (sets CUDA_VISIBLE_DEVICES for the tensorflow backend)')
+      .option('--cache-dir <dir>', 'local dataset cache [env: LSW_CACHE_DIR, default ~/.cache/lstm-sweep]'),
+  ).action(async (raw: ConnectionFlags & Record<string, unknown>) => {
+    const flags = parseFlags(FlagsSchema, raw);
+    const env = readEnv();
+    const { redisUrl, prefix } = resolveConnection(raw);
+    const redis = await connectRedis(redisUrl, { persistent: true });
+    const running = await startWorker(redis, {
+      redisUrl,
+      prefix,
+      backend: flags.backend ?? env.LSW_BACKEND,
+      cacheDir: flags.cacheDir ?? env.LSW_CACHE_DIR,
+      concurrency: flags.concurrency === 'auto' ? os.availableParallelism() : flags.concurrency,
+      gpu: flags.gpu,
+    });
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log('worker.stopping', { signal });
+      await running.close();
+      redis.disconnect();
+      log('worker.stopped', {});
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  });
+}

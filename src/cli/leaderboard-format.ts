@@ -1,0 +1,52 @@
+import Table from 'cli-table3';
+import { stringify } from 'csv-stringify/sync';
+import type { Metric } from '../spec/schema.js';
+import type { LeaderboardRow } from '../store/schema.js';
+
+const fmt = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+
+/** Flat view of a row, shared by the table and the CSV output. */
+function flatten(row: LeaderboardRow) {
+  const { config: c, metrics: m } = row;
+  return {
+    rank: row.rank,
+    trialId: row.trialId,
+    depth: c.depth,
+    width: c.width,
+    dropout: c.dropout,
+    recurrentDropout: c.recurrentDropout,
+    learningRate: c.learningRate,
+    batchSize: c.batchSize,
+    head: c.head,
+    seed: c.seed,
+    valAuc: m.valAuc,
+    valAcc: m.valAcc,
+    valLoss: m.valLoss,
+    testAuc: m.testAuc,
+    testAcc: m.testAcc,
+    epochs: row.epochs,
+    durationMs: row.durationMs,
+    backend: row.backend,
+    worker: row.worker,
+    attempts: row.attempts,
+  };
+}
+
+export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string {
+  const table = new Table({
+    head: ['#', 'trial', 'depth', 'width', 'drop', 'rec.drop', 'lr', 'batch', 'head', 'seed',
+      `${metric.name} ${metric.goal === 'maximize' ? '↑' : '↓'}`, 'valAcc', 'testAcc', 'testAuc', 'epochs', 'time', 'backend', 'worker'],
+    style: { head: [], border: [] },
+  });
+  for (const row of rows) {
+    const f = flatten(row);
+    table.push([f.rank, f.trialId.slice(0, 8), f.depth, f.width, f.dropout, f.recurrentDropout, f.learningRate,
+      f.batchSize, f.head, f.seed, fmt(row.metrics[metric.name], 4), fmt(f.valAcc), fmt(f.testAcc), fmt(f.testAuc),
+      f.epochs, `${(f.durationMs / 1000).toFixed(1)}s`, f.backend, f.worker]);
+  }
+  return table.toString();
+}
+
+export function leaderboardCsv(rows: LeaderboardRow[]): string {
+  return stringify(rows.map(flatten), { header: true });
+}

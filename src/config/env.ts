@@ -1,0 +1,33 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { parseOrThrow } from '../util/errors.js';
+
+export const RedisUrlSchema = z
+  .string()
+  .regex(/^rediss?:\/\/[^\s]+$/, { message: 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' });
+
+/** Key prefix: every key lstm-sweep writes starts with it. `{...}` hash tags work with Redis Cluster. */
+export const PrefixSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_{}.-]+$/, { message: 'use letters, digits, "_", ".", "-" and {} only' });
+
+export const BackendChoiceSchema = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
+
+const EnvSchema = z.object({
+  REDIS_URL: RedisUrlSchema.default('redis://127.0.0.1:6379'),
+  LSW_PREFIX: PrefixSchema.default('lsw'),
+  LSW_BACKEND: BackendChoiceSchema.default('auto'),
+  LSW_CACHE_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'lstm-sweep')),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+/** The environment variables lstm-sweep reads, validated once. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const relevant = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => (k === 'REDIS_URL' || k.startsWith('LSW_')) && v !== ''),
+  );
+  return parseOrThrow(EnvSchema, relevant, 'environment');
+}

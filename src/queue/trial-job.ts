@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { TrialConfigSchema } from '../spec/trial-config.js';
+import { MetricSchema } from '../spec/schema.js';
+
+/** One queue serves every sweep; workers take trials from any of them. */
+export const TRIAL_QUEUE = 'trials';
+
+/** The payload of one trial job, validated again by the worker that reads it. */
+export const TrialJobSchema = z.strictObject({
+  sweepId: z.string().min(1),
+  trialId: z.string().regex(/^[0-9a-f]{16}$/),
+  datasetHash: z.string().regex(/^[0-9a-f]{64}$/),
+  validationSplit: z.number().gt(0).lt(1),
+  splitSeed: z.number().int().min(0),
+  metric: MetricSchema,
+  config: TrialConfigSchema,
+});
+export type TrialJob = z.infer<typeof TrialJobSchema>;
+
+/** Derived from sweep and trial, so enqueueing the same sweep twice adds no job twice. */
+export function trialJobId(sweepId: string, trialId: string): string {
+  return `${sweepId}.${trialId}`;
+}
+
+/** Per-epoch progress reported on the job while a trial trains. */
+export const TrialProgressSchema = z.object({
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  loss: z.number(),
+  valLoss: z.number(),
+  valAuc: z.number(),
+});
+export type TrialProgress = z.infer<typeof TrialProgressSchema>;

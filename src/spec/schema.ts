@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { DatasetSpecSchema } from '../data/schema.js';
+import { TrialConfigSchema } from './trial-config.js';
+
+/** The hyperparameters a sweep may vary: every field of a trial config except the seed. */
+export const SWEEPABLE = [
+  'depth',
+  'width',
+  'dropout',
+  'recurrentDropout',
+  'learningRate',
+  'batchSize',
+  'epochs',
+  'patience',
+  'head',
+] as const;
+export type SweepableName = (typeof SWEEPABLE)[number];
+
+/** Parameters whose values must stay integers, also when sampled from a range. */
+export const INTEGER_PARAMETERS: ReadonlySet<SweepableName> = new Set([
+  'depth',
+  'width',
+  'batchSize',
+  'epochs',
+  'patience',
+]);
+
+const field = (name: SweepableName) => TrialConfigSchema.shape[name];
+
+/** A range to sample from (random search only); bounds must be legal values themselves. */
+function rangeOf(name: SweepableName) {
+  const bound = field(name) as z.ZodNumber;
+  return z
+    .strictObject({ min: bound, max: bound, log: z.boolean().default(false) })
+    .refine((r) => r.min <= r.max, { message: 'min must not exceed max' })
+    .refine((r) => !r.log || r.min > 0, { message: 'a log range needs min > 0' });
+}
+
+function valuesOf(name: SweepableName) {
+  const list = z.array(field(name)).min(1, { message: 'list at least one value' });
+  return name === 'head' ? list : z.union([list, rangeOf(name)]);
+}
+
+const ParametersSchema = z.strictObject(
+  Object.fromEntries(SWEEPABLE.map((name) => [name, valuesOf(name).optional()])) as {
+    [K in SweepableName]: z.ZodOptional<ReturnType<typeof valuesOf>>;
+  },
+);
+
+export const METRICS = ['valAuc', 'valAcc', 'valLoss', 'testAuc', 'testAcc', 'testLoss'] as const;
+export const MetricNameSchema = z.enum(METRICS);
+export type MetricName = z.infer<typeof MetricNameSchema>;
+
+export const MetricSchema = z.strictObject({
+  name: MetricNameSchema,
+  goal: z.enum(['maximize', 'minimize']),
+});
+export type Metric = z.infer<typeof MetricSchema>;
+
+export const SweepSpecSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1)
+      .max(80)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+        message: 'use letters, digits, ".", "_" or "-" (it becomes part of the sweep id)',
+      }),
+    dataset: DatasetSpecSchema,
+    method: z.enum(['grid', 'random']).default('grid'),
+    /** Number of sampled configurations (random search only). */
+    count: z.number().int().min(1).max(1_000_000).optional(),
+    /** Seed of the random sampler; the same spec always yields the same trials. */
+    samplerSeed: z.number().int().min(0).default(0),
+    parameters: ParametersSchema.default({}),
+    metric: MetricSchema.default({ name: 'valAuc', goal: 'maximize' }),
+    seeds: z
+      .array(z.number().int().min(0).max(2 ** 31 - 1))
+      .min(1)
+      .default([1]),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.method === 'random' && spec.count === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['count'], message: 'random search needs a trial count' });
+    }
+    if (spec.method === 'grid') {
+      if (spec.count !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['count'], message: 'count applies to random search only' });
+      }
+      for (const [name, values] of Object.entries(spec.parameters)) {
+        if (values !== undefined && !Array.isArray(values)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['parameters', name],
+            message: 'grid search needs a list of values; ranges {min, max} are for random search',
+          });
+        }
+      }
+    }
+  });
+
+export type SweepSpec = z.infer<typeof SweepSpecSchema>;
+export type SweepSpecInput = z.input<typeof SweepSpecSchema>;
+export type ParameterValues = NonNullable<SweepSpec['parameters'][SweepableName]>;

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Output heads on top of the residual stack. `dense` is the recommended one. */
+export const HEADS = ['dense', 'lstm'] as const;
+export const HeadSchema = z.enum(HEADS);
+export type Head = z.infer<typeof HeadSchema>;
+
+const rate = z.number().min(0).lt(1);
+
+/** One fully specified variant: what a worker trains. */
+export const TrialConfigSchema = z.strictObject({
+  depth: z.number().int().min(1).max(64),
+  width: z.number().int().min(1).max(4096),
+  dropout: rate,
+  recurrentDropout: rate,
+  learningRate: z.number().gt(0).max(10),
+  batchSize: z.number().int().min(1).max(65536),
+  epochs: z.number().int().min(1).max(100000),
+  /** Early stopping patience on validation loss, in epochs; 0 disables early stopping. */
+  patience: z.number().int().min(0).max(100000),
+  head: HeadSchema,
+  seed: z.number().int().min(0).max(2 ** 31 - 1),
+});
+export type TrialConfig = z.infer<typeof TrialConfigSchema>;
+
+/** Defaults for hyperparameters a spec does not sweep. */
+export const TRIAL_DEFAULTS: Omit<TrialConfig, 'seed'> = {
+  depth: 2,
+  width: 32,
+  dropout: 0,
+  recurrentDropout: 0,
+  learningRate: 0.001,
+  batchSize: 32,
+  epochs: 20,
+  patience: 5,
+  head: 'dense',
+};

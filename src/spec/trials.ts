@@ -1,0 +1,72 @@
+import { createRng, type Rng } from '../util/rng.js';
+import { canonicalJson, sha256Hex } from '../util/hash.js';
+import { TRIAL_DEFAULTS, TrialConfigSchema, type TrialConfig } from './trial-config.js';
+import { INTEGER_PARAMETERS, SWEEPABLE, type ParameterValues, type SweepSpec, type SweepableName } from './schema.js';
+
+export interface Trial {
+  trialId: string;
+  config: TrialConfig;
+}
+
+/** A trial's id is a hash of its config, so the same variant always gets the same id. */
+export function trialIdOf(config: TrialConfig): string {
+  return sha256Hex(canonicalJson(config)).slice(0, 16);
+}
+
+/** How many trials a spec expands to, without building them (guards against huge grids). */
+export function countTrials(spec: SweepSpec): number {
+  if (spec.method === 'random') return (spec.count ?? 0) * spec.seeds.length;
+  let n = spec.seeds.length;
+  for (const name of SWEEPABLE) {
+    const values = spec.parameters[name];
+    if (Array.isArray(values)) n *= values.length;
+  }
+  return n;
+}
+
+/** Expands a validated spec into its trials, in a stable order, without duplicates. */
+export function expandTrials(spec: SweepSpec): Trial[] {
+  const bases = spec.method === 'grid' ? gridConfigs(spec) : randomConfigs(spec);
+  const trials = new Map<string, Trial>();
+  for (const base of bases) {
+    for (const seed of spec.seeds) {
+      const config = TrialConfigSchema.parse({ ...base, seed });
+      const trialId = trialIdOf(config);
+      if (!trials.has(trialId)) trials.set(trialId, { trialId, config });
+    }
+  }
+  return [...trials.values()];
+}
+
+type BaseConfig = Omit<TrialConfig, 'seed'>;
+
+function gridConfigs(spec: SweepSpec): BaseConfig[] {
+  let configs: BaseConfig[] = [{ ...TRIAL_DEFAULTS }];
+  for (const name of SWEEPABLE) {
+    const values = spec.parameters[name];
+    if (!Array.isArray(values)) continue;
+    configs = configs.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
+  }
+  return configs;
+}
+
+function randomConfigs(spec: SweepSpec): BaseConfig[] {
+  const rng = createRng(spec.samplerSeed);
+  return Array.from({ length: spec.count ?? 0 }, () => {
+    const config: Record<string, unknown> = { ...TRIAL_DEFAULTS };
+    for (const name of SWEEPABLE) {
+      const values = spec.parameters[name];
+      if (values !== undefined) config[name] = sample(name, values, rng);
+    }
+    return config as BaseConfig;
+  });
+}
+
+function sample(name: SweepableName, values: ParameterValues, rng: Rng): unknown {
+  if (Array.isArray(values)) return values[Math.floor(rng() * values.length)];
+  const { min, max, log } = values;
+  const u = rng();
+  const x = log ? Math.exp(Math.log(min) + u * (Math.log(max) - Math.log(min))) : min + u * (max - min);
+  const value = INTEGER_PARAMETERS.has(name) ? Math.round(x) : Number(x.toPrecision(6));
+  return Math.min(max, Math.max(min, value));
+}

@@ -1,0 +1,75 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { datasetHash, decodeDataset } from '../data/codec.js';
+import type { Dataset } from '../data/types.js';
+import { Keys } from './keys.js';
+
+/**
+ * Datasets live in Redis once, under their sha256, so workers on other hosts need no shared
+ * filesystem; each worker host keeps a verified copy in a local cache folder.
+ */
+export class DatasetStore {
+  private readonly keys: Keys;
+  private readonly memory = new Map<string, Dataset>();
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly cacheDir?: string,
+  ) {
+    this.keys = new Keys(prefix);
+  }
+
+  /** Stores an encoded dataset unless it is already there; returns its hash. */
+  async put(encoded: Buffer): Promise<string> {
+    const hash = datasetHash(encoded);
+    await this.redis.set(this.keys.dataset(hash), encoded, 'NX');
+    return hash;
+  }
+
+  async get(hash: string): Promise<Dataset> {
+    const cached = this.memory.get(hash);
+    if (cached) return cached;
+    const encoded = (await this.readCache(hash)) ?? (await this.fetch(hash));
+    const dataset = decodeDataset(encoded);
+    this.memory.set(hash, dataset);
+    return dataset;
+  }
+
+  private async fetch(hash: string): Promise<Buffer> {
+    const encoded = await this.redis.getBuffer(this.keys.dataset(hash));
+    if (encoded === null) throw new Error(`dataset ${hash} is not in Redis (was the sweep enqueued with another prefix?)`);
+    if (datasetHash(encoded) !== hash) throw new Error(`dataset ${hash} in Redis does not match its hash`);
+    await this.writeCache(hash, encoded);
+    return encoded;
+  }
+
+  private cacheFile(hash: string): string | undefined {
+    return this.cacheDir ? path.join(this.cacheDir, 'datasets', `${hash}.bin`) : undefined;
+  }
+
+  private async readCache(hash: string): Promise<Buffer | undefined> {
+    const file = this.cacheFile(hash);
+    if (!file) return undefined;
+    try {
+      const encoded = await readFile(file);
+      return datasetHash(encoded) === hash ? encoded : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async writeCache(hash: string, encoded: Buffer): Promise<void> {
+    const file = this.cacheFile(hash);
+    if (!file) return;
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      await writeFile(tmp, encoded);
+      await rename(tmp, file);
+    } catch {
+      // The cache only saves a download; a read-only or full disk must not fail the trial.
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Every Redis key lstm-sweep owns, in one place. Results live in their own keys, apart from
+ * BullMQ's, so queue retention settings can never delete a result.
+ */
+export class Keys {
+  constructor(readonly prefix: string) {}
+
+  sweeps(): string {
+    return `${this.prefix}:sweeps`;
+  }
+  sweep(sweepId: string): string {
+    return `${this.prefix}:sweep:${sweepId}`;
+  }
+  /** hash trialId -> trial config JSON */
+  trials(sweepId: string): string {
+    return `${this.sweep(sweepId)}:trials`;
+  }
+  /** hash trialId -> result JSON */
+  results(sweepId: string): string {
+    return `${this.sweep(sweepId)}:results`;
+  }
+  /** sorted set trialId -> metric, for the leaderboard */
+  ranking(sweepId: string): string {
+    return `${this.sweep(sweepId)}:ranking`;
+  }
+  /** hash trialId -> failure JSON */
+  failures(sweepId: string): string {
+    return `${this.sweep(sweepId)}:failures`;
+  }
+  /** hash trialId -> who is training it since when */
+  active(sweepId: string): string {
+    return `${this.sweep(sweepId)}:active`;
+  }
+  dataset(hash: string): string {
+    return `${this.prefix}:dataset:${hash}`;
+  }
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { TrialConfigSchema } from '../spec/trial-config.js';
+import { SweepSpecSchema } from '../spec/schema.js';
+
+export const EpochMetricsSchema = z.object({
+  epoch: z.number().int(),
+  loss: z.number(),
+  valLoss: z.number(),
+  valAcc: z.number(),
+  valAuc: z.number(),
+  durationMs: z.number(),
+});
+
+/** Metrics of the restored best epoch; test metrics only when the dataset has a test split. */
+export const FinalMetricsSchema = z.object({
+  valLoss: z.number(),
+  valAcc: z.number(),
+  valAuc: z.number(),
+  testLoss: z.number().optional(),
+  testAcc: z.number().optional(),
+  testAuc: z.number().optional(),
+});
+
+export const TrialResultSchema = z.object({
+  sweepId: z.string(),
+  trialId: z.string(),
+  config: TrialConfigSchema,
+  metrics: FinalMetricsSchema,
+  history: z.array(EpochMetricsSchema),
+  bestEpoch: z.number().int(),
+  epochsRun: z.number().int(),
+  stoppedEarly: z.boolean(),
+  params: z.number().int(),
+  durationMs: z.number(),
+  backend: z.string(),
+  worker: z.string(),
+  attempts: z.number().int().min(1),
+  finishedAt: z.string(),
+});
+export type TrialResult = z.infer<typeof TrialResultSchema>;
+
+export const TrialFailureSchema = z.object({
+  sweepId: z.string(),
+  trialId: z.string(),
+  config: TrialConfigSchema,
+  reason: z.string(),
+  attempts: z.number().int(),
+  worker: z.string().optional(),
+  failedAt: z.string(),
+});
+export type TrialFailure = z.infer<typeof TrialFailureSchema>;
+
+export const ActiveTrialSchema = z.object({
+  worker: z.string(),
+  startedAt: z.string(),
+  attempt: z.number().int(),
+});
+export type ActiveTrial = z.infer<typeof ActiveTrialSchema>;
+
+/** What `enqueue` records about a sweep. */
+export const SweepRecordSchema = z.object({
+  sweepId: z.string(),
+  spec: SweepSpecSchema,
+  datasetHash: z.string(),
+  shape: z.object({ timesteps: z.number().int(), features: z.number().int(), trainSamples: z.number().int() }),
+  trials: z.number().int(),
+  createdAt: z.string(),
+});
+export type SweepRecord = z.infer<typeof SweepRecordSchema>;
+
+export const StatusCountsSchema = z.object({
+  total: z.number().int(),
+  waiting: z.number().int(),
+  active: z.number().int(),
+  completed: z.number().int(),
+  failed: z.number().int(),
+});
+export type StatusCounts = z.infer<typeof StatusCountsSchema>;
+
+export interface LeaderboardRow {
+  rank: number;
+  trialId: string;
+  config: TrialResult['config'];
+  metrics: TrialResult['metrics'];
+  epochs: number;
+  durationMs: number;
+  backend: string;
+  worker: string;
+  attempts: number;
+}

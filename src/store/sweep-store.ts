@@ -1,0 +1,159 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Trial } from '../spec/trials.js';
+import type { Metric } from '../spec/schema.js';
+import { Keys } from './keys.js';
+import {
+  ActiveTrialSchema,
+  SweepRecordSchema,
+  TrialFailureSchema,
+  TrialResultSchema,
+  type ActiveTrial,
+  type LeaderboardRow,
+  type StatusCounts,
+  type SweepRecord,
+  type TrialFailure,
+  type TrialResult,
+} from './schema.js';
+import { TrialConfigSchema } from '../spec/trial-config.js';
+
+function parseJson<S extends z.ZodType>(schema: S, text: string, what: string): z.infer<S> {
+  const result = schema.safeParse(JSON.parse(text));
+  if (!result.success) throw new Error(`corrupt ${what} in Redis: ${result.error.issues[0]?.message}`);
+  return result.data;
+}
+
+/** Value used to order a metric in the ranking; unusable values (NaN) sort last. */
+function rankScore(metric: Metric, result: TrialResult): number {
+  const value = result.metrics[metric.name];
+  if (value === undefined || !Number.isFinite(value)) return metric.goal === 'maximize' ? -1e308 : 1e308;
+  return value;
+}
+
+/** Sweeps, trials, results and failures in Redis: the one source of truth users read. */
+export class SweepStore {
+  readonly keys: Keys;
+
+  constructor(
+    readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = new Keys(prefix);
+  }
+
+  /** Stores the sweep and its trials; returns false when the sweep already existed. */
+  async createSweep(record: SweepRecord, trials: Trial[]): Promise<boolean> {
+    const created = await this.redis.set(this.keys.sweep(record.sweepId), JSON.stringify(record), 'NX');
+    const multi = this.redis.multi();
+    multi.zadd(this.keys.sweeps(), 'NX', Date.parse(record.createdAt), record.sweepId);
+    if (trials.length > 0) {
+      // A trial's id is the hash of its config, so rewriting an existing entry changes nothing.
+      multi.hset(this.keys.trials(record.sweepId), ...trials.flatMap((t) => [t.trialId, JSON.stringify(t.config)]));
+    }
+    await multi.exec();
+    return created === 'OK';
+  }
+
+  async getSweep(sweepId: string): Promise<SweepRecord | undefined> {
+    const text = await this.redis.get(this.keys.sweep(sweepId));
+    return text === null ? undefined : parseJson(SweepRecordSchema, text, `sweep ${sweepId}`);
+  }
+
+  /** Sweep ids, newest first. */
+  async listSweeps(): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.sweeps(), 0, -1);
+  }
+
+  async getTrials(sweepId: string): Promise<Trial[]> {
+    const all = await this.redis.hgetall(this.keys.trials(sweepId));
+    return Object.entries(all).map(([trialId, text]) => ({
+      trialId,
+      config: parseJson(TrialConfigSchema, text, `trial ${trialId}`),
+    }));
+  }
+
+  async resultIds(sweepId: string): Promise<Set<string>> {
+    return new Set(await this.redis.hkeys(this.keys.results(sweepId)));
+  }
+
+  async markActive(sweepId: string, trialId: string, active: ActiveTrial): Promise<void> {
+    await this.redis.hset(this.keys.active(sweepId), trialId, JSON.stringify(active));
+  }
+
+  /** Writes (or overwrites: one record per trial) a result and ranks it, atomically. */
+  async saveResult(result: TrialResult, metric: Metric): Promise<void> {
+    const { sweepId, trialId } = result;
+    await this.redis
+      .multi()
+      .hset(this.keys.results(sweepId), trialId, JSON.stringify(result))
+      .zadd(this.keys.ranking(sweepId), rankScore(metric, result), trialId)
+      .hdel(this.keys.failures(sweepId), trialId)
+      .hdel(this.keys.active(sweepId), trialId)
+      .exec();
+  }
+
+  async saveFailure(failure: TrialFailure): Promise<void> {
+    const { sweepId, trialId } = failure;
+    const hasResult = await this.redis.hexists(this.keys.results(sweepId), trialId);
+    const multi = this.redis.multi().hdel(this.keys.active(sweepId), trialId);
+    // A trial that already succeeded (an earlier attempt) keeps its result.
+    if (!hasResult) multi.hset(this.keys.failures(sweepId), trialId, JSON.stringify(failure));
+    await multi.exec();
+  }
+
+  async clearActive(sweepId: string, trialId: string): Promise<void> {
+    await this.redis.hdel(this.keys.active(sweepId), trialId);
+  }
+
+  async getFailures(sweepId: string): Promise<TrialFailure[]> {
+    const all = await this.redis.hvals(this.keys.failures(sweepId));
+    return all.map((text) => parseJson(TrialFailureSchema, text, 'failure'));
+  }
+
+  async getActive(sweepId: string): Promise<Map<string, ActiveTrial>> {
+    const all = await this.redis.hgetall(this.keys.active(sweepId));
+    return new Map(Object.entries(all).map(([id, text]) => [id, parseJson(ActiveTrialSchema, text, 'active trial')]));
+  }
+
+  async counts(sweepId: string): Promise<StatusCounts> {
+    const [[, total], [, completed], [, failed], [, active]] = (await this.redis
+      .multi()
+      .hlen(this.keys.trials(sweepId))
+      .hlen(this.keys.results(sweepId))
+      .hlen(this.keys.failures(sweepId))
+      .hlen(this.keys.active(sweepId))
+      .exec()) as [unknown, number][] as [[unknown, number], [unknown, number], [unknown, number], [unknown, number]];
+    const waiting = Math.max(0, total - completed - failed - active);
+    return { total, waiting, active: Math.min(active, total - completed - failed), completed, failed };
+  }
+
+  async getResults(sweepId: string): Promise<TrialResult[]> {
+    const all = await this.redis.hvals(this.keys.results(sweepId));
+    return all.map((text) => parseJson(TrialResultSchema, text, 'result'));
+  }
+
+  /** Results ranked by the sweep's metric, best first. */
+  async leaderboard(sweepId: string, metric: Metric, limit = -1): Promise<LeaderboardRow[]> {
+    const stop = limit < 0 ? -1 : limit - 1;
+    const ids =
+      metric.goal === 'maximize'
+        ? await this.redis.zrevrange(this.keys.ranking(sweepId), 0, stop)
+        : await this.redis.zrange(this.keys.ranking(sweepId), 0, stop);
+    if (ids.length === 0) return [];
+    const texts = await this.redis.hmget(this.keys.results(sweepId), ...ids);
+    const results = texts.flatMap((text, i) =>
+      text === null ? [] : [parseJson(TrialResultSchema, text, `result ${ids[i]}`)],
+    );
+    return results.map((r, i) => ({
+          rank: i + 1,
+          trialId: r.trialId,
+          config: r.config,
+          metrics: r.metrics,
+          epochs: r.epochsRun,
+          durationMs: r.durationMs,
+          backend: r.backend,
+          worker: r.worker,
+          attempts: r.attempts,
+    }));
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The sandboxed BullMQ processor: runs in a child process so that training never blocks the
+ * event loop that renews job locks. One child trains one trial at a time and is reused.
+ */
+import { UnrecoverableError, type SandboxedJob } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { readEnv } from '../config/env.js';
+import { initBackend } from '../model/index.js';
+import { TrialJobSchema } from '../queue/trial-job.js';
+import { DatasetStore } from '../store/dataset-store.js';
+import { createRedis } from '../store/redis.js';
+import { SweepStore } from '../store/sweep-store.js';
+import { formatZodIssues } from '../util/errors.js';
+import { runTrial } from './run-trial.js';
+
+interface ChildContext {
+  redis: Redis;
+  store: SweepStore;
+  datasets: DatasetStore;
+}
+
+let context: Promise<ChildContext> | undefined;
+
+async function createContext(): Promise<ChildContext> {
+  const env = readEnv();
+  await initBackend(env.LSW_BACKEND);
+  const redis = createRedis(env.REDIS_URL, { persistent: true });
+  return {
+    redis,
+    store: new SweepStore(redis, env.LSW_PREFIX),
+    datasets: new DatasetStore(redis, env.LSW_PREFIX, env.LSW_CACHE_DIR),
+  };
+}
+
+export default async function processTrial(job: SandboxedJob): Promise<{ trialId: string; metrics: unknown }> {
+  const parsed = TrialJobSchema.safeParse(job.data);
+  if (!parsed.success) {
+    throw new UnrecoverableError(`invalid trial job payload: ${formatZodIssues(parsed.error)}`);
+  }
+  context ??= createContext();
+  const { store, datasets } = await context;
+  const result = await runTrial(parsed.data, {
+    store,
+    datasets,
+    // attemptsStarted also counts deliveries after a crashed worker, which attemptsMade does not.
+    attempt: Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1),
+    onProgress: (p) => job.updateProgress(p),
+  });
+  return { trialId: result.trialId, metrics: result.metrics };
+}

@@ -1,0 +1,88 @@
+/** Bad input at the CLI: one clear line, a non-zero exit, and nothing written to Redis. */
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { REDIS_URL, keysUnder, runCli, uniquePrefix } from './helpers.js';
+
+const prefix = uniquePrefix();
+const env = { REDIS_URL, LSW_PREFIX: prefix };
+let redis: Redis;
+let dir: string;
+
+before(async () => {
+  redis = new Redis(REDIS_URL);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'lsw-cli-'));
+  await writeFile(path.join(dir, 'train.csv'), 'label,t0,t1,t2\n0,1,2,3\n1,2,3,4\n0,1,2,3\n1,2,3,4\n');
+  await writeFile(path.join(dir, 'ragged.csv'), 'label,t0,t1,t2\n0,1,2,3\n1,2,3\n');
+});
+after(() => redis.disconnect());
+
+async function expectUserError(args: string[], pattern: RegExp, extraEnv: NodeJS.ProcessEnv = {}) {
+  const r = await runCli(args, { ...env, ...extraEnv });
+  assert.equal(r.code, 2, `exit code of ${args.join(' ')}: ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line: ${r.stderr}`);
+  assert.match(lines[0]!, pattern);
+  assert.deepEqual(await keysUnder(redis, prefix), [], 'nothing written to Redis');
+}
+
+async function spec(name: string, body: string): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, body);
+  return file;
+}
+
+describe('CLI errors', () => {
+  test('missing spec file', () => expectUserError(['enqueue', path.join(dir, 'nope.yaml')], /cannot read spec file .*nope\.yaml: ENOENT/));
+
+  test('invalid spec names the field', async () =>
+    expectUserError(['enqueue', await spec('bad.yaml', 'name: x\ndataset: { train: train.csv }\nparameters: { depth: [0] }\n')], /bad\.yaml: parameters\.depth\[0\]/));
+
+  test('missing dataset file', async () =>
+    expectUserError(['enqueue', await spec('nodata.yaml', 'name: x\ndataset: { train: missing.csv }\n')], /missing\.csv/));
+
+  test('ragged CSV names file and line', async () =>
+    expectUserError(['enqueue', await spec('ragged.yaml', 'name: x\ndataset: { train: ragged.csv }\n')], /ragged\.csv line 3/));
+
+  test('a huge grid needs --yes', async () =>
+    expectUserError(
+      ['enqueue', await spec('huge.yaml', `name: x\ndataset: { train: train.csv }\nparameters:\n  width: [${Array.from({ length: 400 }, (_, i) => i + 1).join(',')}]\n  depth: [${Array.from({ length: 64 }, (_, i) => i + 1).join(',')}]\n  dropout: [0, 0.1, 0.2, 0.3]\n`)],
+      /102,400 trials; re-run with --yes/,
+    ));
+
+  test('unreachable Redis', async () =>
+    expectUserError(['status', 'x'], /cannot connect to Redis at redis:\/\/127\.0\.0\.1:1.*is redis-server running/, { REDIS_URL: 'redis://127.0.0.1:1' }));
+
+  test('the password in a Redis URL is never printed', async () => {
+    const r = await runCli(['status', 'x'], { ...env, REDIS_URL: 'redis://:s3cret-pw@127.0.0.1:1' });
+    assert.equal(r.code, 2);
+    assert.doesNotMatch(r.stdout + r.stderr, /s3cret-pw/);
+    assert.match(r.stderr, /\*\*\*/);
+  });
+
+  test('bad REDIS_URL and bad flags', async () => {
+    await expectUserError(['status', 'x'], /environment: REDIS_URL: expected a redis:\/\//, { REDIS_URL: 'http://x' });
+    await expectUserError(['leaderboard', 'x', '--limit', '0'], /invalid option: limit/);
+    await expectUserError(['worker', '--concurrency', 'many'], /invalid option: concurrency/);
+  });
+
+  test('unknown sweep', () => expectUserError(['status', 'no-such-sweep'], /no sweep "no-such-sweep"/));
+
+  test('model summary ends with the Keras total', async () => {
+    const r = await runCli(['model', '--timesteps', '32', '--features', '10', '--width', '10', '--depth', '8']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Total params: 6,731$/m);
+    assert.match(r.stdout, /Non-trainable params: 0/);
+  });
+
+  test('every command has --help', async () => {
+    for (const cmd of ['enqueue', 'worker', 'status', 'leaderboard', 'sweeps', 'model', 'demo']) {
+      const r = await runCli([cmd, '--help']);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, new RegExp(`Usage: lstm-sweep ${cmd}`));
+    }
+  });
+});

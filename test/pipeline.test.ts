@@ -1,0 +1,159 @@
+/**
+ * End to end through real parts: the built CLI, the real Redis, real worker processes with
+ * sandboxed trainers, real training on a generated task.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { writeSyntheticUcr } from '../src/data/synthetic.js';
+import { TrialProgressSchema, TRIAL_QUEUE } from '../src/queue/trial-job.js';
+import { REDIS_URL, deletePrefix, exited, runCli, spawnCli, uniquePrefix, waitFor } from './helpers.js';
+
+const prefix = uniquePrefix();
+const env = { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: '' };
+let redis: Redis;
+let dir: string;
+let specFile: string;
+
+before(async () => {
+  redis = new Redis(REDIS_URL);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'lsw-pipeline-'));
+  const { train, test: testFile } = await writeSyntheticUcr(dir, { trainSize: 80, testSize: 40, timesteps: 16, seed: 5 });
+  specFile = path.join(dir, 'sweep.yaml');
+  await writeFile(
+    specFile,
+    [
+      'name: pipeline-test',
+      `dataset: { train: ${path.basename(train)}, test: ${path.basename(testFile)}, format: ucr, validationSplit: 0.25 }`,
+      'method: grid',
+      'parameters:',
+      '  depth: [1, 2]',
+      '  width: [1, 6]',
+      '  learningRate: [0.02]',
+      '  batchSize: [16]',
+      '  epochs: [10]',
+      '  patience: [0]',
+      'metric: { name: valAuc, goal: maximize }',
+      'seeds: [7]',
+    ].join('\n'),
+  );
+});
+
+after(async () => {
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe('sweep pipeline', () => {
+  let sweepId: string;
+
+  test('enqueue stores the sweep and queues one job per trial, idempotently', async () => {
+    const first = await runCli(['enqueue', specFile, '--json'], env);
+    assert.equal(first.code, 0, first.stderr);
+    const summary = JSON.parse(first.stdout) as { sweepId: string; trials: number; enqueued: number };
+    assert.match(summary.sweepId, /^pipeline-test-[0-9a-f]{10}$/);
+    assert.equal(summary.trials, 4);
+    assert.equal(summary.enqueued, 4);
+    sweepId = summary.sweepId;
+
+    const again = await runCli(['enqueue', specFile, '--json'], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(JSON.parse(again.stdout), { ...summary, enqueued: 0 });
+
+    const status = await runCli(['status', sweepId, '--json'], env);
+    assert.deepEqual(JSON.parse(status.stdout), { total: 4, waiting: 4, active: 0, completed: 0, failed: 0 });
+  });
+
+  test('two worker processes train every trial; results, ranking and progress land in Redis', async () => {
+    const workers = [spawnCli(['worker'], env), spawnCli(['worker'], env)];
+    try {
+      const counts = await waitFor(
+        async () => {
+          const r = await runCli(['status', sweepId, '--json'], env);
+          const c = JSON.parse(r.stdout) as Record<string, number>;
+          return c.completed! + c.failed! === 4 ? c : undefined;
+        },
+        180_000,
+        'all 4 trials to finish',
+      );
+      assert.deepEqual(counts, { total: 4, waiting: 0, active: 0, completed: 4, failed: 0 });
+    } finally {
+      for (const w of workers) w.kill('SIGTERM');
+    }
+    const codes = await Promise.all(workers.map(exited));
+    assert.deepEqual(codes, [0, 0], workers.map((w) => w.output()).join('\n'));
+
+    // One start and one end log line per trial, structured JSON (stdout is not a terminal).
+    const events = workers
+      .flatMap((w) => w.output().split('\n'))
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { event: string; status?: string });
+    assert.equal(events.filter((e) => e.event === 'trial.start').length, 4);
+    assert.equal(events.filter((e) => e.event === 'trial.end' && e.status === 'completed').length, 4);
+    assert.equal(events.filter((e) => e.event === 'worker.stopped').length, 2);
+
+    const lb = await runCli(['leaderboard', sweepId, '--json'], env);
+    assert.equal(lb.code, 0, lb.stderr);
+    const rows = JSON.parse(lb.stdout) as Array<{
+      rank: number;
+      trialId: string;
+      config: { depth: number; width: number; epochs: number };
+      metrics: Record<string, number>;
+      epochs: number;
+      durationMs: number;
+      backend: string;
+      worker: string;
+    }>;
+    assert.equal(rows.length, 4);
+    assert.deepEqual(rows.map((r) => r.rank), [1, 2, 3, 4]);
+    for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1]!.metrics.valAuc! >= rows[i]!.metrics.valAuc!);
+    assert.equal(new Set(rows.map((r) => `${r.config.depth}x${r.config.width}`)).size, 4);
+    for (const row of rows) {
+      assert.equal(row.backend, 'wasm');
+      assert.equal(row.epochs, 10);
+      assert.ok(row.durationMs > 0);
+      assert.match(row.worker, /:\d+$/);
+      for (const name of ['valLoss', 'valAcc', 'valAuc', 'testLoss', 'testAcc', 'testAuc']) {
+        assert.ok(Number.isFinite(row.metrics[name]), `${name} of ${row.trialId}`);
+      }
+    }
+    // The generated task is learnable: the best variant separates the classes.
+    assert.ok(rows[0]!.metrics.valAuc! > 0.8, `best valAuc ${rows[0]!.metrics.valAuc}`);
+
+    // Full per-epoch history is kept in the result record.
+    const record = JSON.parse((await redis.hget(`${prefix}:sweep:${sweepId}:results`, rows[0]!.trialId))!);
+    assert.equal(record.history.length, 10);
+    assert.equal(record.attempts, 1);
+
+    // Per-epoch progress was reported on the job.
+    const queue = new Queue(TRIAL_QUEUE, { connection: redis, prefix });
+    const job = await queue.getJob(`${sweepId}.${rows[0]!.trialId}`);
+    await queue.close();
+    const progress = TrialProgressSchema.parse(job?.progress);
+    assert.deepEqual([progress.epoch, progress.epochs], [10, 10]);
+
+    const csv = await runCli(['leaderboard', sweepId, '--csv'], env);
+    const lines = csv.stdout.trim().split('\n');
+    assert.equal(lines.length, 5);
+    assert.match(lines[0]!, /^rank,trialId,depth,width/);
+
+    const table = await runCli(['leaderboard', sweepId], env);
+    assert.match(table.stdout, /valAuc ↑/);
+    assert.match(table.stdout, /4\/4 trials done/);
+  });
+
+  test('results live in their own keys: deleting the BullMQ queue keeps the leaderboard', async () => {
+    const queue = new Queue(TRIAL_QUEUE, { connection: redis, prefix });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    const lb = await runCli(['leaderboard', sweepId, '--json'], env);
+    assert.equal((JSON.parse(lb.stdout) as unknown[]).length, 4);
+    // And a finished sweep is not re-queued by enqueueing it again.
+    const again = await runCli(['enqueue', specFile, '--json'], env);
+    assert.equal(JSON.parse(again.stdout).enqueued, 0);
+  });
+});

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseSpecText } from '../src/spec/load-spec.js';
+import { countTrials, expandTrials } from '../src/spec/trials.js';
+import { UserError } from '../src/util/errors.js';
+import { sweepIdOf } from '../src/producer/sweep-id.js';
+
+const BASE = `
+name: test-sweep
+dataset: { train: data/train.csv, test: data/test.csv, format: ucr, validationSplit: 0.2 }
+method: grid
+parameters:
+  depth: [1, 2, 4]
+  width: [16, 32]
+  dropout: [0.0, 0.2]
+  recurrentDropout: [0.0]
+  learningRate: [0.001]
+  batchSize: [32]
+  epochs: [20]
+metric: { name: valAuc, goal: maximize }
+seeds: [1]
+`;
+
+function rejects(text: string, pattern: RegExp): void {
+  assert.throws(
+    () => parseSpecText(text, 'sweep.yaml'),
+    (err: unknown) => err instanceof UserError && pattern.test(err.message) && err.message.startsWith('sweep.yaml'),
+  );
+}
+
+describe('sweep spec', () => {
+  test('the documented example parses with defaults filled in', () => {
+    const spec = parseSpecText(BASE, 'sweep.yaml');
+    assert.equal(spec.name, 'test-sweep');
+    assert.equal(spec.dataset.splitSeed, 0);
+    assert.deepEqual(spec.parameters.depth, [1, 2, 4]);
+    assert.equal(spec.parameters.head, undefined);
+  });
+
+  test('JSON works too', () => {
+    const spec = parseSpecText(JSON.stringify({ name: 'j', dataset: { train: 't.csv' }, parameters: { depth: [3] } }), 'sweep.json');
+    assert.equal(spec.method, 'grid');
+    assert.deepEqual(spec.metric, { name: 'valAuc', goal: 'maximize' });
+  });
+
+  test('malformed YAML is a one-line error', () => rejects('name: [unclosed\n', /not valid YAML/));
+  test('unknown top-level key', () => rejects(`${BASE}\nbogus: 1\n`, /Unrecognized key.*bogus/i));
+  test('unknown parameter', () => rejects(BASE.replace('depth:', 'depht:'), /parameters.*depht/i));
+  test('depth < 1', () => rejects(BASE.replace('depth: [1, 2, 4]', 'depth: [0, 2]'), /parameters\.depth\[0\]/));
+  test('width 0', () => rejects(BASE.replace('width: [16, 32]', 'width: [0]'), /parameters\.width\[0\]/));
+  test('dropout 1', () => rejects(BASE.replace('dropout: [0.0, 0.2]', 'dropout: [1.0]'), /parameters\.dropout\[0\]/));
+  test('wrong type', () => rejects(BASE.replace('width: [16, 32]', 'width: ["wide"]'), /parameters\.width\[0\]/));
+  test('non-integer depth', () => rejects(BASE.replace('depth: [1, 2, 4]', 'depth: [1.5]'), /parameters\.depth/));
+  test('empty list', () => rejects(BASE.replace('depth: [1, 2, 4]', 'depth: []'), /at least one value/));
+  test('range in a grid', () => rejects(BASE.replace('dropout: [0.0, 0.2]', 'dropout: { min: 0, max: 0.5 }'), /grid search needs a list/));
+  test('random without count', () => rejects(BASE.replace('method: grid', 'method: random'), /count/));
+  test('validationSplit out of range', () => rejects(BASE.replace('validationSplit: 0.2', 'validationSplit: 1.5'), /validationSplit/));
+  test('unknown metric', () => rejects(BASE.replace('name: valAuc', 'name: f1'), /metric\.name/));
+  test('not a mapping', () => rejects('- 1\n- 2\n', /must be a mapping/));
+});
+
+describe('trials', () => {
+  test('a grid expands to the product of its lists, times seeds, with stable unique ids', () => {
+    const spec = parseSpecText(BASE.replace('seeds: [1]', 'seeds: [1, 2]'), 's');
+    const trials = expandTrials(spec);
+    assert.equal(countTrials(spec), 24);
+    assert.equal(trials.length, 24);
+    assert.equal(new Set(trials.map((t) => t.trialId)).size, 24);
+    assert.deepEqual(
+      expandTrials(spec).map((t) => t.trialId),
+      trials.map((t) => t.trialId),
+    );
+    const depths = new Set(trials.map((t) => t.config.depth));
+    assert.deepEqual([...depths].sort(), [1, 2, 4]);
+    // Unswept knobs get the defaults
+    assert.ok(trials.every((t) => t.config.head === 'dense' && t.config.patience === 5));
+  });
+
+  test('random search samples within ranges, integers stay integers, same seed same trials', () => {
+    const text = `
+name: r
+dataset: { train: t.csv }
+method: random
+count: 40
+samplerSeed: 3
+parameters:
+  depth: { min: 1, max: 6 }
+  width: [8, 16]
+  dropout: { min: 0.0, max: 0.5 }
+  learningRate: { min: 0.0001, max: 0.1, log: true }
+`;
+    const spec = parseSpecText(text, 's');
+    const trials = expandTrials(spec);
+    assert.ok(trials.length > 30 && trials.length <= 40);
+    for (const { config } of trials) {
+      assert.ok(Number.isInteger(config.depth) && config.depth >= 1 && config.depth <= 6);
+      assert.ok([8, 16].includes(config.width));
+      assert.ok(config.dropout >= 0 && config.dropout <= 0.5);
+      assert.ok(config.learningRate >= 0.0001 && config.learningRate <= 0.1);
+    }
+    const small = trials.filter((t) => t.config.learningRate < 0.001).length;
+    assert.ok(small > 5, `log-uniform sampling puts about a third below 1e-3, got ${small}`);
+    assert.deepEqual(expandTrials(parseSpecText(text, 's')), trials);
+    assert.notDeepEqual(expandTrials(parseSpecText(text.replace('samplerSeed: 3', 'samplerSeed: 4'), 's')), trials);
+  });
+
+  test('the sweep id depends on content, not on where the files were', () => {
+    const a = parseSpecText(BASE, 's');
+    const b = parseSpecText(BASE.replace('data/train.csv', '/elsewhere/train.csv'), 's');
+    const c = parseSpecText(BASE.replace('width: [16, 32]', 'width: [16]'), 's');
+    assert.equal(sweepIdOf(a, 'h1'), sweepIdOf(b, 'h1'));
+    assert.notEqual(sweepIdOf(a, 'h1'), sweepIdOf(a, 'h2'));
+    assert.notEqual(sweepIdOf(a, 'h1'), sweepIdOf(c, 'h1'));
+    assert.match(sweepIdOf(a, 'h1'), /^test-sweep-[0-9a-f]{10}$/);
+  });
+});
