@@ -1,0 +1,21 @@
+export { buildModel, countParams, deriveSeed, disposeModel, type InputShape, type ModelConfig } from './residual-lstm.js';
+export { HEADS, getHead, type ModelHead, type HeadContext } from './heads/index.js';
+export { lstmParams } from './lstm-layer.js';
+export { formatSummary } from './summary.js';
+export {
+  initBackend,
+  BACKEND_CHOICES,
+  TENSORFLOW_INSTALL_HINT,
+  type BackendChoice,
+  type BackendOptions,
+} from './backend.js';
+export {
+  installWasmFastMatMul,
+  uninstallWasmFastMatMul,
+  isWasmFastMatMulInstalled,
+  getWasmFastMatMulStats,
+  resetWasmFastMatMulStats,
+} from './wasm-matmul.js';
+export { rocAuc, accuracy, binaryCrossEntropy } from './metrics.js';
+export { withSeededMathRandom } from './seeded-random.js';
+export { trainTrial, NonFiniteLossError, type EpochMetrics, type TrainResult, type TrainOptions } from './train.js';

@@ -1,0 +1,59 @@
+/** Binary classification metrics on plain arrays (labels 0/1, scores/probabilities). */
+type Num = ArrayLike<number>;
+
+function checkLengths(a: Num, b: Num): void {
+  if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} labels vs ${b.length} scores`);
+}
+
+/**
+ * ROC AUC by the rank-sum (Mann-Whitney U) formula; tied scores get their average rank,
+ * i.e. a tie between a positive and a negative counts 1/2.
+ * Returns NaN when only one class is present (AUC is undefined, like sklearn's error)
+ * and for empty input; callers should treat NaN as "not available".
+ */
+export function rocAuc(yTrue: Num, yScore: Num): number {
+  checkLengths(yTrue, yScore);
+  const n = yTrue.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => yScore[i]! - yScore[j]!);
+  let nPos = 0;
+  let rankSumPos = 0;
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && yScore[order[end]!] === yScore[order[start]!]) end++;
+    const avgRank = (start + 1 + end) / 2; // ranks start+1 .. end, 1-based
+    for (let k = start; k < end; k++) {
+      if (yTrue[order[k]!]! >= 0.5) {
+        nPos++;
+        rankSumPos += avgRank;
+      }
+    }
+    start = end;
+  }
+  const nNeg = n - nPos;
+  if (nPos === 0 || nNeg === 0) return NaN;
+  return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+}
+
+/** Fraction of samples whose thresholded probability equals the label. */
+export function accuracy(yTrue: Num, yProb: Num, threshold = 0.5): number {
+  checkLengths(yTrue, yProb);
+  if (yTrue.length === 0) return NaN;
+  let correct = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    if (yProb[i]! >= threshold === yTrue[i]! >= 0.5) correct++;
+  }
+  return correct / yTrue.length;
+}
+
+/** Mean binary cross-entropy; probabilities are clipped to [eps, 1 - eps] like Keras (eps 1e-7). */
+export function binaryCrossEntropy(yTrue: Num, yProb: Num, eps = 1e-7): number {
+  checkLengths(yTrue, yProb);
+  if (yTrue.length === 0) return NaN;
+  let sum = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    const p = Math.min(Math.max(yProb[i]!, eps), 1 - eps);
+    const y = yTrue[i]!;
+    sum -= y * Math.log(p) + (1 - y) * Math.log(1 - p);
+  }
+  return sum / yTrue.length;
+}

@@ -1,0 +1,216 @@
+/**
+ * Trains one trial: build -> compile (Adam, head loss) -> seeded epochs of shuffled
+ * mini-batches (`model.trainOnBatch`) -> per-epoch validation metrics -> early stopping on
+ * validation loss -> restore best weights -> test metrics. Everything tfjs allocates is
+ * disposed before returning (unless `keepModel`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Split, TrainingData } from '../data/types.js';
+import type { TrialConfig } from '../spec/trial-config.js';
+import { createRng, shuffleInPlace } from '../util/rng.js';
+import { getHead } from './heads/index.js';
+import { accuracy, binaryCrossEntropy, rocAuc } from './metrics.js';
+import { buildModel, countParams, disposeModel } from './residual-lstm.js';
+import { withSeededMathRandom } from './seeded-random.js';
+
+export interface EpochMetrics {
+  /** 1-based */
+  epoch: number;
+  /** mean training loss over the epoch's batches (weighted by batch size) */
+  loss: number;
+  valLoss: number;
+  valAcc: number;
+  /** NaN when the validation split holds a single class */
+  valAuc: number;
+  durationMs: number;
+}
+
+export interface TrainMetrics {
+  valLoss: number;
+  valAcc: number;
+  valAuc: number;
+  testLoss?: number;
+  testAcc?: number;
+  testAuc?: number;
+}
+
+export interface TrainResult {
+  history: EpochMetrics[];
+  /** 1-based epoch with the lowest validation loss; its weights are the ones evaluated */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  epochsRun: number;
+  /** validation metrics of `bestEpoch`; test metrics of the restored best weights */
+  metrics: TrainMetrics;
+  params: number;
+  /** `tf.getBackend()` during training */
+  backend: string;
+  /** only with `keepModel: true`; the caller must free it with `disposeModel(model)` */
+  model?: tf.LayersModel;
+}
+
+export interface TrainOptions {
+  onEpoch?: (e: EpochMetrics) => void | Promise<void>;
+  signal?: AbortSignal;
+  /** Return the trained model (best weights) instead of disposing it. */
+  keepModel?: boolean;
+}
+
+/**
+ * A loss became NaN/Infinity: the trial diverged; retrying with the same config will not
+ * help. Checked per training batch and per epoch on the validation loss (tfjs' BCE clips
+ * NaN probabilities, so NaN weights often show up only in the validation loss).
+ */
+export class NonFiniteLossError extends Error {
+  override readonly name = 'NonFiniteLossError';
+  constructor(
+    readonly epoch: number,
+    readonly loss: number,
+    readonly where: string,
+  ) {
+    super(`non-finite ${where} loss (${loss}) in epoch ${epoch}: the trial diverged`);
+  }
+}
+
+const PREDICT_BATCH = 512;
+/** Decorrelates the shuffle stream from the initializer seeds. */
+const SHUFFLE_SALT = 0x5bd1e995;
+
+function checkData(data: TrainingData): void {
+  const { train } = data;
+  if (train.n < 1) throw new Error('training split is empty');
+  for (const [name, s] of Object.entries(data) as [string, Split | undefined][]) {
+    if (!s) continue;
+    if (s.timesteps !== train.timesteps || s.features !== train.features) {
+      throw new Error(`${name} split shape (${s.timesteps}, ${s.features}) != train (${train.timesteps}, ${train.features})`);
+    }
+    if (s.x.length !== s.n * s.timesteps * s.features || s.y.length !== s.n) {
+      throw new Error(`${name} split: array lengths do not match n=${s.n}`);
+    }
+  }
+  if (data.validation.n < 1) throw new Error('validation split is empty');
+}
+
+/** Copies the rows `indices[start..end)` of a split into fresh batch tensors. */
+function gatherBatch(split: Split, indices: Int32Array, start: number, end: number): [tf.Tensor3D, tf.Tensor2D] {
+  const row = split.timesteps * split.features;
+  const size = end - start;
+  const xb = new Float32Array(size * row);
+  const yb = new Float32Array(size);
+  for (let k = 0; k < size; k++) {
+    const i = indices[start + k]!;
+    xb.set(split.x.subarray(i * row, (i + 1) * row), k * row);
+    yb[k] = split.y[i]!;
+  }
+  return [tf.tensor3d(xb, [size, split.timesteps, split.features]), tf.tensor2d(yb, [size, 1])];
+}
+
+function evaluate(model: tf.LayersModel, split: Split): { loss: number; acc: number; auc: number } {
+  const probs = tf.tidy(() => {
+    const x = tf.tensor3d(split.x, [split.n, split.timesteps, split.features]);
+    const p = model.predict(x, { batchSize: PREDICT_BATCH }) as tf.Tensor;
+    return p.dataSync() as Float32Array;
+  });
+  return {
+    loss: binaryCrossEntropy(split.y, probs),
+    acc: accuracy(split.y, probs),
+    auc: rocAuc(split.y, probs),
+  };
+}
+
+/**
+ * Trains `config` on `data`. Deterministic for a given config, seed, data and backend:
+ * initializers are seeded, batches are shuffled with `createRng`, and tfjs' dropout
+ * masks come from a seeded Math.random (see withSeededMathRandom).
+ *
+ * Early stopping: stop once the validation loss has not improved for `patience` epochs
+ * (0 = run all epochs). In every case the weights of the best epoch (lowest validation
+ * loss) are restored at the end, as Keras' `restore_best_weights=True`, and the reported
+ * metrics are those of that epoch. Throws NonFiniteLossError when a loss goes NaN/Inf.
+ */
+export async function trainTrial(config: TrialConfig, data: TrainingData, opts: TrainOptions = {}): Promise<TrainResult> {
+  checkData(data);
+  const { train } = data;
+  const shape = { timesteps: train.timesteps, features: train.features };
+  return withSeededMathRandom(config.seed, async () => {
+    const model = buildModel(shape, config);
+    const optimizer = tf.train.adam(config.learningRate);
+    model.compile({ optimizer, loss: getHead(config.head).loss });
+    let best: tf.Tensor[] = [];
+    let keep = false;
+    try {
+      const rng = createRng((config.seed ^ SHUFFLE_SALT) >>> 0);
+      const indices = Int32Array.from({ length: train.n }, (_, i) => i);
+      const history: EpochMetrics[] = [];
+      let bestEpoch = 0;
+      let bestLoss = Infinity;
+      let stoppedEarly = false;
+
+      for (let epoch = 1; epoch <= config.epochs; epoch++) {
+        const t0 = performance.now();
+        shuffleInPlace(indices, rng);
+        let lossSum = 0;
+        for (let start = 0; start < train.n; start += config.batchSize) {
+          opts.signal?.throwIfAborted();
+          const end = Math.min(train.n, start + config.batchSize);
+          const [xb, yb] = gatherBatch(train, indices, start, end);
+          let loss: number;
+          try {
+            loss = (await model.trainOnBatch(xb, yb)) as number;
+          } finally {
+            tf.dispose([xb, yb]);
+          }
+          if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, loss, 'training');
+          lossSum += loss * (end - start);
+        }
+        const val = evaluate(model, data.validation);
+        if (!Number.isFinite(val.loss)) throw new NonFiniteLossError(epoch, val.loss, 'validation');
+        const metrics: EpochMetrics = {
+          epoch,
+          loss: lossSum / train.n,
+          valLoss: val.loss,
+          valAcc: val.acc,
+          valAuc: val.auc,
+          durationMs: performance.now() - t0,
+        };
+        history.push(metrics);
+        if (val.loss < bestLoss) {
+          bestLoss = val.loss;
+          bestEpoch = epoch;
+          tf.dispose(best);
+          best = model.getWeights().map((w) => w.clone());
+        }
+        await opts.onEpoch?.(metrics);
+        if (config.patience > 0 && epoch - bestEpoch >= config.patience && epoch < config.epochs) {
+          stoppedEarly = true;
+          break;
+        }
+      }
+
+      model.setWeights(best);
+      const bestMetrics = history[bestEpoch - 1]!;
+      const result: TrainResult = {
+        history,
+        bestEpoch,
+        stoppedEarly,
+        epochsRun: history.length,
+        metrics: { valLoss: bestMetrics.valLoss, valAcc: bestMetrics.valAcc, valAuc: bestMetrics.valAuc },
+        params: countParams(shape, config),
+        backend: tf.getBackend(),
+      };
+      if (data.test && data.test.n > 0) {
+        const test = evaluate(model, data.test);
+        Object.assign(result.metrics, { testLoss: test.loss, testAcc: test.acc, testAuc: test.auc });
+      }
+      if (opts.keepModel) {
+        keep = true;
+        result.model = model;
+      }
+      return result;
+    } finally {
+      tf.dispose(best);
+      optimizer.dispose();
+      if (!keep) disposeModel(model);
+    }
+  });
+}
