@@ -2,23 +2,29 @@ import { z } from 'zod';
 import { TrialConfigSchema } from '../spec/trial-config.js';
 import { SweepSpecSchema } from '../spec/schema.js';
 
+/**
+ * A metric may be undefined (AUC of a single-class split is NaN); JSON writes NaN as null,
+ * so null reads back as NaN.
+ */
+const metricValue = z.preprocess((v) => (v === null ? Number.NaN : v), z.union([z.number(), z.nan()]));
+
 export const EpochMetricsSchema = z.object({
   epoch: z.number().int(),
-  loss: z.number(),
-  valLoss: z.number(),
-  valAcc: z.number(),
-  valAuc: z.number(),
+  loss: metricValue,
+  valLoss: metricValue,
+  valAcc: metricValue,
+  valAuc: metricValue,
   durationMs: z.number(),
 });
 
 /** Metrics of the restored best epoch; test metrics only when the dataset has a test split. */
 export const FinalMetricsSchema = z.object({
-  valLoss: z.number(),
-  valAcc: z.number(),
-  valAuc: z.number(),
-  testLoss: z.number().optional(),
-  testAcc: z.number().optional(),
-  testAuc: z.number().optional(),
+  valLoss: metricValue,
+  valAcc: metricValue,
+  valAuc: metricValue,
+  testLoss: metricValue.optional(),
+  testAcc: metricValue.optional(),
+  testAuc: metricValue.optional(),
 });
 
 export const TrialResultSchema = z.object({

@@ -30,15 +30,21 @@ export interface RunningWorker {
 
 const processorFile = fileURLToPath(new URL('./processor.js', import.meta.url));
 
-export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<RunningWorker> {
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
+/** What the sandboxed trainer processes are told through their environment. */
+export function trainerEnv(opts: WorkerOptions, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ...base,
     REDIS_URL: opts.redisUrl,
     LSW_PREFIX: opts.prefix,
     LSW_BACKEND: opts.backend,
     LSW_CACHE_DIR: opts.cacheDir,
+    // Must be set before tfjs-node-gpu loads in the child, hence the environment.
     ...(opts.gpu !== undefined ? { CUDA_VISIBLE_DEVICES: String(opts.gpu) } : {}),
   };
+}
+
+export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<RunningWorker> {
+  const childEnv = trainerEnv(opts);
   const store = new SweepStore(redis, opts.prefix);
   const worker = new Worker<TrialJob>(TRIAL_QUEUE, processorFile, {
     connection: redis,

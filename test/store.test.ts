@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { encodeDataset } from '../src/data/codec.js';
+import { syntheticSplit } from '../src/data/synthetic.js';
+import { ensureRedis } from '../src/demo/local-redis.js';
+import { TRIAL_DEFAULTS, type TrialConfig } from '../src/spec/trial-config.js';
+import { trialIdOf } from '../src/spec/trials.js';
+import { DatasetStore } from '../src/store/dataset-store.js';
+import { SweepStore } from '../src/store/sweep-store.js';
+import type { TrialResult } from '../src/store/schema.js';
+import { trainerEnv } from '../src/worker/worker.js';
+import { REDIS_URL, deletePrefix, uniquePrefix } from './helpers.js';
+
+const prefix = uniquePrefix();
+let redis: Redis;
+before(() => {
+  redis = new Redis(REDIS_URL);
+});
+after(async () => {
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+const config = (width: number): TrialConfig => ({ ...TRIAL_DEFAULTS, width, seed: 1 });
+
+function result(sweepId: string, c: TrialConfig, valAuc: number, valLoss: number): TrialResult {
+  return {
+    sweepId,
+    trialId: trialIdOf(c),
+    config: c,
+    metrics: { valAuc, valLoss, valAcc: 0.5 },
+    history: [],
+    bestEpoch: 1,
+    epochsRun: 1,
+    stoppedEarly: false,
+    params: 1,
+    durationMs: 1,
+    backend: 'cpu',
+    worker: 'h:1',
+    attempts: 1,
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+describe('sweep store', () => {
+  const sweepId = 'store-test';
+  const trials = [8, 16, 32, 64].map((w) => ({ trialId: trialIdOf(config(w)), config: config(w) }));
+
+  test('counts, ranking in both directions, unusable metrics last', async () => {
+    const store = new SweepStore(redis, prefix);
+    const record = {
+      sweepId,
+      spec: {} as never,
+      datasetHash: 'x',
+      shape: { timesteps: 1, features: 1, trainSamples: 1 },
+      trials: 4,
+      createdAt: new Date().toISOString(),
+    };
+    assert.equal(await store.createSweep(record, trials), true);
+    assert.equal(await store.createSweep(record, trials), false, 'second create finds it');
+    await store.markActive(sweepId, trials[0]!.trialId, { worker: 'h:1', startedAt: 'now', attempt: 1 });
+    assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 3, active: 1, completed: 0, failed: 0 });
+
+    const max = { name: 'valAuc', goal: 'maximize' } as const;
+    await store.saveResult(result(sweepId, config(8), 0.7, 0.5), max);
+    await store.saveResult(result(sweepId, config(16), 0.9, 0.6), max);
+    await store.saveResult(result(sweepId, config(32), Number.NaN, 0.4), max);
+    assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 1, active: 0, completed: 3, failed: 0 });
+    const board = await store.leaderboard(sweepId, max);
+    assert.deepEqual(board.map((r) => r.config.width), [16, 8, 32]);
+    assert.deepEqual(board.map((r) => r.rank), [1, 2, 3]);
+    assert.ok(Number.isNaN(board[2]!.metrics.valAuc), 'NaN survives the JSON round trip');
+    assert.deepEqual((await store.leaderboard(sweepId, max, 1)).map((r) => r.config.width), [16]);
+    const min = { name: 'valLoss', goal: 'minimize' } as const;
+    await redis.del(store.keys.ranking(sweepId));
+    for (const r of await store.getResults(sweepId)) await store.saveResult(r, min);
+    assert.deepEqual((await store.leaderboard(sweepId, min)).map((r) => r.config.width), [32, 8, 16]);
+  });
+
+  test('a failure never hides a result, and a later result clears a failure', async () => {
+    const store = new SweepStore(redis, prefix);
+    const max = { name: 'valAuc', goal: 'maximize' } as const;
+    const failure = (c: TrialConfig) => ({ sweepId, trialId: trialIdOf(c), config: c, reason: 'boom', attempts: 3, failedAt: 'now' });
+    await store.saveFailure(failure(config(8)));
+    await store.saveFailure(failure(config(64)));
+    assert.deepEqual((await store.getFailures(sweepId)).map((f) => f.config.width), [64]);
+    assert.equal((await store.counts(sweepId)).failed, 1);
+    await store.saveResult(result(sweepId, config(64), 0.8, 0.5), max);
+    assert.deepEqual(await store.getFailures(sweepId), []);
+    assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 0, active: 0, completed: 4, failed: 0 });
+  });
+});
+
+describe('dataset store', () => {
+  test('stores once by sha256, fetches, verifies and caches locally', async () => {
+    const encoded = encodeDataset({ train: syntheticSplit({ n: 10, timesteps: 5, seed: 1 }) });
+    const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'lsw-cache-'));
+    const producer = new DatasetStore(redis, prefix);
+    const hash = await producer.put(encoded);
+    assert.match(hash, /^[0-9a-f]{64}$/);
+    assert.equal(await producer.put(encoded), hash);
+
+    const worker = new DatasetStore(redis, prefix, cacheDir);
+    const ds = await worker.get(hash);
+    assert.equal(ds.train.n, 10);
+    const cacheFile = path.join(cacheDir, 'datasets', `${hash}.bin`);
+    assert.ok(existsSync(cacheFile));
+
+    // Another process on the same host reads the cache, even with the key gone from Redis.
+    await redis.del(`${prefix}:dataset:${hash}`);
+    assert.equal((await new DatasetStore(redis, prefix, cacheDir).get(hash)).train.n, 10);
+
+    // A corrupted cache file is ignored (and Redis has nothing left to fall back on).
+    await writeFile(cacheFile, 'garbage');
+    await assert.rejects(new DatasetStore(redis, prefix, cacheDir).get(hash), /not in Redis/);
+  });
+
+  test('a dataset whose bytes do not match its hash is rejected', async () => {
+    const fake = '0'.repeat(64);
+    await redis.set(`${prefix}:dataset:${fake}`, encodeDataset({ train: syntheticSplit({ n: 4, timesteps: 6, seed: 2 }) }));
+    await assert.rejects(new DatasetStore(redis, prefix).get(fake), /does not match its hash/);
+  });
+});
+
+describe('worker environment', () => {
+  test('--gpu pins the trainer processes to one GPU; settings reach them', () => {
+    const opts = { redisUrl: 'redis://h:1', prefix: 'p', backend: 'tensorflow', cacheDir: '/c', concurrency: 1 };
+    const env = trainerEnv({ ...opts, gpu: 1 }, {});
+    assert.equal(env.CUDA_VISIBLE_DEVICES, '1');
+    assert.deepEqual([env.REDIS_URL, env.LSW_PREFIX, env.LSW_BACKEND, env.LSW_CACHE_DIR], ['redis://h:1', 'p', 'tensorflow', '/c']);
+    assert.equal(trainerEnv(opts, {}).CUDA_VISIBLE_DEVICES, undefined);
+  });
+});
+
+describe('demo redis', () => {
+  test('starts a throwaway redis-server when none answers, and stops it', async (t) => {
+    const { spawnSync } = await import('node:child_process');
+    if (spawnSync('redis-server', ['--version']).error) return t.skip('redis-server is not installed');
+    const local = await ensureRedis('redis://127.0.0.1:1');
+    assert.notEqual(local.url, 'redis://127.0.0.1:1');
+    const client = new Redis(local.url);
+    assert.equal(await client.ping(), 'PONG');
+    client.disconnect();
+    await local.stop();
+    const probe = new Redis(local.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    probe.on('error', () => undefined);
+    await assert.rejects(probe.connect());
+    probe.disconnect();
+  });
+
+  test('uses the given Redis when it answers', async () => {
+    const used = await ensureRedis(REDIS_URL);
+    assert.equal(used.url, REDIS_URL);
+    await used.stop();
+  });
+});
