@@ -69,6 +69,9 @@ describe('CLI errors', () => {
     await expectUserError(['worker', '--concurrency', 'many'], /invalid option: concurrency/);
   });
 
+  test('--backend tensorflow without tfjs-node(-gpu) installed', () =>
+    expectUserError(['worker', '--backend', 'tensorflow'], /needs @tensorflow\/tfjs-node-gpu@4\.22\.0.*npm install/));
+
   test('unknown sweep', () => expectUserError(['status', 'no-such-sweep'], /no sweep "no-such-sweep"/));
 
   test('model summary ends with the Keras total', async () => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BackendChoiceSchema, readEnv } from '../../config/env.js';
 import { connectRedis } from '../../store/redis.js';
 import { log } from '../../util/logger.js';
+import { assertBackendAvailable } from '../../worker/native-backend.js';
 import { startWorker } from '../../worker/worker.js';
 import { intFlag, parseFlags, resolveConnection, withConnection, type ConnectionFlags } from '../options.js';
 
@@ -25,12 +26,14 @@ export function workerCommand(): Command {
   ).action(async (raw: ConnectionFlags & Record<string, unknown>) => {
     const flags = parseFlags(FlagsSchema, raw);
     const env = readEnv();
+    const backend = flags.backend ?? env.LSW_BACKEND;
+    assertBackendAvailable(backend);
     const { redisUrl, prefix } = resolveConnection(raw);
     const redis = await connectRedis(redisUrl, { persistent: true });
     const running = await startWorker(redis, {
       redisUrl,
       prefix,
-      backend: flags.backend ?? env.LSW_BACKEND,
+      backend,
       cacheDir: flags.cacheDir ?? env.LSW_CACHE_DIR,
       concurrency: flags.concurrency === 'auto' ? os.availableParallelism() : flags.concurrency,
       gpu: flags.gpu,
