@@ -71,3 +71,38 @@ export async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs: nu
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+export interface LogEvent {
+  time: string;
+  event: string;
+  jobId?: string;
+  status?: string;
+  [key: string]: unknown;
+}
+
+/** The structured (JSON) log lines a worker printed so far. */
+export function logEvents(output: string): LogEvent[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogEvent);
+}
+
+/** Direct children of a process (the sandboxed trainers of a worker). */
+export async function childPids(pid: number): Promise<number[]> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) =>
+    execFile('pgrep', ['-P', String(pid)], (_err, stdout) =>
+      resolve(stdout.split('\n').filter(Boolean).map(Number)),
+    ),
+  );
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo.js';
+import { cancelCommand } from './commands/cancel.js';
 import { enqueueCommand } from './commands/enqueue.js';
 import { leaderboardCommand } from './commands/leaderboard.js';
 import { modelCommand } from './commands/model.js';
@@ -15,7 +16,7 @@ const program = new Command('lstm-sweep')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
-for (const cmd of [enqueueCommand(), workerCommand(), statusCommand(), leaderboardCommand(), sweepsCommand(), modelCommand(), demoCommand()]) {
+for (const cmd of [enqueueCommand(), workerCommand(), statusCommand(), cancelCommand(), leaderboardCommand(), sweepsCommand(), modelCommand(), demoCommand()]) {
   program.addCommand(cmd.exitOverride());
 }
 

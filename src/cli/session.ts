@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import type { QueueDeps } from '../producer/queue-trials.js';
+import { createTrialQueue } from '../queue/trial-queue.js';
 import { connectRedis } from '../store/redis.js';
 import { SweepStore } from '../store/sweep-store.js';
 import type { SweepRecord } from '../store/schema.js';
@@ -25,4 +27,16 @@ export async function requireSweep(store: SweepStore, sweepId: string): Promise<
     throw new UserError(`no sweep "${sweepId}" under prefix "${store.keys.prefix}"; list them with: lstm-sweep sweeps`);
   }
   return sweep;
+}
+
+/** Like withStore, with the trial queue open too. */
+export async function withQueue<T>(flags: ConnectionFlags, fn: (deps: QueueDeps) => Promise<T>): Promise<T> {
+  return withStore(flags, async (_store, { redis, prefix }) => {
+    const queue = createTrialQueue(redis, prefix);
+    try {
+      return await fn({ redis, queue, prefix });
+    } finally {
+      await queue.close();
+    }
+  });
 }

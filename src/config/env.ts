@@ -21,6 +21,8 @@ const EnvSchema = z.object({
   LSW_PREFIX: PrefixSchema.default('lsw'),
   LSW_BACKEND: BackendChoiceSchema.default('auto'),
   LSW_CACHE_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'lstm-sweep')),
+  /** Set by a worker for its trainer processes, so results name the worker. */
+  LSW_WORKER_NAME: z.string().max(200).optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 

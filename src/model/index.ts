@@ -18,4 +18,4 @@ export {
 } from './wasm-matmul.js';
 export { rocAuc, accuracy, binaryCrossEntropy } from './metrics.js';
 export { withSeededMathRandom } from './seeded-random.js';
-export { trainTrial, NonFiniteLossError, type EpochMetrics, type TrainResult, type TrainOptions } from './train.js';
+export { trainTrial, NonFiniteLossError, ModelBuildError, type EpochMetrics, type TrainResult, type TrainOptions } from './train.js';

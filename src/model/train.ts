@@ -72,6 +72,14 @@ export class NonFiniteLossError extends Error {
   }
 }
 
+/** The variant cannot be built for this data (the same on every worker: not retried). */
+export class ModelBuildError extends Error {
+  override readonly name = 'ModelBuildError';
+  constructor(config: Pick<TrialConfig, 'depth' | 'width' | 'head'>, cause: unknown) {
+    super(`cannot build depth ${config.depth} width ${config.width} head ${config.head}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
 const PREDICT_BATCH = 512;
 /** Decorrelates the shuffle stream from the initializer seeds. */
 const SHUFFLE_SALT = 0x5bd1e995;
@@ -133,7 +141,12 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
   const { train } = data;
   const shape = { timesteps: train.timesteps, features: train.features };
   return withSeededMathRandom(config.seed, async () => {
-    const model = buildModel(shape, config);
+    let model: tf.LayersModel;
+    try {
+      model = buildModel(shape, config);
+    } catch (err) {
+      throw new ModelBuildError(config, err);
+    }
     const optimizer = tf.train.adam(config.learningRate);
     model.compile({ optimizer, loss: getHead(config.head).loss });
     let best: tf.Tensor[] = [];

@@ -1,10 +1,6 @@
-import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { encodeDataset } from '../data/codec.js';
 import type { Dataset } from '../data/types.js';
 import { loadDataset } from '../data/load.js';
-import { addTrialJobs } from '../queue/trial-queue.js';
-import { trialJobId, type TrialJob } from '../queue/trial-job.js';
 import type { LoadedSpec } from '../spec/load-spec.js';
 import { countTrials, expandTrials, type Trial } from '../spec/trials.js';
 import type { SweepSpec } from '../spec/schema.js';
@@ -12,17 +8,15 @@ import { DatasetStore } from '../store/dataset-store.js';
 import { SweepStore } from '../store/sweep-store.js';
 import { UserError } from '../util/errors.js';
 import { sweepIdOf } from './sweep-id.js';
+import { queueMissingTrials, type QueueDeps } from './queue-trials.js';
+import type { SweepRecord } from '../store/schema.js';
 
 /** Sweeps larger than this need an explicit confirmation (`--yes`). */
 export const LARGE_SWEEP = 100_000;
 /** Every head lstm-sweep has today is binary. */
 const BINARY_CLASSES = 2;
 
-export interface EnqueueDeps {
-  redis: Redis;
-  queue: Queue<TrialJob>;
-  prefix: string;
-}
+export type EnqueueDeps = QueueDeps;
 
 export interface EnqueueSummary {
   sweepId: string;
@@ -57,39 +51,16 @@ export async function enqueueSweep(prepared: PreparedSweep, deps: EnqueueDeps): 
   const datasetHash = await new DatasetStore(deps.redis, deps.prefix).put(prepared.encodedDataset);
   const sweepId = sweepIdOf(spec, datasetHash);
   const store = new SweepStore(deps.redis, deps.prefix);
-  await store.createSweep(
-    {
-      sweepId,
-      spec,
-      datasetHash,
-      shape: { timesteps: dataset.train.timesteps, features: dataset.train.features, trainSamples: dataset.train.n },
-      trials: trials.length,
-      createdAt: new Date().toISOString(),
-    },
-    trials,
-  );
+  const record: SweepRecord = {
+    sweepId,
+    spec,
+    datasetHash,
+    shape: { timesteps: dataset.train.timesteps, features: dataset.train.features, trainSamples: dataset.train.n },
+    trials: trials.length,
+    createdAt: new Date().toISOString(),
+  };
+  await store.createSweep(record, trials);
 
-  const done = await store.resultIds(sweepId);
-  const candidates = trials.filter((t) => !done.has(t.trialId));
-  const queued = await existingJobs(deps.redis, deps.queue, candidates.map((t) => trialJobId(sweepId, t.trialId)));
-  const jobs: TrialJob[] = candidates
-    .filter((t) => !queued.has(trialJobId(sweepId, t.trialId)))
-    .map((t) => ({
-      sweepId,
-      trialId: t.trialId,
-      datasetHash,
-      validationSplit: spec.dataset.validationSplit,
-      splitSeed: spec.dataset.splitSeed,
-      metric: spec.metric,
-      config: t.config,
-    }));
-  await addTrialJobs(deps.queue, jobs);
-  return { sweepId, trials: trials.length, enqueued: jobs.length };
-}
-
-async function existingJobs(redis: Redis, queue: Queue<TrialJob>, jobIds: string[]): Promise<Set<string>> {
-  const pipeline = redis.pipeline();
-  for (const id of jobIds) pipeline.exists(queue.toKey(id));
-  const replies = (await pipeline.exec()) ?? [];
-  return new Set(jobIds.filter((_, i) => replies[i]?.[1] === 1));
+  const enqueued = await queueMissingTrials(record, trials, deps, { retryFailed: false });
+  return { sweepId, trials: trials.length, enqueued };
 }

@@ -14,6 +14,7 @@ export const TrialJobSchema = z.strictObject({
   splitSeed: z.number().int().min(0),
   metric: MetricSchema,
   config: TrialConfigSchema,
+  dryRun: z.boolean().default(false),
 });
 export type TrialJob = z.infer<typeof TrialJobSchema>;
 

@@ -1,30 +1,37 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { SweepSpec } from '../spec/schema.js';
 import { TRIAL_QUEUE, trialJobId, type TrialJob } from './trial-job.js';
+
+export type RetryPolicy = SweepSpec['retry'];
 
 /**
  * Retries cover transient failures (a crashed process, a lost connection); deterministic
- * failures are thrown as UnrecoverableError by the worker and never retried.
+ * failures are thrown as UnrecoverableError by the worker and never retried. Results live in
+ * the store, so finished jobs can be dropped from the queue early.
  */
-export const TRIAL_JOB_OPTIONS: JobsOptions = {
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 5_000 },
-  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-  removeOnFail: { age: 30 * 24 * 3600 },
-};
+export function trialJobOptions(retry: RetryPolicy): JobsOptions {
+  return {
+    attempts: retry.attempts,
+    backoff: { type: 'exponential', delay: retry.backoffMs },
+    removeOnComplete: { age: 24 * 3600, count: 1000 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  };
+}
 
 export function createTrialQueue(connection: ConnectionOptions, prefix: string): Queue<TrialJob> {
   return new Queue<TrialJob>(TRIAL_QUEUE, { connection, prefix });
 }
 
 /** Adds trial jobs; jobs whose id already exists in the queue are left as they are. */
-export async function addTrialJobs(queue: Queue<TrialJob>, jobs: TrialJob[]): Promise<void> {
+export async function addTrialJobs(queue: Queue<TrialJob>, jobs: TrialJob[], retry: RetryPolicy): Promise<void> {
+  const options = trialJobOptions(retry);
   const CHUNK = 1000;
   for (let i = 0; i < jobs.length; i += CHUNK) {
     await queue.addBulk(
       jobs.slice(i, i + CHUNK).map((data) => ({
         name: 'trial',
         data,
-        opts: { ...TRIAL_JOB_OPTIONS, jobId: trialJobId(data.sweepId, data.trialId) },
+        opts: { ...options, jobId: trialJobId(data.sweepId, data.trialId) },
       })),
     );
   }

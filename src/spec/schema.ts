@@ -78,6 +78,18 @@ export const SweepSpecSchema = z
       .array(z.number().int().min(0).max(2 ** 31 - 1))
       .min(1)
       .default([1]),
+    /**
+     * Transient failures (a crashed or killed trainer, a lost connection) are retried with
+     * exponential backoff; deterministic ones (diverged loss, a model that cannot be built) never are.
+     */
+    retry: z
+      .strictObject({
+        attempts: z.number().int().min(1).max(20).default(3),
+        backoffMs: z.number().int().min(0).max(3_600_000).default(5_000),
+      })
+      .default({ attempts: 3, backoffMs: 5_000 }),
+    /** Workers skip training and record a synthetic result after a few ms: for exercising the queue at scale. */
+    dryRun: z.boolean().default(false),
   })
   .superRefine((spec, ctx) => {
     if (spec.method === 'random' && spec.count === undefined) {

@@ -31,6 +31,14 @@ export class Keys {
   active(sweepId: string): string {
     return `${this.sweep(sweepId)}:active`;
   }
+  /** set of trialIds whose jobs `cancel` removed before they ran */
+  cancelled(sweepId: string): string {
+    return `${this.sweep(sweepId)}:cancelled`;
+  }
+  /** present (with the time) while the sweep is cancelled; workers skip its trials */
+  cancelFlag(sweepId: string): string {
+    return `${this.sweep(sweepId)}:cancel-requested`;
+  }
   dataset(hash: string): string {
     return `${this.prefix}:dataset:${hash}`;
   }

@@ -80,6 +80,8 @@ export const StatusCountsSchema = z.object({
   active: z.number().int(),
   completed: z.number().int(),
   failed: z.number().int(),
+  /** trials removed by `cancel` before they ran */
+  cancelled: z.number().int(),
 });
 export type StatusCounts = z.infer<typeof StatusCountsSchema>;
 

@@ -72,6 +72,11 @@ export class SweepStore {
     }));
   }
 
+  async getResult(sweepId: string, trialId: string): Promise<TrialResult | undefined> {
+    const text = await this.redis.hget(this.keys.results(sweepId), trialId);
+    return text === null ? undefined : parseJson(TrialResultSchema, text, `result ${trialId}`);
+  }
+
   async resultIds(sweepId: string): Promise<Set<string>> {
     return new Set(await this.redis.hkeys(this.keys.results(sweepId)));
   }
@@ -115,16 +120,55 @@ export class SweepStore {
     return new Map(Object.entries(all).map(([id, text]) => [id, parseJson(ActiveTrialSchema, text, 'active trial')]));
   }
 
+  /**
+   * Derived from the store alone (no scan of the queue), so it stays cheap for any sweep size.
+   * `active` may briefly include a trial whose worker was killed, until it is re-delivered.
+   */
   async counts(sweepId: string): Promise<StatusCounts> {
-    const [[, total], [, completed], [, failed], [, active]] = (await this.redis
+    const replies = (await this.redis
       .multi()
       .hlen(this.keys.trials(sweepId))
       .hlen(this.keys.results(sweepId))
       .hlen(this.keys.failures(sweepId))
       .hlen(this.keys.active(sweepId))
-      .exec()) as [unknown, number][] as [[unknown, number], [unknown, number], [unknown, number], [unknown, number]];
-    const waiting = Math.max(0, total - completed - failed - active);
-    return { total, waiting, active: Math.min(active, total - completed - failed), completed, failed };
+      .scard(this.keys.cancelled(sweepId))
+      .exec()) as [Error | null, number][];
+    const [total, completed, failed, activeRaw, cancelled] = replies.map(([, n]) => n) as [number, number, number, number, number];
+    const ended = completed + failed + cancelled;
+    const active = Math.max(0, Math.min(activeRaw, total - ended));
+    return { total, waiting: Math.max(0, total - ended - active), active, completed, failed, cancelled };
+  }
+
+  /** Clears failure and cancellation marks of trials that are being queued again. */
+  async forgetEnded(sweepId: string, trialIds: string[]): Promise<void> {
+    if (trialIds.length === 0) return;
+    await this.redis
+      .multi()
+      .hdel(this.keys.failures(sweepId), ...trialIds)
+      .srem(this.keys.cancelled(sweepId), ...trialIds)
+      .exec();
+  }
+
+  async requestCancel(sweepId: string): Promise<void> {
+    await this.redis.set(this.keys.cancelFlag(sweepId), new Date().toISOString());
+  }
+
+  async clearCancel(sweepId: string): Promise<void> {
+    await this.redis.del(this.keys.cancelFlag(sweepId));
+  }
+
+  async isCancelled(sweepId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.cancelFlag(sweepId))) === 1;
+  }
+
+  /** Records trials that will not run because their sweep was cancelled. */
+  async markCancelled(sweepId: string, trialIds: string[]): Promise<void> {
+    if (trialIds.length === 0) return;
+    await this.redis
+      .multi()
+      .sadd(this.keys.cancelled(sweepId), ...trialIds)
+      .hdel(this.keys.active(sweepId), ...trialIds)
+      .exec();
   }
 
   async getResults(sweepId: string): Promise<TrialResult[]> {

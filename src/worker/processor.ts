@@ -13,6 +13,10 @@ import { SweepStore } from '../store/sweep-store.js';
 import { formatZodIssues } from '../util/errors.js';
 import { runTrial } from './run-trial.js';
 
+// If the worker process dies (kill -9), its job is re-delivered elsewhere: stop training
+// here instead of finishing an orphaned copy of the trial.
+process.on('disconnect', () => process.exit(0));
+
 interface ChildContext {
   redis: Redis;
   store: SweepStore;
@@ -32,19 +36,26 @@ async function createContext(): Promise<ChildContext> {
   };
 }
 
-export default async function processTrial(job: SandboxedJob): Promise<{ trialId: string; metrics: unknown }> {
+export interface ProcessorReturn {
+  status: 'completed' | 'already-done' | 'cancelled';
+  metrics?: unknown;
+}
+
+export default async function processTrial(job: SandboxedJob, _token?: string, signal?: AbortSignal): Promise<ProcessorReturn> {
+  // Nothing from the payload is used before this validation, and nothing but its fields after.
   const parsed = TrialJobSchema.safeParse(job.data);
   if (!parsed.success) {
     throw new UnrecoverableError(`invalid trial job payload: ${formatZodIssues(parsed.error)}`);
   }
   context ??= createContext();
   const { store, datasets } = await context;
-  const result = await runTrial(parsed.data, {
+  const outcome = await runTrial(parsed.data, {
     store,
     datasets,
     // attemptsStarted also counts deliveries after a crashed worker, which attemptsMade does not.
     attempt: Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1),
     onProgress: (p) => job.updateProgress(p),
+    signal,
   });
-  return { trialId: result.trialId, metrics: result.metrics };
+  return outcome.status === 'cancelled' ? outcome : { status: outcome.status, metrics: outcome.result.metrics };
 }

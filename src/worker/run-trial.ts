@@ -1,11 +1,12 @@
-import { UnrecoverableError } from 'bullmq';
 import { toTrainingData } from '../data/split.js';
-import { NonFiniteLossError, trainTrial } from '../model/index.js';
+import { trainTrial, type TrainResult } from '../model/index.js';
 import type { TrialJob, TrialProgress } from '../queue/trial-job.js';
 import type { DatasetStore } from '../store/dataset-store.js';
 import type { TrialResult } from '../store/schema.js';
 import type { SweepStore } from '../store/sweep-store.js';
 import { workerName } from '../util/worker-name.js';
+import { dryRunTrial } from './dry-run.js';
+import { classifyFailure } from './failures.js';
 
 export interface RunTrialDeps {
   store: SweepStore;
@@ -13,10 +14,27 @@ export interface RunTrialDeps {
   /** 1 for the first delivery of the job. */
   attempt: number;
   onProgress?: (progress: TrialProgress) => Promise<void> | void;
+  /** Aborts training (the worker is handing the trial back). */
+  signal?: AbortSignal;
 }
 
-/** Trains one trial and writes its result; deterministic failures are not retried. */
-export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<TrialResult> {
+export type TrialOutcome =
+  | { status: 'completed'; result: TrialResult }
+  /** an earlier delivery of this job already wrote the result (its completion was cut off) */
+  | { status: 'already-done'; result: TrialResult }
+  | { status: 'cancelled' };
+
+/**
+ * Trains one trial and writes its result (one record per trial: a re-delivered trial
+ * overwrites its own record). Deterministic failures come out as UnrecoverableError.
+ */
+export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<TrialOutcome> {
+  if (await deps.store.isCancelled(job.sweepId)) {
+    await deps.store.markCancelled(job.sweepId, [job.trialId]);
+    return { status: 'cancelled' };
+  }
+  const earlier = await deps.store.getResult(job.sweepId, job.trialId);
+  if (earlier) return { status: 'already-done', result: earlier };
   const worker = workerName();
   const startedAt = Date.now();
   await deps.store.markActive(job.sweepId, job.trialId, {
@@ -24,23 +42,11 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
     startedAt: new Date(startedAt).toISOString(),
     attempt: deps.attempt,
   });
-  const dataset = await deps.datasets.get(job.datasetHash);
-  const data = toTrainingData(dataset, { validationSplit: job.validationSplit, splitSeed: job.splitSeed });
-  let trained;
+  let trained: Omit<TrainResult, 'model'>;
   try {
-    trained = await trainTrial(job.config, data, {
-      onEpoch: (e) =>
-        deps.onProgress?.({
-          epoch: e.epoch,
-          epochs: job.config.epochs,
-          loss: e.loss,
-          valLoss: e.valLoss,
-          valAuc: e.valAuc,
-        }),
-    });
+    trained = await train(job, deps);
   } catch (err) {
-    if (err instanceof NonFiniteLossError) throw new UnrecoverableError(err.message);
-    throw err;
+    throw classifyFailure(err);
   }
   const result: TrialResult = {
     sweepId: job.sweepId,
@@ -59,5 +65,22 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
     finishedAt: new Date().toISOString(),
   };
   await deps.store.saveResult(result, job.metric);
-  return result;
+  return { status: 'completed', result };
+}
+
+async function train(job: TrialJob, deps: RunTrialDeps): Promise<Omit<TrainResult, 'model'>> {
+  const dataset = await deps.datasets.get(job.datasetHash);
+  if (job.dryRun) return dryRunTrial(job);
+  const data = toTrainingData(dataset, { validationSplit: job.validationSplit, splitSeed: job.splitSeed });
+  return trainTrial(job.config, data, {
+    signal: deps.signal,
+    onEpoch: (e) =>
+      deps.onProgress?.({
+        epoch: e.epoch,
+        epochs: job.config.epochs,
+        loss: e.loss,
+        valLoss: e.valLoss,
+        valAuc: e.valAuc,
+      }),
+  });
 }

@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TRIAL_QUEUE, TrialJobSchema, type TrialJob } from '../queue/trial-job.js';
 import { SweepStore } from '../store/sweep-store.js';
 import { log } from '../util/logger.js';
 import { workerName } from '../util/worker-name.js';
+import type { ProcessorReturn } from './processor.js';
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -16,16 +18,23 @@ export interface WorkerOptions {
   /** Pins a tensorflow-backend worker to one GPU. */
   gpu?: number;
   /**
-   * Lock settings: training runs outside this process's event loop, so locks are renewed on
-   * time and can be short, which lets a crashed worker's trial be picked up again quickly.
+   * Training runs outside this process's event loop, so locks are renewed on time and can be
+   * short: a killed worker's trial is re-delivered after at most lockDuration + stalledInterval.
    */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
 }
 
+export const DEFAULT_LOCK_MS = 10_000;
+export const DEFAULT_STALLED_INTERVAL_MS = 3_000;
+
 export interface RunningWorker {
   worker: Worker<TrialJob>;
-  close(): Promise<void>;
+  /**
+   * Takes no new trials and waits up to `graceMs` for the current ones; trials still
+   * training then are handed back to the queue (not counted as failed) for another worker.
+   */
+  shutdown(graceMs: number): Promise<{ handedBack: number }>;
 }
 
 const processorFile = fileURLToPath(new URL('./processor.js', import.meta.url));
@@ -38,38 +47,42 @@ export function trainerEnv(opts: WorkerOptions, base: NodeJS.ProcessEnv = proces
     LSW_PREFIX: opts.prefix,
     LSW_BACKEND: opts.backend,
     LSW_CACHE_DIR: opts.cacheDir,
+    LSW_WORKER_NAME: workerName(),
     // Must be set before tfjs-node-gpu loads in the child, hence the environment.
     ...(opts.gpu !== undefined ? { CUDA_VISIBLE_DEVICES: String(opts.gpu) } : {}),
   };
 }
 
 export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<RunningWorker> {
-  const childEnv = trainerEnv(opts);
   const store = new SweepStore(redis, opts.prefix);
-  const worker = new Worker<TrialJob>(TRIAL_QUEUE, processorFile, {
+  const worker = new Worker<TrialJob, ProcessorReturn>(TRIAL_QUEUE, processorFile, {
     connection: redis,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
-    lockDuration: opts.lockDurationMs ?? 15_000,
-    stalledInterval: opts.stalledIntervalMs ?? 5_000,
+    lockDuration: opts.lockDurationMs ?? DEFAULT_LOCK_MS,
+    stalledInterval: opts.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
     maxStalledCount: 2,
-    workerForkOptions: { env: childEnv },
+    workerForkOptions: { env: trainerEnv(opts) },
   });
   const name = workerName();
+  const active = new Map<string, Job<TrialJob>>();
 
   worker.on('active', (job: Job<TrialJob>) => {
+    active.set(job.id!, job);
     log('trial.start', { worker: name, jobId: job.id, attempt: job.attemptsStarted, config: job.data.config });
   });
-  worker.on('completed', (job: Job<TrialJob>, value: { metrics?: unknown } | undefined) => {
+  worker.on('completed', (job: Job<TrialJob>, value: ProcessorReturn | undefined) => {
+    active.delete(job.id!);
     log('trial.end', {
       worker: name,
       jobId: job.id,
-      status: 'completed',
+      status: value?.status ?? 'completed',
       durationMs: (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now()),
       metrics: value?.metrics,
     });
   });
   worker.on('failed', (job: Job<TrialJob> | undefined, err: Error) => {
+    if (job) active.delete(job.id!);
     const final = job?.finishedOn !== undefined;
     log('trial.end', { worker: name, jobId: job?.id, status: final ? 'failed' : 'retrying', reason: err.message });
     if (job && final) void recordFailure(store, job, err, name);
@@ -78,10 +91,26 @@ export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<Ru
 
   await worker.waitUntilReady();
   log('worker.ready', { worker: name, queue: TRIAL_QUEUE, prefix: opts.prefix, concurrency: opts.concurrency });
+
   return {
     worker,
-    // Waits for the trials in progress to finish; takes no new ones meanwhile.
-    close: () => worker.close(),
+    async shutdown(graceMs) {
+      const finished = worker.close().then(() => true);
+      if (await Promise.race([finished, sleep(graceMs).then(() => false)])) return { handedBack: 0 };
+      let handedBack = 0;
+      for (const job of active.values()) {
+        try {
+          // Releases the lock and puts the job back at the front of the queue, attempts untouched.
+          await job.moveToWait(job.token);
+          await store.clearActive(job.data.sweepId, job.data.trialId);
+          handedBack++;
+          log('trial.end', { worker: name, jobId: job.id, status: 'handed-back' });
+        } catch (err) {
+          log('worker.error', { worker: name, jobId: job.id, reason: `hand back failed: ${(err as Error).message}` }, process.stderr);
+        }
+      }
+      return { handedBack };
+    },
   };
 }
 

@@ -1,33 +1,36 @@
 import { Command } from 'commander';
-import { enqueueSweep, prepareSweep } from '../../producer/enqueue.js';
-import { createTrialQueue } from '../../queue/trial-queue.js';
+import { enqueueSweep, prepareSweep, type EnqueueSummary } from '../../producer/enqueue.js';
+import { resumeSweep } from '../../producer/resume.js';
 import { loadSpecFile } from '../../spec/load-spec.js';
+import { UserError } from '../../util/errors.js';
 import { withConnection, type ConnectionFlags } from '../options.js';
-import { withStore } from '../session.js';
+import { withQueue } from '../session.js';
 
 interface Flags extends ConnectionFlags {
   yes?: boolean;
   json?: boolean;
+  resume?: string;
 }
 
 export function enqueueCommand(): Command {
   return withConnection(
     new Command('enqueue')
       .description('validate a sweep spec and its dataset, store them in Redis and queue one job per trial')
-      .argument('<spec>', 'sweep spec file (YAML or JSON)')
-      .option('-y, --yes', `confirm sweeps of 100,000 trials or more`)
+      .argument('[spec]', 'sweep spec file (YAML or JSON)')
+      .option('--resume <sweepId>', 're-queue the trials of a stored sweep that are missing or failed (no spec file needed)')
+      .option('-y, --yes', 'confirm sweeps of 100,000 trials or more')
       .option('--json', 'print {"sweepId","trials","enqueued"} as JSON'),
-  ).action(async (specFile: string, flags: Flags) => {
-    // Everything about the input is checked before Redis is touched.
-    const prepared = await prepareSweep(await loadSpecFile(specFile), { yes: flags.yes });
-    const summary = await withStore(flags, async (_store, { redis, prefix }) => {
-      const queue = createTrialQueue(redis, prefix);
-      try {
-        return await enqueueSweep(prepared, { redis, queue, prefix });
-      } finally {
-        await queue.close();
-      }
-    });
+  ).action(async (specFile: string | undefined, flags: Flags) => {
+    let summary: EnqueueSummary;
+    if (flags.resume !== undefined) {
+      if (specFile !== undefined) throw new UserError('give either a spec file or --resume <sweepId>, not both');
+      summary = await withQueue(flags, (deps) => resumeSweep(flags.resume!, deps));
+    } else {
+      if (specFile === undefined) throw new UserError('missing spec file: lstm-sweep enqueue <spec.yaml> (or --resume <sweepId>)');
+      // Everything about the input is checked before Redis is touched.
+      const prepared = await prepareSweep(await loadSpecFile(specFile), { yes: flags.yes });
+      summary = await withQueue(flags, (deps) => enqueueSweep(prepared, deps));
+    }
     if (flags.json) {
       console.log(JSON.stringify(summary));
     } else {

@@ -29,6 +29,9 @@ export function leaderboardCommand(): Command {
         process.stdout.write(leaderboardCsv(rows));
       } else {
         console.log(leaderboardTable(rows, sweep.spec.metric));
+        for (const f of await store.getFailures(sweepId)) {
+          console.log(`failed ${f.trialId.slice(0, 8)} (depth ${f.config.depth}, width ${f.config.width}) after ${f.attempts} attempt(s): ${f.reason}`);
+        }
         const counts = await store.counts(sweepId);
         console.log(`${counts.completed}/${counts.total} trials done, ${counts.failed} failed, ${counts.active} active`);
       }

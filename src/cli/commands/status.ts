@@ -18,7 +18,8 @@ export function statusCommand(): Command {
       }
       console.log(`sweep ${sweepId} (${sweep.spec.name}, ${sweep.spec.method}, metric ${sweep.spec.metric.name})`);
       console.log(
-        `total ${counts.total}  waiting ${counts.waiting}  active ${counts.active}  completed ${counts.completed}  failed ${counts.failed}`,
+        `total ${counts.total}  waiting ${counts.waiting}  active ${counts.active}  completed ${counts.completed}  failed ${counts.failed}` +
+          (counts.cancelled > 0 ? `  cancelled ${counts.cancelled}` : ''),
       );
       for (const f of await store.getFailures(sweepId)) {
         console.log(`failed ${f.trialId} after ${f.attempts} attempt(s): ${f.reason}`);

@@ -13,16 +13,18 @@ const FlagsSchema = z.object({
   backend: BackendChoiceSchema.optional(),
   gpu: intFlag(0, 63).optional(),
   cacheDir: z.string().min(1).optional(),
+  grace: z.coerce.number().min(0).max(86_400).default(300),
 });
 
 export function workerCommand(): Command {
   return withConnection(
     new Command('worker')
-      .description('take trials from the queue, train them and write results to Redis (Ctrl-C/SIGTERM: finish current trials, then exit)')
+      .description('take trials from the queue, train them and write results to Redis (SIGTERM/Ctrl-C: finish current trials within --grace, else hand them back, then exit)')
       .option('-c, --concurrency <n>', 'trials trained at once, each in its own process; "auto" = one per CPU core', '1')
       .option('--backend <name>', 'auto | tensorflow | wasm | cpu [env: LSW_BACKEND, default auto]')
       .option('--gpu <index>', 'pin this worker to one GPU (sets CUDA_VISIBLE_DEVICES for the tensorflow backend)')
-      .option('--cache-dir <dir>', 'local dataset cache [env: LSW_CACHE_DIR, default ~/.cache/lstm-sweep]'),
+      .option('--cache-dir <dir>', 'local dataset cache [env: LSW_CACHE_DIR, default ~/.cache/lstm-sweep]')
+      .option('--grace <seconds>', 'on SIGTERM/SIGINT, wait this long for current trials, then hand them back to the queue', '300'),
   ).action(async (raw: ConnectionFlags & Record<string, unknown>) => {
     const flags = parseFlags(FlagsSchema, raw);
     const env = readEnv();
@@ -42,10 +44,11 @@ export function workerCommand(): Command {
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
-      log('worker.stopping', { signal });
-      await running.close();
+      log('worker.stopping', { signal, graceSeconds: flags.grace });
+      const { handedBack } = await running.shutdown(flags.grace * 1000);
       redis.disconnect();
-      log('worker.stopped', {});
+      log('worker.stopped', { handedBack });
+      // Trainer children still running a handed-back trial exit when this process does.
       process.exit(0);
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { cancelSweep } from '../../producer/cancel.js';
+import { withConnection, type ConnectionFlags } from '../options.js';
+import { withQueue } from '../session.js';
+
+export function cancelCommand(): Command {
+  return withConnection(
+    new Command('cancel')
+      .description('remove the queued trials of a sweep (trials in training finish; results are kept; undo with enqueue --resume)')
+      .argument('<sweepId>', 'id printed by enqueue')
+      .option('--json', 'print {"sweepId","removed","active"} as JSON'),
+  ).action(async (sweepId: string, flags: ConnectionFlags & { json?: boolean }) => {
+    const summary = await withQueue(flags, (deps) => cancelSweep(sweepId, deps));
+    if (flags.json) console.log(JSON.stringify(summary));
+    else console.log(`cancelled ${sweepId}: ${summary.removed} queued trials removed, ${summary.active} still training will finish`);
+  });
+}

@@ -1,0 +1,253 @@
+/**
+ * Fault injection with real processes and the real Redis: kill -9, SIGTERM, trainer crashes,
+ * diverging trials, cancel and resume. Nothing lost, nothing doubled.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { writeSyntheticUcr } from '../src/data/synthetic.js';
+import { TRIAL_QUEUE, TrialProgressSchema } from '../src/queue/trial-job.js';
+import {
+  REDIS_URL,
+  childPids,
+  deletePrefix,
+  exited,
+  isAlive,
+  logEvents,
+  runCli,
+  spawnCli,
+  uniquePrefix,
+  waitFor,
+} from './helpers.js';
+
+const prefix = uniquePrefix();
+const env = { REDIS_URL, LSW_PREFIX: prefix };
+let redis: Redis;
+let queue: Queue;
+let dir: string;
+let train: string;
+
+before(async () => {
+  redis = new Redis(REDIS_URL);
+  queue = new Queue(TRIAL_QUEUE, { connection: redis, prefix });
+  dir = await mkdtemp(path.join(os.tmpdir(), 'lsw-faults-'));
+  ({ train } = await writeSyntheticUcr(dir, { trainSize: 64, testSize: 16, timesteps: 24, seed: 3 }));
+});
+
+after(async () => {
+  await queue.close();
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+/** A spec of its own per test (the name makes the sweep id unique). */
+async function sweep(name: string, lines: string[], trainFile = train): Promise<string> {
+  const file = path.join(dir, `${name}.yaml`);
+  await writeFile(file, [`name: ${name}`, `dataset: { train: ${trainFile}, validationSplit: 0.25 }`, ...lines].join('\n'));
+  const r = await runCli(['enqueue', file, '--json'], env);
+  assert.equal(r.code, 0, r.stderr);
+  return (JSON.parse(r.stdout) as { sweepId: string }).sweepId;
+}
+
+async function status(sweepId: string): Promise<Record<string, number>> {
+  const r = await runCli(['status', sweepId, '--json'], env);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, number>;
+}
+
+function untilEnded(sweepId: string, timeoutMs = 120_000): Promise<Record<string, number>> {
+  return waitFor(
+    async () => {
+      const s = await status(sweepId);
+      return s.completed! + s.failed! + s.cancelled! === s.total ? s : undefined;
+    },
+    timeoutMs,
+    `sweep ${sweepId} to end`,
+  );
+}
+
+/** Waits until some job of the sweep reports at least `epoch` finished epochs. */
+async function untilTraining(sweepId: string, epoch: number): Promise<string> {
+  return waitFor(
+    async () => {
+      for (const job of await queue.getJobs(['active'])) {
+        const p = TrialProgressSchema.safeParse(job.progress);
+        if (job.id?.startsWith(sweepId) && p.success && p.data.epoch >= epoch) return job.id;
+      }
+      return undefined;
+    },
+    60_000,
+    `a trial of ${sweepId} to reach epoch ${epoch}`,
+  );
+}
+
+async function results(sweepId: string): Promise<Record<string, { attempts: number; worker: string }>> {
+  const all = await redis.hgetall(`${prefix}:sweep:${sweepId}:results`);
+  return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, JSON.parse(v)]));
+}
+
+// ~10 s of training for one trial on one core
+const LONG_TRIAL = ['parameters:', '  depth: [2]', '  width: [12]', '  epochs: [40]', '  patience: [0]', '  batchSize: [16]'];
+
+describe('faults', () => {
+  test('kill -9 mid-trial: another worker picks the trial up within 15 s and finishes it once', async () => {
+    const sweepId = await sweep('kill9', LONG_TRIAL);
+    const a = spawnCli(['worker'], env);
+    const jobId = await untilTraining(sweepId, 2);
+    const trainers = await childPids(a.pid!);
+    assert.ok(trainers.length >= 1, 'the worker trains in a child process');
+    a.kill('SIGKILL');
+    const killedAt = Date.now();
+    await exited(a);
+    const b = spawnCli(['worker'], env);
+    try {
+      const pickedUp = await waitFor(
+        async () => logEvents(b.output()).find((e) => e.event === 'trial.start' && e.jobId === jobId),
+        30_000,
+        're-delivery to the second worker',
+      );
+      const redeliveryMs = Date.parse(pickedUp.time) - killedAt;
+      console.log(`re-delivered ${redeliveryMs} ms after kill -9`);
+      assert.ok(redeliveryMs <= 15_000, `re-delivery took ${redeliveryMs} ms`);
+      // The killed worker's trainer stopped too: no orphan keeps training a copy.
+      await waitFor(async () => (trainers.some(isAlive) ? undefined : true), 5_000, 'orphaned trainers to exit');
+
+      const counts = await untilEnded(sweepId);
+      assert.deepEqual([counts.completed, counts.failed], [1, 0]);
+      const [result] = Object.values(await results(sweepId));
+      assert.equal(result!.attempts, 2);
+      assert.match(result!.worker, new RegExp(`:${b.pid}$`));
+    } finally {
+      b.kill('SIGTERM');
+      await exited(b);
+    }
+  });
+
+  test('SIGTERM: the worker finishes its trial within the grace period, then exits', async () => {
+    const sweepId = await sweep('sigterm-finish', LONG_TRIAL.map((l) => l.replace('[40]', '[15]')));
+    const w = spawnCli(['worker', '--grace', '120'], env);
+    await untilTraining(sweepId, 1);
+    w.kill('SIGTERM');
+    assert.equal(await exited(w), 0);
+    const events = logEvents(w.output());
+    assert.ok(events.some((e) => e.event === 'trial.end' && e.status === 'completed'));
+    assert.equal(events.find((e) => e.event === 'worker.stopped')?.handedBack, 0);
+    assert.deepEqual(await status(sweepId), { total: 1, waiting: 0, active: 0, completed: 1, failed: 0, cancelled: 0 });
+  });
+
+  test('SIGTERM past the grace period hands the trial back; another worker completes it', async () => {
+    const sweepId = await sweep('sigterm-handback', LONG_TRIAL);
+    const a = spawnCli(['worker', '--grace', '1'], env);
+    const jobId = await untilTraining(sweepId, 1);
+    a.kill('SIGTERM');
+    assert.equal(await exited(a), 0);
+    assert.equal(logEvents(a.output()).find((e) => e.event === 'worker.stopped')?.handedBack, 1);
+    assert.equal(await (await queue.getJob(jobId))!.getState(), 'waiting');
+    assert.deepEqual(await status(sweepId), { total: 1, waiting: 1, active: 0, completed: 0, failed: 0, cancelled: 0 });
+
+    const b = spawnCli(['worker'], env);
+    try {
+      const counts = await untilEnded(sweepId);
+      assert.deepEqual([counts.completed, counts.failed], [1, 0]);
+      assert.equal(Object.keys(await results(sweepId)).length, 1);
+    } finally {
+      b.kill('SIGTERM');
+      await exited(b);
+    }
+  });
+
+  test('failures: a diverging trial fails at once, a crashing trainer is retried up to the limit; both visible', async () => {
+    // 3e38 is a finite float32, so the loader accepts it; the forward pass overflows to NaN.
+    const hugeFile = path.join(dir, 'huge.csv');
+    const rows = ['label,t0,t1,t2,t3,t4,t5'];
+    for (let i = 0; i < 24; i++) rows.push([i % 2, ...Array.from({ length: 6 }, (_, t) => (t % 2 ? 3e38 : -3e38))].join(','));
+    await writeFile(hugeFile, rows.join('\n'));
+    const nanSweep = await sweep('diverges', ['parameters:', '  depth: [1]', '  width: [4]', '  epochs: [3]'], hugeFile);
+    const crashSweep = await sweep('crashes', [...LONG_TRIAL, 'retry: { attempts: 2, backoffMs: 200 }']);
+
+    const w = spawnCli(['worker'], env);
+    try {
+      // Kill the trainer child each time the crashing trial is training.
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        // The trainer marks the trial active (with its attempt number) once it runs.
+        await waitFor(
+          async () => {
+            const active = await redis.hvals(`${prefix}:sweep:${crashSweep}:active`);
+            return active.some((a) => JSON.parse(a).attempt === attempt) ? true : undefined;
+          },
+          60_000,
+          `attempt ${attempt} of the crashing trial to train`,
+        );
+        for (const pid of await childPids(w.pid!)) process.kill(pid, 'SIGKILL');
+      }
+      const nan = await untilEnded(nanSweep);
+      assert.deepEqual([nan.completed, nan.failed], [0, 1]);
+      const crash = await untilEnded(crashSweep);
+      assert.deepEqual([crash.completed, crash.failed], [0, 1]);
+    } finally {
+      w.kill('SIGTERM');
+      await exited(w);
+    }
+    const nanStatus = await runCli(['status', nanSweep], env);
+    assert.match(nanStatus.stdout, /failed [0-9a-f]{16} after 1 attempt\(s\): NonFiniteLossError: non-finite/);
+    const crashBoard = await runCli(['leaderboard', crashSweep], env);
+    assert.match(crashBoard.stdout, /failed [0-9a-f]{8} \(depth 2, width 12\) after 2 attempt\(s\): Unexpected exit code/);
+    const nanJob = (await queue.getJobs(['failed'])).find((j) => j.id?.startsWith(nanSweep))!;
+    assert.equal(nanJob.attemptsMade, 1, 'deterministic failures are not retried');
+
+    // Resume re-queues only the failed trial; the one from the diverging sweep fails again.
+    const resumed = await runCli(['enqueue', '--resume', crashSweep, '--json'], env);
+    assert.equal(JSON.parse(resumed.stdout).enqueued, 1);
+    assert.deepEqual(await status(crashSweep), { total: 1, waiting: 1, active: 0, completed: 0, failed: 0, cancelled: 0 });
+    // Leave the queue empty for the next test.
+    assert.equal(JSON.parse((await runCli(['cancel', crashSweep, '--json'], env)).stdout).removed, 1);
+  });
+
+  test('cancel removes waiting trials and keeps results; resume adds back only what is missing', async () => {
+    const grid = ['dryRun: true', 'parameters:', '  depth: [1, 2, 3]', '  width: [4, 8]'];
+    const sweepId = await sweep('cancel-resume', grid);
+    // Two trials finish first, with one worker that is then stopped.
+    const w = spawnCli(['worker'], env);
+    await waitFor(async () => ((await status(sweepId)).completed! >= 1 ? true : undefined), 30_000, 'a first result');
+    w.kill('SIGTERM');
+    await exited(w);
+    const before = await results(sweepId);
+    const done = Object.keys(before).length;
+    assert.ok(done >= 1 && done < 6);
+
+    const cancelled = await runCli(['cancel', sweepId, '--json'], env);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.equal(JSON.parse(cancelled.stdout).removed, 6 - done);
+    assert.deepEqual(await status(sweepId), { total: 6, waiting: 0, active: 0, completed: done, failed: 0, cancelled: 6 - done });
+    assert.deepEqual(await results(sweepId), before, 'finished results untouched');
+    assert.equal((await queue.getJobs(['waiting'])).filter((j) => j.id?.startsWith(sweepId)).length, 0);
+
+    const again = await runCli(['enqueue', '--resume', sweepId, '--json'], env);
+    assert.deepEqual(JSON.parse(again.stdout), { sweepId, trials: 6, enqueued: 6 - done });
+    const twice = await runCli(['enqueue', '--resume', sweepId, '--json'], env);
+    assert.equal(JSON.parse(twice.stdout).enqueued, 0, 'resume is idempotent');
+
+    const w2 = spawnCli(['worker'], env);
+    try {
+      const counts = await untilEnded(sweepId);
+      assert.deepEqual(counts, { total: 6, waiting: 0, active: 0, completed: 6, failed: 0, cancelled: 0 });
+    } finally {
+      w2.kill('SIGTERM');
+      await exited(w2);
+    }
+    const after = await results(sweepId);
+    for (const [id, r] of Object.entries(before)) assert.deepEqual(after[id], r);
+  });
+
+  test('resume and cancel of an unknown sweep are clear errors', async () => {
+    for (const args of [['enqueue', '--resume', 'nope'], ['cancel', 'nope']]) {
+      const r = await runCli(args, env);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /no sweep "nope"/);
+    }
+  });
+});
