@@ -146,6 +146,8 @@ describe('ucr format errors', () => {
   });
   test('NaN', () => expectLoadError('nan.csv', 'label,t0,t1\n0,NaN,1\n', { line: 2 }, /"NaN" in column t0/));
   test('Infinity', () => expectLoadError('inf.csv', 'label,t0,t1\n0,1,Infinity\n', { line: 2 }, /"Infinity" in column t1/));
+  test('beyond float32', () =>
+    expectLoadError('huge.csv', 'label,t0,t1\n0,1,1e39\n', { line: 2 }, /"1e39" in column t1 is outside the float32 range/));
   test('empty cell', () => expectLoadError('blank.csv', 'label,t0,t1\n0,1,2\n1,,2\n', { line: 3 }, /column t0 is empty/));
   test('label outside a binary task', () => {
     const rows = Array.from({ length: 8 }, (_, i) => `${i % 2},0.5`);

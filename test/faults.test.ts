@@ -25,7 +25,7 @@ import {
 } from './helpers.js';
 
 const prefix = uniquePrefix();
-const env = { REDIS_URL, LSW_PREFIX: prefix };
+const env: NodeJS.ProcessEnv = { REDIS_URL, LSW_PREFIX: prefix };
 let redis: Redis;
 let queue: Queue;
 let dir: string;
@@ -35,6 +35,8 @@ before(async () => {
   redis = new Redis(REDIS_URL);
   queue = new Queue(TRIAL_QUEUE, { connection: redis, prefix });
   dir = await mkdtemp(path.join(os.tmpdir(), 'lsw-faults-'));
+  // A dataset cache of this run's own: a deleted dataset must not be found in an old cache.
+  env.LSW_CACHE_DIR = path.join(dir, 'cache');
   ({ train } = await writeSyntheticUcr(dir, { trainSize: 64, testSize: 16, timesteps: 24, seed: 3 }));
 });
 
@@ -160,18 +162,21 @@ describe('faults', () => {
     }
   });
 
-  test('failures: a diverging trial fails at once, a crashing trainer is retried up to the limit; both visible', async () => {
-    // 3e38 is a finite float32, so the loader accepts it; the forward pass overflows to NaN.
-    const hugeFile = path.join(dir, 'huge.csv');
-    const rows = ['label,t0,t1,t2,t3,t4,t5'];
-    for (let i = 0; i < 24; i++) rows.push([i % 2, ...Array.from({ length: 6 }, (_, t) => (t % 2 ? 3e38 : -3e38))].join(','));
-    await writeFile(hugeFile, rows.join('\n'));
-    const nanSweep = await sweep('diverges', ['parameters:', '  depth: [1]', '  width: [4]', '  epochs: [3]'], hugeFile);
+  test('failures: a deterministic one fails at once, a crashing trainer is retried up to the limit; both visible', async () => {
+    // Deterministic: the dataset a job names is gone from Redis (flushed by someone).
+    const goneSweep = await sweep('dataset-gone', ['parameters:', '  depth: [1]', '  width: [4]', '  epochs: [3]']);
+    const record = JSON.parse((await redis.get(`${prefix}:sweep:${goneSweep}`))!) as { datasetHash: string };
+    const gone = path.join(dir, 'gone.csv');
+    await writeFile(gone, `label,t0,t1\n${Array.from({ length: 8 }, (_, i) => `${i % 2},${i},1`).join('\n')}\n`);
+    const goneSweep2 = await sweep('dataset-gone-2', ['parameters:', '  depth: [1]', '  width: [4]', '  epochs: [3]'], gone);
+    const record2 = JSON.parse((await redis.get(`${prefix}:sweep:${goneSweep2}`))!) as { datasetHash: string };
+    await redis.del(`${prefix}:dataset:${record2.datasetHash}`);
+    assert.notEqual(record.datasetHash, record2.datasetHash);
+    // Transient: the trainer process dies (killed twice, the retry limit).
     const crashSweep = await sweep('crashes', [...LONG_TRIAL, 'retry: { attempts: 2, backoffMs: 200 }']);
 
     const w = spawnCli(['worker'], env);
     try {
-      // Kill the trainer child each time the crashing trial is training.
       for (let attempt = 1; attempt <= 2; attempt++) {
         // The trainer marks the trial active (with its attempt number) once it runs.
         await waitFor(
@@ -184,22 +189,23 @@ describe('faults', () => {
         );
         for (const pid of await childPids(w.pid!)) process.kill(pid, 'SIGKILL');
       }
-      const nan = await untilEnded(nanSweep);
-      assert.deepEqual([nan.completed, nan.failed], [0, 1]);
+      const lost = await untilEnded(goneSweep2);
+      assert.deepEqual([lost.completed, lost.failed], [0, 1]);
       const crash = await untilEnded(crashSweep);
       assert.deepEqual([crash.completed, crash.failed], [0, 1]);
+      assert.equal((await untilEnded(goneSweep)).completed, 1, 'the other sweep trains normally');
     } finally {
       w.kill('SIGTERM');
       await exited(w);
     }
-    const nanStatus = await runCli(['status', nanSweep], env);
-    assert.match(nanStatus.stdout, /failed [0-9a-f]{16} after 1 attempt\(s\): NonFiniteLossError: non-finite/);
+    const goneStatus = await runCli(['status', goneSweep2], env);
+    assert.match(goneStatus.stdout, /failed [0-9a-f]{16} after 1 attempt\(s\): DatasetUnavailableError: dataset [0-9a-f]{64} is not in Redis/);
+    const goneJob = (await queue.getJobs(['failed'])).find((j) => j.id?.startsWith(goneSweep2))!;
+    assert.equal(goneJob.attemptsMade, 1, 'deterministic failures are not retried');
     const crashBoard = await runCli(['leaderboard', crashSweep], env);
     assert.match(crashBoard.stdout, /failed [0-9a-f]{8} \(depth 2, width 12\) after 2 attempt\(s\): Unexpected exit code/);
-    const nanJob = (await queue.getJobs(['failed'])).find((j) => j.id?.startsWith(nanSweep))!;
-    assert.equal(nanJob.attemptsMade, 1, 'deterministic failures are not retried');
 
-    // Resume re-queues only the failed trial; the one from the diverging sweep fails again.
+    // Resume re-queues only the failed trial.
     const resumed = await runCli(['enqueue', '--resume', crashSweep, '--json'], env);
     assert.equal(JSON.parse(resumed.stdout).enqueued, 1);
     assert.deepEqual(await status(crashSweep), { total: 1, waiting: 1, active: 0, completed: 0, failed: 0, cancelled: 0 });
@@ -208,28 +214,33 @@ describe('faults', () => {
   });
 
   test('cancel removes waiting trials and keeps results; resume adds back only what is missing', async () => {
-    const grid = ['dryRun: true', 'parameters:', '  depth: [1, 2, 3]', '  width: [4, 8]'];
+    const grid = ['parameters:', '  depth: [1, 2, 3]', '  width: [4, 8]', '  epochs: [4]', '  patience: [0]'];
     const sweepId = await sweep('cancel-resume', grid);
-    // Two trials finish first, with one worker that is then stopped.
     const w = spawnCli(['worker'], env);
-    await waitFor(async () => ((await status(sweepId)).completed! >= 1 ? true : undefined), 30_000, 'a first result');
-    w.kill('SIGTERM');
-    await exited(w);
+    try {
+      await waitFor(async () => ((await status(sweepId)).completed! >= 1 ? true : undefined), 60_000, 'a first result');
+      const cancelled = await runCli(['cancel', sweepId, '--json'], env);
+      assert.equal(cancelled.code, 0, cancelled.stderr);
+      const { removed, active } = JSON.parse(cancelled.stdout) as { removed: number; active: number };
+      assert.ok(removed >= 1, `removed ${removed}`);
+      // The trial in training finishes; nothing else runs.
+      const settled = await untilEnded(sweepId);
+      assert.equal(settled.cancelled, removed);
+      assert.equal(settled.completed! + settled.cancelled!, 6);
+      assert.ok(active <= 1);
+    } finally {
+      w.kill('SIGTERM');
+      await exited(w);
+    }
     const before = await results(sweepId);
     const done = Object.keys(before).length;
-    assert.ok(done >= 1 && done < 6);
-
-    const cancelled = await runCli(['cancel', sweepId, '--json'], env);
-    assert.equal(cancelled.code, 0, cancelled.stderr);
-    assert.equal(JSON.parse(cancelled.stdout).removed, 6 - done);
-    assert.deepEqual(await status(sweepId), { total: 6, waiting: 0, active: 0, completed: done, failed: 0, cancelled: 6 - done });
-    assert.deepEqual(await results(sweepId), before, 'finished results untouched');
     assert.equal((await queue.getJobs(['waiting'])).filter((j) => j.id?.startsWith(sweepId)).length, 0);
 
     const again = await runCli(['enqueue', '--resume', sweepId, '--json'], env);
     assert.deepEqual(JSON.parse(again.stdout), { sweepId, trials: 6, enqueued: 6 - done });
     const twice = await runCli(['enqueue', '--resume', sweepId, '--json'], env);
     assert.equal(JSON.parse(twice.stdout).enqueued, 0, 'resume is idempotent');
+    assert.deepEqual(await status(sweepId), { total: 6, waiting: 6 - done, active: 0, completed: done, failed: 0, cancelled: 0 });
 
     const w2 = spawnCli(['worker'], env);
     try {
@@ -240,7 +251,7 @@ describe('faults', () => {
       await exited(w2);
     }
     const after = await results(sweepId);
-    for (const [id, r] of Object.entries(before)) assert.deepEqual(after[id], r);
+    for (const [id, r] of Object.entries(before)) assert.deepEqual(after[id], r, 'finished results untouched');
   });
 
   test('resume and cancel of an unknown sweep are clear errors', async () => {

@@ -63,7 +63,7 @@ describe('sweep store', () => {
     };
     assert.equal(await store.createSweep(record, trials), true);
     assert.equal(await store.createSweep(record, trials), false, 'second create finds it');
-    await store.markActive(sweepId, trials[0]!.trialId, { worker: 'h:1', startedAt: 'now', attempt: 1 });
+    assert.deepEqual(await store.startTrial(sweepId, trials[0]!.trialId, { worker: 'h:1', startedAt: 'now', attempt: 1 }), { cancelled: false, earlier: undefined });
     assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 3, active: 1, completed: 0, failed: 0, cancelled: 0 });
 
     const max = { name: 'valAuc', goal: 'maximize' } as const;

@@ -78,6 +78,10 @@ export function parseValue(cell: string, file: string, line: number, column: str
       `value "${cell}" in column ${column} is not a finite number: replace it (NaN, Infinity and text are not allowed)`,
     );
   }
+  // Values are trained as float32: beyond ±3.4e38 they would silently become Infinity.
+  if (!Number.isFinite(Math.fround(value))) {
+    throw new DatasetError(file, line, `value "${cell}" in column ${column} is outside the float32 range (±3.4e38): rescale the data`);
+  }
   return value;
 }
 

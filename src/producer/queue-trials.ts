@@ -49,9 +49,14 @@ export async function queueMissingTrials(
   sweep: SweepRecord,
   trials: Trial[],
   deps: QueueDeps,
-  opts: { retryFailed: boolean },
+  opts: { retryFailed: boolean; isNew?: boolean },
 ): Promise<number> {
   const store = new SweepStore(deps.redis, deps.prefix);
+  if (opts.isNew) {
+    // A sweep created just now has no results, jobs or marks to look up.
+    await addTrialJobs(deps.queue, trials.map((t) => jobFor(sweep, t)), sweep.spec.retry);
+    return trials.length;
+  }
   const done = await store.resultIds(sweep.sweepId);
   const open = trials.filter((t) => !done.has(t.trialId));
   const states = await jobStates(deps, open.map((t) => trialJobId(sweep.sweepId, t.trialId)));

@@ -5,6 +5,11 @@ import { datasetHash, decodeDataset } from '../data/codec.js';
 import type { Dataset } from '../data/types.js';
 import { Keys } from './keys.js';
 
+/** The dataset a job names is gone or corrupt: every worker would fail the same way. */
+export class DatasetUnavailableError extends Error {
+  override readonly name = 'DatasetUnavailableError';
+}
+
 /**
  * Datasets live in Redis once, under their sha256, so workers on other hosts need no shared
  * filesystem; each worker host keeps a verified copy in a local cache folder.
@@ -39,8 +44,10 @@ export class DatasetStore {
 
   private async fetch(hash: string): Promise<Buffer> {
     const encoded = await this.redis.getBuffer(this.keys.dataset(hash));
-    if (encoded === null) throw new Error(`dataset ${hash} is not in Redis (was the sweep enqueued with another prefix?)`);
-    if (datasetHash(encoded) !== hash) throw new Error(`dataset ${hash} in Redis does not match its hash`);
+    if (encoded === null) {
+      throw new DatasetUnavailableError(`dataset ${hash} is not in Redis (deleted, or enqueued under another prefix?): enqueue the spec again`);
+    }
+    if (datasetHash(encoded) !== hash) throw new DatasetUnavailableError(`dataset ${hash} in Redis does not match its hash`);
     await this.writeCache(hash, encoded);
     return encoded;
   }

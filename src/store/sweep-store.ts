@@ -72,17 +72,30 @@ export class SweepStore {
     }));
   }
 
-  async getResult(sweepId: string, trialId: string): Promise<TrialResult | undefined> {
-    const text = await this.redis.hget(this.keys.results(sweepId), trialId);
-    return text === null ? undefined : parseJson(TrialResultSchema, text, `result ${trialId}`);
-  }
-
   async resultIds(sweepId: string): Promise<Set<string>> {
     return new Set(await this.redis.hkeys(this.keys.results(sweepId)));
   }
 
-  async markActive(sweepId: string, trialId: string, active: ActiveTrial): Promise<void> {
-    await this.redis.hset(this.keys.active(sweepId), trialId, JSON.stringify(active));
+  /**
+   * One round trip at the start of every trial: marks it active and tells whether its sweep
+   * was cancelled or an earlier delivery already wrote its result.
+   */
+  async startTrial(
+    sweepId: string,
+    trialId: string,
+    active: ActiveTrial,
+  ): Promise<{ cancelled: boolean; earlier: TrialResult | undefined }> {
+    const replies = (await this.redis
+      .multi()
+      .exists(this.keys.cancelFlag(sweepId))
+      .hget(this.keys.results(sweepId), trialId)
+      .hset(this.keys.active(sweepId), trialId, JSON.stringify(active))
+      .exec()) as [Error | null, unknown][];
+    const earlier = replies[1]?.[1] as string | null;
+    return {
+      cancelled: replies[0]?.[1] === 1,
+      earlier: earlier ? parseJson(TrialResultSchema, earlier, `result ${trialId}`) : undefined,
+    };
   }
 
   /** Writes (or overwrites: one record per trial) a result and ranks it, atomically. */
@@ -155,10 +168,6 @@ export class SweepStore {
 
   async clearCancel(sweepId: string): Promise<void> {
     await this.redis.del(this.keys.cancelFlag(sweepId));
-  }
-
-  async isCancelled(sweepId: string): Promise<boolean> {
-    return (await this.redis.exists(this.keys.cancelFlag(sweepId))) === 1;
   }
 
   /** Records trials that will not run because their sweep was cancelled. */

@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { ZodError } from 'zod';
 import { DatasetError } from '../data/errors.js';
 import { ModelBuildError, NonFiniteLossError } from '../model/index.js';
+import { DatasetUnavailableError } from '../store/dataset-store.js';
 
 /**
  * Failures that would happen again on any worker with the same trial: retrying them only
@@ -13,6 +14,7 @@ export function isDeterministic(err: unknown): boolean {
     err instanceof NonFiniteLossError ||
     err instanceof ModelBuildError ||
     err instanceof DatasetError ||
+    err instanceof DatasetUnavailableError ||
     err instanceof ZodError ||
     err instanceof UnrecoverableError
   );

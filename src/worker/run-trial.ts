@@ -29,19 +29,21 @@ export type TrialOutcome =
  * overwrites its own record). Deterministic failures come out as UnrecoverableError.
  */
 export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<TrialOutcome> {
-  if (await deps.store.isCancelled(job.sweepId)) {
-    await deps.store.markCancelled(job.sweepId, [job.trialId]);
-    return { status: 'cancelled' };
-  }
-  const earlier = await deps.store.getResult(job.sweepId, job.trialId);
-  if (earlier) return { status: 'already-done', result: earlier };
   const worker = workerName();
   const startedAt = Date.now();
-  await deps.store.markActive(job.sweepId, job.trialId, {
+  const start = await deps.store.startTrial(job.sweepId, job.trialId, {
     worker,
     startedAt: new Date(startedAt).toISOString(),
     attempt: deps.attempt,
   });
+  if (start.cancelled) {
+    await deps.store.markCancelled(job.sweepId, [job.trialId]);
+    return { status: 'cancelled' };
+  }
+  if (start.earlier) {
+    await deps.store.clearActive(job.sweepId, job.trialId);
+    return { status: 'already-done', result: start.earlier };
+  }
   let trained: Omit<TrainResult, 'model'>;
   try {
     trained = await train(job, deps);

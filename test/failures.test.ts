@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { UnrecoverableError } from 'bullmq';
+import { DatasetError } from '../src/data/errors.js';
+import { syntheticSplit } from '../src/data/synthetic.js';
+import { initBackend, ModelBuildError, NonFiniteLossError, trainTrial } from '../src/model/index.js';
+import { DatasetUnavailableError } from '../src/store/dataset-store.js';
+import { classifyFailure, isDeterministic } from '../src/worker/failures.js';
+
+test('deterministic failures become UnrecoverableError; transient ones stay retryable', () => {
+  const deterministic = [
+    new NonFiniteLossError(3, Number.NaN, 'training'),
+    new ModelBuildError({ depth: 1, width: 1, head: 'dense' }, new Error('bad shape')),
+    new DatasetError('train.csv', 2, 'bad'),
+    new DatasetUnavailableError('gone'),
+  ];
+  for (const err of deterministic) {
+    assert.ok(isDeterministic(err), err.name);
+    const out = classifyFailure(err);
+    assert.ok(out instanceof UnrecoverableError);
+    assert.match(out.message, new RegExp(`^${err.name}: `));
+  }
+  for (const err of [new Error('Connection is closed.'), new RangeError('Array buffer allocation failed'), 'string thrown']) {
+    assert.equal(isDeterministic(err), false);
+    assert.ok(!(classifyFailure(err) instanceof UnrecoverableError));
+  }
+});
+
+test('a trial on non-finite inputs fails with NonFiniteLossError (classified deterministic)', async () => {
+  await initBackend('wasm');
+  const split = syntheticSplit({ n: 16, timesteps: 6, seed: 1 });
+  const x = split.x.map((v, i) => (i === 5 ? Number.POSITIVE_INFINITY : v));
+  const config = { depth: 1, width: 4, dropout: 0, recurrentDropout: 0, learningRate: 0.01, batchSize: 8, epochs: 2, patience: 0, head: 'dense', seed: 1 } as const;
+  await assert.rejects(trainTrial(config, { train: { ...split, x }, validation: { ...split, x } }), (err: unknown) => isDeterministic(err) && err instanceof NonFiniteLossError);
+});
