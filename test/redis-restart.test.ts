@@ -51,7 +51,7 @@ test('a Redis restart mid-sweep loses and doubles nothing', async (t) => {
   // A dry-run sweep large enough to be in flight when Redis goes down.
   await writeFile(
     spec,
-    ['name: restart', `dataset: { train: ${train} }`, 'dryRun: true', 'method: random', 'count: 3000', 'parameters:',
+    ['name: restart', `dataset: { train: ${train} }`, 'dryRun: true', 'method: random', 'count: 12000', 'parameters:',
       '  depth: { min: 1, max: 60 }', '  width: { min: 1, max: 4000 }', '  dropout: { min: 0, max: 0.9 }'].join('\n'),
   );
   const producer = spawnCli(['enqueue', spec, '--json'], env);
@@ -59,9 +59,10 @@ test('a Redis restart mid-sweep loses and doubles nothing', async (t) => {
 
   const probe = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   probe.on('error', () => undefined);
-  // Restart once results have started landing (the producer may still be adding jobs).
-  await waitFor(async () => ((await probe.keys('lsw:sweep:*:results')).length > 0 ? true : undefined), 60_000, 'first results');
+  // Restart while the producer is still adding jobs and workers are already training.
+  await waitFor(async () => ((await probe.keys('lsw:sweep:*:trials')).length > 0 ? true : undefined), 60_000, 'the sweep record');
   probe.disconnect();
+  assert.equal(producer.exitCode, null, 'the producer is still enqueueing when Redis goes down');
   server.kill('SIGTERM'); // redis-server flushes the AOF on SIGTERM
   await exited(server);
   await new Promise((r) => setTimeout(r, 1500));
