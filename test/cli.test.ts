@@ -1,24 +1,45 @@
-/** Bad input at the CLI: one clear line, a non-zero exit, and nothing written to Redis. */
+/**
+ * Bad input at the CLI: one clear line, a non-zero exit, and nothing in Redis changed (the
+ * prefix already holds a sweep, whose every key is compared before and after).
+ */
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { REDIS_URL, keysUnder, runCli, uniquePrefix } from './helpers.js';
+import { REDIS_URL, deletePrefix, keysUnder, runCli, uniquePrefix } from './helpers.js';
 
 const prefix = uniquePrefix();
 const env = { REDIS_URL, LSW_PREFIX: prefix };
 let redis: Redis;
 let dir: string;
+let snapshot: Map<string, string>;
+
+/** Every key under the prefix with its serialized value. */
+async function dumpPrefix(): Promise<Map<string, string>> {
+  const keys = (await keysUnder(redis, prefix)).sort();
+  const values = await Promise.all(keys.map((k) => redis.dumpBuffer(k)));
+  return new Map(keys.map((k, i) => [k, values[i]?.toString('base64') ?? '']));
+}
 
 before(async () => {
   redis = new Redis(REDIS_URL);
   dir = await mkdtemp(path.join(os.tmpdir(), 'lsw-cli-'));
   await writeFile(path.join(dir, 'train.csv'), 'label,t0,t1,t2\n0,1,2,3\n1,2,3,4\n0,1,2,3\n1,2,3,4\n');
   await writeFile(path.join(dir, 'ragged.csv'), 'label,t0,t1,t2\n0,1,2,3\n1,2,3\n');
+  await writeFile(path.join(dir, 'labels.csv'), 'label,t0,t1\n0,1,2\n1,2,3\n3,1,1\n');
+  // An existing sweep that bad input must leave exactly as it is.
+  await writeFile(path.join(dir, 'existing.yaml'), 'name: existing\ndataset: { train: train.csv, validationSplit: 0.5 }\nparameters: { depth: [1, 2] }\n');
+  const r = await runCli(['enqueue', path.join(dir, 'existing.yaml')], env);
+  assert.equal(r.code, 0, r.stderr);
+  snapshot = await dumpPrefix();
+  assert.ok(snapshot.size > 3);
 });
-after(() => redis.disconnect());
+after(async () => {
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
 
 async function expectUserError(args: string[], pattern: RegExp, extraEnv: NodeJS.ProcessEnv = {}) {
   const r = await runCli(args, { ...env, ...extraEnv });
@@ -26,7 +47,7 @@ async function expectUserError(args: string[], pattern: RegExp, extraEnv: NodeJS
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `one line: ${r.stderr}`);
   assert.match(lines[0]!, pattern);
-  assert.deepEqual(await keysUnder(redis, prefix), [], 'nothing written to Redis');
+  assert.deepEqual(await dumpPrefix(), snapshot, 'nothing in Redis changed');
 }
 
 async function spec(name: string, body: string): Promise<string> {
@@ -40,6 +61,17 @@ describe('CLI errors', () => {
 
   test('invalid spec names the field', async () =>
     expectUserError(['enqueue', await spec('bad.yaml', 'name: x\ndataset: { train: train.csv }\nparameters: { depth: [0] }\n')], /bad\.yaml: parameters\.depth\[0\]/));
+
+  test('malformed JSON', async () => expectUserError(['enqueue', await spec('bad.json', '{"name": "x", "dataset": ')], /bad\.json: not valid YAML\/JSON/));
+
+  test('an empty grid', async () =>
+    expectUserError(['enqueue', await spec('empty.yaml', 'name: x\ndataset: { train: train.csv }\nparameters: { width: [] }\n')], /parameters\.width: .*at least one value/));
+
+  test('labels that do not fit the binary head', async () =>
+    expectUserError(['enqueue', await spec('labels.yaml', 'name: x\ndataset: { train: labels.csv }\n')], /labels\.csv line 4: label 3 does not fit a binary task/));
+
+  test('an unreadable dataset path', async () =>
+    expectUserError(['enqueue', await spec('dir.yaml', 'name: x\ndataset: { train: . }\n')], /EISDIR/));
 
   test('missing dataset file', async () =>
     expectUserError(['enqueue', await spec('nodata.yaml', 'name: x\ndataset: { train: missing.csv }\n')], /missing\.csv/));
