@@ -3,7 +3,7 @@
  * sandboxed trainers, real training on a generated task.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,11 +18,13 @@ const env = { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: '' };
 let redis: Redis;
 let dir: string;
 let specFile: string;
+let testCsv: string;
 
 before(async () => {
   redis = new Redis(REDIS_URL);
   dir = await mkdtemp(path.join(os.tmpdir(), 'lsw-pipeline-'));
   const { train, test: testFile } = await writeSyntheticUcr(dir, { trainSize: 80, testSize: 40, timesteps: 16, seed: 5 });
+  testCsv = testFile;
   specFile = path.join(dir, 'sweep.yaml');
   await writeFile(
     specFile,
@@ -144,6 +146,58 @@ describe('sweep pipeline', () => {
     const table = await runCli(['leaderboard', sweepId], env);
     assert.match(table.stdout, /valAuc ↑/);
     assert.match(table.stdout, /4\/4 trials done/);
+  });
+
+  test('best --export saves a standard tfjs-layers model; predict reproduces the test metrics', async () => {
+    const exportDir = path.join(dir, 'best-model');
+    const best = await runCli(['best', sweepId, '--export', exportDir, '--json'], env);
+    assert.equal(best.code, 0, best.stderr);
+    const summary = JSON.parse(best.stdout) as { trialId: string; metrics: { testAcc: number }; inputShape: unknown };
+    assert.deepEqual(summary.inputShape, { timesteps: 16, features: 1 });
+    const board = JSON.parse((await runCli(['leaderboard', sweepId, '--json'], env)).stdout) as Array<{ trialId: string }>;
+    assert.equal(summary.trialId, board[0]!.trialId);
+
+    // A plain tf.loadLayersModel reads the exported files.
+    const tf = await import('@tensorflow/tfjs');
+    const modelJson = JSON.parse(await readFile(path.join(exportDir, 'model.json'), 'utf8'));
+    assert.deepEqual(modelJson.weightsManifest[0].paths, ['weights.bin']);
+    const weights = await readFile(path.join(exportDir, 'weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory(modelJson.modelTopology, modelJson.weightsManifest[0].weights, new Uint8Array(weights).buffer),
+    );
+    assert.deepEqual(model.inputs[0]!.shape, [null, 16, 1]);
+    model.dispose();
+    assert.equal(JSON.parse(await readFile(path.join(exportDir, 'trial.json'), 'utf8')).trialId, summary.trialId);
+
+    // Predicting the test file gives the accuracy the worker recorded for the best weights.
+    const predicted = await runCli(['predict', '--model', exportDir, '--data', testCsv], env);
+    assert.equal(predicted.code, 0, predicted.stderr);
+    const accuracy = Number(/accuracy ([0-9.]+)/.exec(predicted.stdout)![1]);
+    assert.ok(Math.abs(accuracy - summary.metrics.testAcc) < 1e-9, `${accuracy} vs ${summary.metrics.testAcc}`);
+
+    // Unlabelled series (no label column) get the same probabilities.
+    const text = await readFile(testCsv, 'utf8');
+    const unlabelled = path.join(dir, 'unlabelled.csv');
+    await writeFile(unlabelled, text.split('\n').map((l) => l.slice(l.indexOf(',') + 1)).join('\n'));
+    const a = JSON.parse((await runCli(['predict', '--model', exportDir, '--data', testCsv, '--json'], env)).stdout) as Array<{ probability: number; label: number }>;
+    const b = JSON.parse((await runCli(['predict', '--model', exportDir, '--data', unlabelled, '--json'], env)).stdout) as Array<{ probability: number; trueLabel?: number }>;
+    assert.equal(a.length, 40);
+    assert.deepEqual(b.map((r) => r.probability), a.map((r) => r.probability));
+    assert.equal(b[0]!.trueLabel, undefined);
+
+    // A file of another shape is refused clearly.
+    const wrong = path.join(dir, 'wrong.csv');
+    await writeFile(wrong, 'label,t0,t1\n0,1,2\n1,2,3\n');
+    const refused = await runCli(['predict', '--model', exportDir, '--data', wrong], env);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /shape \(2, 1\); the model expects \(16, 1\)/);
+  });
+
+  test('leaderboard --watch on a finished sweep prints once and ends', async () => {
+    const watched = await runCli(['leaderboard', sweepId, '--watch', '--interval', '0.2'], env);
+    assert.equal(watched.code, 0, watched.stderr);
+    assert.match(watched.stdout, /4\/4 trials \| 0 active \| 0 failed \| ETA done/);
+    assert.equal(watched.stdout.match(/ETA/g)!.length, 1);
   });
 
   test('results live in their own keys: deleting the BullMQ queue keeps the leaderboard', async () => {

@@ -129,7 +129,7 @@ describe('dataset store', () => {
 
 describe('worker environment', () => {
   test('--gpu pins the trainer processes to one GPU; settings reach them', () => {
-    const opts = { redisUrl: 'redis://h:1', prefix: 'p', backend: 'tensorflow', cacheDir: '/c', concurrency: 1 };
+    const opts = { redisUrl: 'redis://h:1', prefix: 'p', backend: 'tensorflow', cacheDir: '/c', artifacts: 'redis', concurrency: 1 };
     const env = trainerEnv({ ...opts, gpu: 1 }, {});
     assert.equal(env.CUDA_VISIBLE_DEVICES, '1');
     assert.deepEqual([env.REDIS_URL, env.LSW_PREFIX, env.LSW_BACKEND, env.LSW_CACHE_DIR], ['redis://h:1', 'p', 'tensorflow', '/c']);
@@ -157,5 +157,17 @@ describe('demo redis', () => {
     const used = await ensureRedis(REDIS_URL);
     assert.equal(used.url, REDIS_URL);
     await used.stop();
+  });
+});
+
+describe('watch progress line', () => {
+  test('bar, counts and ETA from the completion rate', async () => {
+    const { progressLine, formatDuration } = await import('../src/cli/watch.js');
+    const counts = { total: 10, waiting: 4, active: 2, completed: 3, failed: 1, cancelled: 0 };
+    const line = progressLine(counts, 0, 40_000, 10);
+    assert.equal(line, '████░░░░░░ 4/10 trials | 2 active | 1 failed | ETA 1m 0s');
+    assert.match(progressLine({ ...counts, waiting: 0, active: 0, completed: 9 }, 0, 1000, 10), /ETA done/);
+    assert.match(progressLine({ ...counts, completed: 0, failed: 0 }, 0, 1000, 10), /ETA -/);
+    assert.equal(formatDuration(7300), '2h 1m');
   });
 });

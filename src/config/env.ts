@@ -21,6 +21,8 @@ const EnvSchema = z.object({
   LSW_PREFIX: PrefixSchema.default('lsw'),
   LSW_BACKEND: BackendChoiceSchema.default('auto'),
   LSW_CACHE_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'lstm-sweep')),
+  /** Where workers keep trained models: redis | none | a directory. */
+  LSW_ARTIFACTS: z.string().min(1).default('redis'),
   /** Set by a worker for its trainer processes, so results name the worker. */
   LSW_WORKER_NAME: z.string().max(200).optional(),
 });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
+export const DatasetFormatSchema = z.enum(['ucr', 'long']);
+
 /** Where a sweep's data comes from; relative paths resolve against the spec file's folder. */
 export const DatasetSpecSchema = z.strictObject({
   train: z.string().min(1, { message: 'give the path of the training CSV' }),
   test: z.string().min(1, { message: 'give the path of the test CSV, or leave test out' }).optional(),
-  format: z.enum(['ucr', 'long']).default('ucr'),
+  format: DatasetFormatSchema.default('ucr'),
   validationSplit: z
     .number()
     .gt(0, { message: 'validationSplit must be above 0' })

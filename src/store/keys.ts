@@ -39,6 +39,18 @@ export class Keys {
   cancelFlag(sweepId: string): string {
     return `${this.sweep(sweepId)}:cancel-requested`;
   }
+  /** hash trialId -> per-epoch history of a trial still training (for live curves) */
+  live(sweepId: string): string {
+    return `${this.sweep(sweepId)}:live`;
+  }
+  /** hash `<trialId>.json` / `<trialId>.bin` -> trained model (model.json content, weights) */
+  models(sweepId: string): string {
+    return `${this.sweep(sweepId)}:models`;
+  }
+  /** pub/sub channel: one message per trial event, for live views */
+  events(): string {
+    return `${this.prefix}:events`;
+  }
   dataset(hash: string): string {
     return `${this.prefix}:dataset:${hash}`;
   }

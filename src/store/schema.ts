@@ -18,6 +18,8 @@ export const EpochMetricsSchema = z.object({
 });
 
 /** Metrics of the restored best epoch; test metrics only when the dataset has a test split. */
+export type EpochMetrics = z.infer<typeof EpochMetricsSchema>;
+
 export const FinalMetricsSchema = z.object({
   valLoss: metricValue,
   valAcc: metricValue,
@@ -42,6 +44,10 @@ export const TrialResultSchema = z.object({
   worker: z.string(),
   attempts: z.number().int().min(1),
   finishedAt: z.string(),
+  /** where the trained model (best weights) was kept, if it was */
+  model: z.union([z.object({ storedIn: z.literal('redis') }), z.object({ storedIn: z.literal('dir'), path: z.string() })]).optional(),
+  /** input shape the model expects */
+  inputShape: z.object({ timesteps: z.number().int(), features: z.number().int() }).optional(),
 });
 export type TrialResult = z.infer<typeof TrialResultSchema>;
 
@@ -55,6 +61,14 @@ export const TrialFailureSchema = z.object({
   failedAt: z.string(),
 });
 export type TrialFailure = z.infer<typeof TrialFailureSchema>;
+
+/** Published on the events channel whenever a trial changes. */
+export const TrialEventSchema = z.object({
+  sweepId: z.string(),
+  trialId: z.string(),
+  type: z.enum(['started', 'epoch', 'completed', 'failed', 'cancelled']),
+});
+export type TrialEvent = z.infer<typeof TrialEventSchema>;
 
 export const ActiveTrialSchema = z.object({
   worker: z.string(),

@@ -5,6 +5,9 @@ import type { Metric } from '../spec/schema.js';
 import { Keys } from './keys.js';
 import {
   ActiveTrialSchema,
+  EpochMetricsSchema,
+  type EpochMetrics,
+  type TrialEvent,
   SweepRecordSchema,
   TrialFailureSchema,
   TrialResultSchema,
@@ -72,6 +75,11 @@ export class SweepStore {
     }));
   }
 
+  async getResult(sweepId: string, trialId: string): Promise<TrialResult | undefined> {
+    const text = await this.redis.hget(this.keys.results(sweepId), trialId);
+    return text === null ? undefined : parseJson(TrialResultSchema, text, `result ${trialId}`);
+  }
+
   async resultIds(sweepId: string): Promise<Set<string>> {
     return new Set(await this.redis.hkeys(this.keys.results(sweepId)));
   }
@@ -90,12 +98,17 @@ export class SweepStore {
       .exists(this.keys.cancelFlag(sweepId))
       .hget(this.keys.results(sweepId), trialId)
       .hset(this.keys.active(sweepId), trialId, JSON.stringify(active))
+      .publish(...this.event(sweepId, trialId, 'started'))
       .exec()) as [Error | null, unknown][];
     const earlier = replies[1]?.[1] as string | null;
     return {
       cancelled: replies[0]?.[1] === 1,
       earlier: earlier ? parseJson(TrialResultSchema, earlier, `result ${trialId}`) : undefined,
     };
+  }
+
+  private event(sweepId: string, trialId: string, type: TrialEvent['type']): [string, string] {
+    return [this.keys.events(), JSON.stringify({ sweepId, trialId, type } satisfies TrialEvent)];
   }
 
   /** Writes (or overwrites: one record per trial) a result and ranks it, atomically. */
@@ -107,13 +120,33 @@ export class SweepStore {
       .zadd(this.keys.ranking(sweepId), rankScore(metric, result), trialId)
       .hdel(this.keys.failures(sweepId), trialId)
       .hdel(this.keys.active(sweepId), trialId)
+      .hdel(this.keys.live(sweepId), trialId)
+      .publish(...this.event(sweepId, trialId, 'completed'))
       .exec();
+  }
+
+  /** The history so far of a trial in training, for live learning curves. */
+  async saveLiveHistory(sweepId: string, trialId: string, history: EpochMetrics[]): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.keys.live(sweepId), trialId, JSON.stringify(history))
+      .publish(...this.event(sweepId, trialId, 'epoch'))
+      .exec();
+  }
+
+  async getLiveHistories(sweepId: string): Promise<Map<string, EpochMetrics[]>> {
+    const all = await this.redis.hgetall(this.keys.live(sweepId));
+    return new Map(Object.entries(all).map(([id, text]) => [id, parseJson(z.array(EpochMetricsSchema), text, 'live history')]));
   }
 
   async saveFailure(failure: TrialFailure): Promise<void> {
     const { sweepId, trialId } = failure;
     const hasResult = await this.redis.hexists(this.keys.results(sweepId), trialId);
-    const multi = this.redis.multi().hdel(this.keys.active(sweepId), trialId);
+    const multi = this.redis
+      .multi()
+      .hdel(this.keys.active(sweepId), trialId)
+      .hdel(this.keys.live(sweepId), trialId)
+      .publish(...this.event(sweepId, trialId, 'failed'));
     // A trial that already succeeded (an earlier attempt) keeps its result.
     if (!hasResult) multi.hset(this.keys.failures(sweepId), trialId, JSON.stringify(failure));
     await multi.exec();
@@ -177,6 +210,7 @@ export class SweepStore {
       .multi()
       .sadd(this.keys.cancelled(sweepId), ...trialIds)
       .hdel(this.keys.active(sweepId), ...trialIds)
+      .publish(...this.event(sweepId, trialIds[0]!, 'cancelled'))
       .exec();
   }
 

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { readEnv } from '../config/env.js';
 import { initBackend } from '../model/index.js';
 import { TrialJobSchema } from '../queue/trial-job.js';
+import { ArtifactStore, parseArtifactLocation, type ArtifactLocation } from '../store/artifact-store.js';
 import { DatasetStore } from '../store/dataset-store.js';
 import { createRedis } from '../store/redis.js';
 import { SweepStore } from '../store/sweep-store.js';
@@ -21,6 +22,7 @@ interface ChildContext {
   redis: Redis;
   store: SweepStore;
   datasets: DatasetStore;
+  artifacts: { store: ArtifactStore; location: ArtifactLocation };
 }
 
 let context: Promise<ChildContext> | undefined;
@@ -33,6 +35,7 @@ async function createContext(): Promise<ChildContext> {
     redis,
     store: new SweepStore(redis, env.LSW_PREFIX),
     datasets: new DatasetStore(redis, env.LSW_PREFIX, env.LSW_CACHE_DIR),
+    artifacts: { store: new ArtifactStore(redis, env.LSW_PREFIX), location: parseArtifactLocation(env.LSW_ARTIFACTS) },
   };
 }
 
@@ -48,10 +51,11 @@ export default async function processTrial(job: SandboxedJob, _token?: string, s
     throw new UnrecoverableError(`invalid trial job payload: ${formatZodIssues(parsed.error)}`);
   }
   context ??= createContext();
-  const { store, datasets } = await context;
+  const { store, datasets, artifacts } = await context;
   const outcome = await runTrial(parsed.data, {
     store,
     datasets,
+    artifacts,
     // attemptsStarted also counts deliveries after a crashed worker, which attemptsMade does not.
     attempt: Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1),
     onProgress: (p) => job.updateProgress(p),

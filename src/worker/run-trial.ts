@@ -1,8 +1,10 @@
 import { toTrainingData } from '../data/split.js';
-import { trainTrial, type TrainResult } from '../model/index.js';
+import { disposeModel, trainTrial, type TrainResult } from '../model/index.js';
+import { saveModel, type SavedModel } from '../model/saved-model.js';
+import type { ArtifactLocation, ArtifactStore } from '../store/artifact-store.js';
 import type { TrialJob, TrialProgress } from '../queue/trial-job.js';
 import type { DatasetStore } from '../store/dataset-store.js';
-import type { TrialResult } from '../store/schema.js';
+import type { EpochMetrics, TrialResult } from '../store/schema.js';
 import type { SweepStore } from '../store/sweep-store.js';
 import { workerName } from '../util/worker-name.js';
 import { dryRunTrial } from './dry-run.js';
@@ -11,6 +13,8 @@ import { classifyFailure } from './failures.js';
 export interface RunTrialDeps {
   store: SweepStore;
   datasets: DatasetStore;
+  /** where to keep the trained model; omitted or `none`: not kept */
+  artifacts?: { store: ArtifactStore; location: ArtifactLocation };
   /** 1 for the first delivery of the job. */
   attempt: number;
   onProgress?: (progress: TrialProgress) => Promise<void> | void;
@@ -44,12 +48,16 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
     await deps.store.clearActive(job.sweepId, job.trialId);
     return { status: 'already-done', result: start.earlier };
   }
-  let trained: Omit<TrainResult, 'model'>;
+  let trained: Trained;
   try {
     trained = await train(job, deps);
   } catch (err) {
     throw classifyFailure(err);
   }
+  const model =
+    trained.savedModel && deps.artifacts
+      ? await deps.artifacts.store.save(deps.artifacts.location, job.sweepId, job.trialId, trained.savedModel)
+      : undefined;
   const result: TrialResult = {
     sweepId: job.sweepId,
     trialId: job.trialId,
@@ -65,24 +73,35 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
     worker,
     attempts: deps.attempt,
     finishedAt: new Date().toISOString(),
+    ...(model ? { model } : {}),
+    ...(trained.inputShape ? { inputShape: trained.inputShape } : {}),
   };
   await deps.store.saveResult(result, job.metric);
   return { status: 'completed', result };
 }
 
-async function train(job: TrialJob, deps: RunTrialDeps): Promise<Omit<TrainResult, 'model'>> {
+type Trained = Omit<TrainResult, 'model'> & { savedModel?: SavedModel; inputShape?: { timesteps: number; features: number } };
+
+async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
   const dataset = await deps.datasets.get(job.datasetHash);
   if (job.dryRun) return dryRunTrial(job);
   const data = toTrainingData(dataset, { validationSplit: job.validationSplit, splitSeed: job.splitSeed });
-  return trainTrial(job.config, data, {
+  const keepModel = deps.artifacts !== undefined && deps.artifacts.location.kind !== 'none';
+  const history: EpochMetrics[] = [];
+  const { model, ...result } = await trainTrial(job.config, data, {
+    keepModel,
     signal: deps.signal,
-    onEpoch: (e) =>
-      deps.onProgress?.({
-        epoch: e.epoch,
-        epochs: job.config.epochs,
-        loss: e.loss,
-        valLoss: e.valLoss,
-        valAuc: e.valAuc,
-      }),
+    onEpoch: async (e) => {
+      history.push(e);
+      await deps.store.saveLiveHistory(job.sweepId, job.trialId, history);
+      await deps.onProgress?.({ epoch: e.epoch, epochs: job.config.epochs, loss: e.loss, valLoss: e.valLoss, valAuc: e.valAuc });
+    },
   });
+  const inputShape = { timesteps: data.train.timesteps, features: data.train.features };
+  if (!model) return { ...result, inputShape };
+  try {
+    return { ...result, inputShape, savedModel: await saveModel(model) };
+  } finally {
+    disposeModel(model);
+  }
 }

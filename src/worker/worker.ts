@@ -13,6 +13,8 @@ export interface WorkerOptions {
   prefix: string;
   backend: string;
   cacheDir: string;
+  /** where trained models are kept: redis | none | a directory */
+  artifacts: string;
   /** Trials trained at once, each in its own child process (wasm is single-threaded: one per core). */
   concurrency: number;
   /** Pins a tensorflow-backend worker to one GPU. */
@@ -47,6 +49,7 @@ export function trainerEnv(opts: WorkerOptions, base: NodeJS.ProcessEnv = proces
     LSW_PREFIX: opts.prefix,
     LSW_BACKEND: opts.backend,
     LSW_CACHE_DIR: opts.cacheDir,
+    LSW_ARTIFACTS: opts.artifacts,
     LSW_WORKER_NAME: workerName(),
     // Must be set before tfjs-node-gpu loads in the child, hence the environment.
     ...(opts.gpu !== undefined ? { CUDA_VISIBLE_DEVICES: String(opts.gpu) } : {}),

@@ -3,11 +3,16 @@ import { z } from 'zod';
 import { leaderboardCsv, leaderboardTable } from '../leaderboard-format.js';
 import { intFlag, parseFlags, withConnection, type ConnectionFlags } from '../options.js';
 import { requireSweep, withStore } from '../session.js';
+import { progressLine } from '../watch.js';
+import type { SweepStore } from '../../store/sweep-store.js';
+import type { SweepRecord } from '../../store/schema.js';
 
 const FlagsSchema = z.object({
   json: z.boolean().optional(),
   csv: z.boolean().optional(),
   limit: intFlag(1).optional(),
+  watch: z.boolean().optional(),
+  interval: z.coerce.number().min(0.2).max(3600).default(2),
 });
 
 export function leaderboardCommand(): Command {
@@ -17,11 +22,17 @@ export function leaderboardCommand(): Command {
       .argument('<sweepId>', 'id printed by enqueue')
       .option('--json', 'print an array of {rank, trialId, config, metrics, epochs, durationMs, backend, worker}')
       .option('--csv', 'print CSV')
-      .option('--limit <n>', 'show only the best n trials'),
+      .option('--limit <n>', 'show only the best n trials')
+      .option('--watch', 'refresh in place while the sweep runs, with a progress bar and ETA (Ctrl-C to stop)')
+      .option('--interval <seconds>', 'refresh period of --watch', '2'),
   ).action(async (sweepId: string, raw: ConnectionFlags & Record<string, unknown>) => {
-    const flags = parseFlags(FlagsSchema, { json: raw.json, csv: raw.csv, limit: raw.limit });
+    const flags = parseFlags(FlagsSchema, { json: raw.json, csv: raw.csv, limit: raw.limit, watch: raw.watch, interval: raw.interval });
     await withStore(raw, async (store) => {
       const sweep = await requireSweep(store, sweepId);
+      if (flags.watch) {
+        await watch(store, sweep, flags.limit, flags.interval * 1000);
+        return;
+      }
       const rows = await store.leaderboard(sweepId, sweep.spec.metric, flags.limit);
       if (flags.json) {
         console.log(JSON.stringify(rows, null, 2));
@@ -37,4 +48,21 @@ export function leaderboardCommand(): Command {
       }
     });
   });
+}
+
+/** Redraws the table and a progress line until every trial has ended. */
+async function watch(store: SweepStore, sweep: SweepRecord, limit: number | undefined, intervalMs: number): Promise<void> {
+  const tty = process.stdout.isTTY;
+  let last = '';
+  for (;;) {
+    const counts = await store.counts(sweep.sweepId);
+    const rows = await store.leaderboard(sweep.sweepId, sweep.spec.metric, limit);
+    const screen = `${sweep.sweepId}  (${sweep.spec.metric.name}, ${sweep.spec.metric.goal})\n${leaderboardTable(rows, sweep.spec.metric)}\n${progressLine(counts, Date.parse(sweep.createdAt))}\n`;
+    // On a terminal: clear and redraw in place. Piped: print only when something changed.
+    if (tty) process.stdout.write(`\x1b[H\x1b[2J${screen}`);
+    else if (screen.replace(/ETA .*/, '') !== last) process.stdout.write(screen);
+    last = screen.replace(/ETA .*/, '');
+    if (counts.completed + counts.failed + counts.cancelled >= counts.total) return;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }

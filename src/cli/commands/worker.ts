@@ -14,6 +14,7 @@ const FlagsSchema = z.object({
   gpu: intFlag(0, 63).optional(),
   cacheDir: z.string().min(1).optional(),
   grace: z.coerce.number().min(0).max(86_400).default(300),
+  artifacts: z.string().min(1).optional(),
 });
 
 export function workerCommand(): Command {
@@ -24,6 +25,7 @@ export function workerCommand(): Command {
       .option('--backend <name>', 'auto | tensorflow | wasm | cpu [env: LSW_BACKEND, default auto]')
       .option('--gpu <index>', 'pin this worker to one GPU (sets CUDA_VISIBLE_DEVICES for the tensorflow backend)')
       .option('--cache-dir <dir>', 'local dataset cache [env: LSW_CACHE_DIR, default ~/.cache/lstm-sweep]')
+      .option('--artifacts <where>', 'keep each trained model in: redis | none | a directory (e.g. a shared volume) [env: LSW_ARTIFACTS, default redis]')
       .option('--grace <seconds>', 'on SIGTERM/SIGINT, wait this long for current trials, then hand them back to the queue', '300'),
   ).action(async (raw: ConnectionFlags & Record<string, unknown>) => {
     const flags = parseFlags(FlagsSchema, raw);
@@ -37,6 +39,7 @@ export function workerCommand(): Command {
       prefix,
       backend,
       cacheDir: flags.cacheDir ?? env.LSW_CACHE_DIR,
+      artifacts: flags.artifacts ?? env.LSW_ARTIFACTS,
       concurrency: flags.concurrency === 'auto' ? os.availableParallelism() : flags.concurrency,
       gpu: flags.gpu,
     });

@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command } from 'commander';
+import Table from 'cli-table3';
+import { z } from 'zod';
+import { displayName, parseDatasetCsv } from '../../data/load.js';
+import { DatasetFormatSchema } from '../../data/schema.js';
+import { UserError } from '../../util/errors.js';
+import { parseFlags } from '../options.js';
+
+const FlagsSchema = z.object({
+  model: z.string().min(1),
+  data: z.string().min(1),
+  format: DatasetFormatSchema.default('ucr'),
+  threshold: z.coerce.number().gt(0).lt(1).default(0.5),
+  json: z.boolean().optional(),
+});
+
+/** New series usually have no label: a ucr file may leave the label column out. */
+function withLabels(text: string): { text: string; labelled: boolean } {
+  const firstLine = text.slice(0, text.indexOf('\n') >>> 0).trim();
+  if (firstLine.split(',')[0]?.trim() === 'label') return { text, labelled: true };
+  const lines = text.split('\n');
+  return {
+    text: lines.map((line, i) => (i === 0 ? `label,${line}` : line.trim() === '' ? line : `0,${line}`)).join('\n'),
+    labelled: false,
+  };
+}
+
+export function predictCommand(): Command {
+  return new Command('predict')
+    .description('probabilities and labels for new series from a model saved by `best --export`')
+    .requiredOption('--model <dir>', 'folder with model.json and weights.bin')
+    .requiredOption('--data <file>', 'CSV of series in the training format (ucr: the label column may be left out)')
+    .option('--format <format>', 'ucr | long', 'ucr')
+    .option('--threshold <p>', 'probability above which a series is labelled 1', '0.5')
+    .option('--json', 'print [{index, probability, label}] as JSON')
+    .action(async (raw: Record<string, unknown>) => {
+      const flags = parseFlags(FlagsSchema, raw);
+      let text: string;
+      try {
+        text = await readFile(flags.data, 'utf8');
+      } catch (err) {
+        throw new UserError(`cannot read ${flags.data}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      const input = flags.format === 'ucr' ? withLabels(text) : { text, labelled: true };
+      const split = parseDatasetCsv(input.text, flags.format, { file: displayName(path.resolve(flags.data)), classes: 2 });
+
+      const tf = await import('@tensorflow/tfjs');
+      const { initBackend } = await import('../../model/index.js');
+      const { loadModel, readModelDir } = await import('../../model/saved-model.js');
+      await initBackend('auto');
+      let saved;
+      try {
+        saved = await readModelDir(flags.model);
+      } catch (err) {
+        throw new UserError(`cannot load a model from ${flags.model}: ${(err as Error).message.split('\n')[0]} (export one with: lstm-sweep best <sweepId> --export <dir>)`);
+      }
+      const model = await loadModel(saved);
+      const [, timesteps, features] = model.inputs[0]!.shape;
+      if (timesteps !== split.timesteps || features !== split.features) {
+        throw new UserError(`${flags.data} has series of shape (${split.timesteps}, ${split.features}); the model expects (${timesteps}, ${features})`);
+      }
+      const probs = tf.tidy(() => (model.predict(tf.tensor3d(split.x, [split.n, split.timesteps, split.features])) as import('@tensorflow/tfjs').Tensor).dataSync());
+      model.dispose();
+      const rows = Array.from(probs, (p, index) => ({
+        index,
+        probability: p,
+        label: p >= flags.threshold ? 1 : 0,
+        ...(input.labelled ? { trueLabel: split.y[index] } : {}),
+      }));
+      if (flags.json) {
+        console.log(JSON.stringify(rows));
+        return;
+      }
+      const table = new Table({ head: ['#', 'probability', 'label', ...(input.labelled ? ['true'] : [])], style: { head: [], border: [] } });
+      for (const r of rows) table.push([r.index, r.probability.toFixed(4), r.label, ...(input.labelled ? [r.trueLabel] : [])]);
+      console.log(table.toString());
+      if (input.labelled) {
+        const correct = rows.filter((r) => r.label === r.trueLabel).length;
+        console.log(`accuracy ${(correct / rows.length).toFixed(4)} (${correct}/${rows.length})`);
+      }
+    });
+}
