@@ -65,7 +65,7 @@ function untilEnded(sweepId: string, timeoutMs = 120_000): Promise<Record<string
   return waitFor(
     async () => {
       const s = await status(sweepId);
-      return s.completed! + s.failed! + s.cancelled! === s.total ? s : undefined;
+      return s.completed! + s.pruned! + s.failed! + s.cancelled! === s.total ? s : undefined;
     },
     timeoutMs,
     `sweep ${sweepId} to end`,
@@ -138,7 +138,7 @@ describe('faults', () => {
     const events = logEvents(w.output());
     assert.ok(events.some((e) => e.event === 'trial.end' && e.status === 'completed'));
     assert.equal(events.find((e) => e.event === 'worker.stopped')?.handedBack, 0);
-    assert.deepEqual(await status(sweepId), { total: 1, waiting: 0, active: 0, completed: 1, failed: 0, cancelled: 0 });
+    assert.deepEqual(await status(sweepId), { total: 1, waiting: 0, active: 0, completed: 1, failed: 0, cancelled: 0, pruned: 0 });
   });
 
   test('SIGTERM past the grace period hands the trial back; another worker completes it', async () => {
@@ -149,7 +149,7 @@ describe('faults', () => {
     assert.equal(await exited(a), 0);
     assert.equal(logEvents(a.output()).find((e) => e.event === 'worker.stopped')?.handedBack, 1);
     assert.equal(await (await queue.getJob(jobId))!.getState(), 'waiting');
-    assert.deepEqual(await status(sweepId), { total: 1, waiting: 1, active: 0, completed: 0, failed: 0, cancelled: 0 });
+    assert.deepEqual(await status(sweepId), { total: 1, waiting: 1, active: 0, completed: 0, failed: 0, cancelled: 0, pruned: 0 });
 
     const b = spawnCli(['worker'], env);
     try {
@@ -208,7 +208,7 @@ describe('faults', () => {
     // Resume re-queues only the failed trial.
     const resumed = await runCli(['enqueue', '--resume', crashSweep, '--json'], env);
     assert.equal(JSON.parse(resumed.stdout).enqueued, 1);
-    assert.deepEqual(await status(crashSweep), { total: 1, waiting: 1, active: 0, completed: 0, failed: 0, cancelled: 0 });
+    assert.deepEqual(await status(crashSweep), { total: 1, waiting: 1, active: 0, completed: 0, failed: 0, cancelled: 0, pruned: 0 });
     // Leave the queue empty for the next test.
     assert.equal(JSON.parse((await runCli(['cancel', crashSweep, '--json'], env)).stdout).removed, 1);
   });
@@ -240,12 +240,12 @@ describe('faults', () => {
     assert.deepEqual(JSON.parse(again.stdout), { sweepId, trials: 6, enqueued: 6 - done });
     const twice = await runCli(['enqueue', '--resume', sweepId, '--json'], env);
     assert.equal(JSON.parse(twice.stdout).enqueued, 0, 'resume is idempotent');
-    assert.deepEqual(await status(sweepId), { total: 6, waiting: 6 - done, active: 0, completed: done, failed: 0, cancelled: 0 });
+    assert.deepEqual(await status(sweepId), { total: 6, waiting: 6 - done, active: 0, completed: done, failed: 0, cancelled: 0, pruned: 0 });
 
     const w2 = spawnCli(['worker'], env);
     try {
       const counts = await untilEnded(sweepId);
-      assert.deepEqual(counts, { total: 6, waiting: 0, active: 0, completed: 6, failed: 0, cancelled: 0 });
+      assert.deepEqual(counts, { total: 6, waiting: 0, active: 0, completed: 6, failed: 0, cancelled: 0, pruned: 0 });
     } finally {
       w2.kill('SIGTERM');
       await exited(w2);

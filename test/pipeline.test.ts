@@ -67,7 +67,7 @@ describe('sweep pipeline', () => {
     assert.deepEqual(JSON.parse(again.stdout), { ...summary, enqueued: 0 });
 
     const status = await runCli(['status', sweepId, '--json'], env);
-    assert.deepEqual(JSON.parse(status.stdout), { total: 4, waiting: 4, active: 0, completed: 0, failed: 0, cancelled: 0 });
+    assert.deepEqual(JSON.parse(status.stdout), { total: 4, waiting: 4, active: 0, completed: 0, failed: 0, cancelled: 0, pruned: 0 });
   });
 
   test('two worker processes train every trial; results, ranking and progress land in Redis', async () => {
@@ -82,7 +82,7 @@ describe('sweep pipeline', () => {
         180_000,
         'all 4 trials to finish',
       );
-      assert.deepEqual(counts, { total: 4, waiting: 0, active: 0, completed: 4, failed: 0, cancelled: 0 });
+      assert.deepEqual(counts, { total: 4, waiting: 0, active: 0, completed: 4, failed: 0, cancelled: 0, pruned: 0 });
     } finally {
       for (const w of workers) w.kill('SIGTERM');
     }

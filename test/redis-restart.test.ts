@@ -80,7 +80,7 @@ test('a Redis restart mid-sweep loses and doubles nothing', async (t) => {
     180_000,
     'the sweep to complete after the restart',
   );
-  assert.deepEqual(counts, { total: trials, waiting: 0, active: 0, completed: trials, failed: 0, cancelled: 0 });
+  assert.deepEqual(counts, { total: trials, waiting: 0, active: 0, completed: trials, failed: 0, cancelled: 0, pruned: 0 });
 
   // One result per trial, for every trial of the sweep.
   const check = new Redis(env.REDIS_URL);

@@ -64,13 +64,13 @@ describe('sweep store', () => {
     assert.equal(await store.createSweep(record, trials), true);
     assert.equal(await store.createSweep(record, trials), false, 'second create finds it');
     assert.deepEqual(await store.startTrial(sweepId, trials[0]!.trialId, { worker: 'h:1', startedAt: 'now', attempt: 1 }), { cancelled: false, earlier: undefined });
-    assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 3, active: 1, completed: 0, failed: 0, cancelled: 0 });
+    assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 3, active: 1, completed: 0, failed: 0, cancelled: 0, pruned: 0 });
 
     const max = { name: 'valAuc', goal: 'maximize' } as const;
     await store.saveResult(result(sweepId, config(8), 0.7, 0.5), max);
     await store.saveResult(result(sweepId, config(16), 0.9, 0.6), max);
     await store.saveResult(result(sweepId, config(32), Number.NaN, 0.4), max);
-    assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 1, active: 0, completed: 3, failed: 0, cancelled: 0 });
+    assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 1, active: 0, completed: 3, failed: 0, cancelled: 0, pruned: 0 });
     const board = await store.leaderboard(sweepId, max);
     assert.deepEqual(board.map((r) => r.config.width), [16, 8, 32]);
     assert.deepEqual(board.map((r) => r.rank), [1, 2, 3]);
@@ -92,7 +92,7 @@ describe('sweep store', () => {
     assert.equal((await store.counts(sweepId)).failed, 1);
     await store.saveResult(result(sweepId, config(64), 0.8, 0.5), max);
     assert.deepEqual(await store.getFailures(sweepId), []);
-    assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 0, active: 0, completed: 4, failed: 0, cancelled: 0 });
+    assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 0, active: 0, completed: 4, failed: 0, cancelled: 0, pruned: 0 });
   });
 });
 
@@ -163,7 +163,7 @@ describe('demo redis', () => {
 describe('watch progress line', () => {
   test('bar, counts and ETA from the completion rate', async () => {
     const { progressLine, formatDuration } = await import('../src/cli/watch.js');
-    const counts = { total: 10, waiting: 4, active: 2, completed: 3, failed: 1, cancelled: 0 };
+    const counts = { total: 10, waiting: 4, active: 2, completed: 3, failed: 1, cancelled: 0, pruned: 0 };
     const line = progressLine(counts, 0, 40_000, 10);
     assert.equal(line, '████░░░░░░ 4/10 trials | 2 active | 1 failed | ETA 1m 0s');
     assert.match(progressLine({ ...counts, waiting: 0, active: 0, completed: 9 }, 0, 1000, 10), /ETA done/);

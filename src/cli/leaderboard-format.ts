@@ -25,6 +25,7 @@ function flatten(row: LeaderboardRow) {
     testAuc: m.testAuc,
     testAcc: m.testAcc,
     epochs: row.epochs,
+    prunedAt: row.prunedAt ?? '',
     durationMs: row.durationMs,
     backend: row.backend,
     worker: row.worker,
@@ -42,7 +43,7 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string
     const f = flatten(row);
     table.push([f.rank, f.trialId.slice(0, 8), f.depth, f.width, f.dropout, f.recurrentDropout, f.learningRate,
       f.batchSize, f.head, f.seed, fmt(row.metrics[metric.name], 4), fmt(f.valAcc), fmt(f.testAcc), fmt(f.testAuc),
-      f.epochs, `${(f.durationMs / 1000).toFixed(1)}s`, f.backend, f.worker]);
+      row.prunedAt !== undefined ? `${f.epochs} pruned` : f.epochs, `${(f.durationMs / 1000).toFixed(1)}s`, f.backend, f.worker]);
   }
   return table.toString();
 }

@@ -4,7 +4,7 @@ import type { TrialJob } from '../queue/trial-job.js';
 import { TrialProgressSchema, trialJobId } from '../queue/trial-job.js';
 import type { Metric } from '../spec/schema.js';
 import type { SweepStore } from '../store/sweep-store.js';
-import type { StatusCounts } from '../store/schema.js';
+import { endedCount, type StatusCounts } from '../store/schema.js';
 
 export interface WatchOptions {
   pollMs?: number;
@@ -50,12 +50,12 @@ export async function watchSweep(
       counts = await store.counts(sweepId);
       const [best] = await store.leaderboard(sweepId, metric, 1);
       const value = best?.metrics[metric.name];
-      bar.update(counts.completed + counts.failed, {
+      bar.update(endedCount(counts), {
         active: counts.active,
         epochs: await activeEpochs(store, queue, sweepId),
         best: value === undefined ? '-' : value.toFixed(4),
       });
-      if (counts.completed + counts.failed >= counts.total) break;
+      if (endedCount(counts) >= counts.total) break;
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
     }
   } finally {

@@ -1,8 +1,8 @@
-import type { StatusCounts } from '../store/schema.js';
+import { endedCount, type StatusCounts } from '../store/schema.js';
 
 /** `███████░░░░ 7/11 trials | 2 active | ETA 1m 20s`: the line under a watched leaderboard. */
 export function progressLine(counts: StatusCounts, startedAt: number, now = Date.now(), width = 30): string {
-  const ended = counts.completed + counts.failed + counts.cancelled;
+  const ended = endedCount(counts);
   const filled = counts.total === 0 ? width : Math.round((ended / counts.total) * width);
   const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
   const elapsed = (now - startedAt) / 1000;

@@ -39,6 +39,8 @@ export interface TrainResult {
   /** 1-based epoch with the lowest validation loss; its weights are the ones evaluated */
   bestEpoch: number;
   stoppedEarly: boolean;
+  /** the epoch at which onEpoch asked to stop (the trial was pruned), if it did */
+  prunedAt?: number;
   epochsRun: number;
   /** validation metrics of `bestEpoch`; test metrics of the restored best weights */
   metrics: TrainMetrics;
@@ -50,7 +52,8 @@ export interface TrainResult {
 }
 
 export interface TrainOptions {
-  onEpoch?: (e: EpochMetrics) => void | Promise<void>;
+  /** Called after every epoch; returning 'stop' ends training there (early termination across trials). */
+  onEpoch?: (e: EpochMetrics) => void | 'stop' | Promise<void | 'stop'>;
   signal?: AbortSignal;
   /** Return the trained model (best weights) instead of disposing it. */
   keepModel?: boolean;
@@ -158,6 +161,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
       let bestEpoch = 0;
       let bestLoss = Infinity;
       let stoppedEarly = false;
+      let prunedAt: number | undefined;
 
       for (let epoch = 1; epoch <= config.epochs; epoch++) {
         const t0 = performance.now();
@@ -193,7 +197,10 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
           tf.dispose(best);
           best = model.getWeights().map((w) => w.clone());
         }
-        await opts.onEpoch?.(metrics);
+        if ((await opts.onEpoch?.(metrics)) === 'stop' && epoch < config.epochs) {
+          prunedAt = epoch;
+          break;
+        }
         if (config.patience > 0 && epoch - bestEpoch >= config.patience && epoch < config.epochs) {
           stoppedEarly = true;
           break;
@@ -206,6 +213,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
         history,
         bestEpoch,
         stoppedEarly,
+        ...(prunedAt !== undefined ? { prunedAt } : {}),
         epochsRun: history.length,
         metrics: { valLoss: bestMetrics.valLoss, valAcc: bestMetrics.valAcc, valAuc: bestMetrics.valAuc },
         params: countParams(shape, config),

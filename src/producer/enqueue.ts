@@ -9,6 +9,7 @@ import { SweepStore } from '../store/sweep-store.js';
 import { UserError } from '../util/errors.js';
 import { sweepIdOf } from './sweep-id.js';
 import { queueMissingTrials, type QueueDeps } from './queue-trials.js';
+import { topUpSweep } from '../search/suggester.js';
 import type { SweepRecord } from '../store/schema.js';
 
 /** Sweeps larger than this need an explicit confirmation (`--yes`). */
@@ -56,11 +57,14 @@ export async function enqueueSweep(prepared: PreparedSweep, deps: EnqueueDeps): 
     spec,
     datasetHash,
     shape: { timesteps: dataset.train.timesteps, features: dataset.train.features, trainSamples: dataset.train.n },
-    trials: trials.length,
+    trials: spec.method === 'tpe' ? (spec.count ?? 0) : trials.length,
     createdAt: new Date().toISOString(),
   };
-  await store.createSweep(record, trials);
-
-  const enqueued = await queueMissingTrials(record, trials, deps, { retryFailed: false });
-  return { sweepId, trials: trials.length, enqueued };
+  const isNew = await store.createSweep(record, trials);
+  // tpe sweeps start empty: the first `parallelism` trials are suggested now, the rest as results arrive.
+  const enqueued =
+    spec.method === 'tpe'
+      ? await topUpSweep((await store.getSweep(sweepId)) ?? record, deps)
+      : await queueMissingTrials(record, trials, deps, { retryFailed: false, isNew });
+  return { sweepId, trials: record.trials, enqueued };
 }

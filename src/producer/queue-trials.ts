@@ -28,7 +28,7 @@ async function jobStates(deps: QueueDeps, jobIds: string[]): Promise<JobState[]>
   });
 }
 
-function jobFor(sweep: SweepRecord, trial: Trial): TrialJob {
+export function jobFor(sweep: SweepRecord, trial: Trial): TrialJob {
   return {
     sweepId: sweep.sweepId,
     trialId: trial.trialId,
@@ -38,6 +38,9 @@ function jobFor(sweep: SweepRecord, trial: Trial): TrialJob {
     metric: sweep.spec.metric,
     config: trial.config,
     dryRun: sweep.spec.dryRun,
+    ...(sweep.spec.earlyTerminate
+      ? { earlyTerminate: { minEpochs: sweep.spec.earlyTerminate.minEpochs, reductionFactor: sweep.spec.earlyTerminate.reductionFactor } }
+      : {}),
   };
 }
 

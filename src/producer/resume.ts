@@ -2,6 +2,7 @@ import { SweepStore } from '../store/sweep-store.js';
 import { UserError } from '../util/errors.js';
 import type { EnqueueSummary } from './enqueue.js';
 import { queueMissingTrials, type QueueDeps } from './queue-trials.js';
+import { topUpSweep } from '../search/suggester.js';
 
 /**
  * Queues again the trials of a stored sweep that are missing (no result, no job: lost, or
@@ -17,6 +18,6 @@ export async function resumeSweep(sweepId: string, deps: QueueDeps): Promise<Enq
   }
   await store.clearCancel(sweepId);
   const trials = await store.getTrials(sweepId);
-  const enqueued = await queueMissingTrials(sweep, trials, deps, { retryFailed: true });
-  return { sweepId, trials: trials.length, enqueued };
+  const enqueued = (await queueMissingTrials(sweep, trials, deps, { retryFailed: true })) + (await topUpSweep(sweep, deps));
+  return { sweepId, trials: sweep.trials, enqueued };
 }

@@ -15,6 +15,8 @@ export const TrialJobSchema = z.strictObject({
   metric: MetricSchema,
   config: TrialConfigSchema,
   dryRun: z.boolean().default(false),
+  /** ASHA settings of the sweep, when it terminates trials early */
+  earlyTerminate: z.strictObject({ minEpochs: z.number().int().min(1), reductionFactor: z.number().int().min(2) }).optional(),
 });
 export type TrialJob = z.infer<typeof TrialJobSchema>;
 

@@ -67,9 +67,22 @@ export const SweepSpecSchema = z
         message: 'use letters, digits, ".", "_" or "-" (it becomes part of the sweep id)',
       }),
     dataset: DatasetSpecSchema,
-    method: z.enum(['grid', 'random']).default('grid'),
+    /** grid: every combination; random: `count` samples; tpe: `count` trials suggested by TPE as results arrive. */
+    method: z.enum(['grid', 'random', 'tpe']).default('grid'),
     /** Number of sampled configurations (random search only). */
     count: z.number().int().min(1).max(1_000_000).optional(),
+    /** tpe: how many trials may be pending (queued or training) at once; about the number of workers. */
+    parallelism: z.number().int().min(1).max(10_000).default(4),
+    /** Stop unpromising trials early: asynchronous successive halving on the validation metric. */
+    earlyTerminate: z
+      .strictObject({
+        type: z.literal('asha'),
+        /** first rung, in epochs; later rungs at minEpochs * reductionFactor^k */
+        minEpochs: z.number().int().min(1).default(1),
+        /** η: at each rung only the top 1/η of the trials that reached it continue */
+        reductionFactor: z.number().int().min(2).max(100).default(3),
+      })
+      .optional(),
     /** Seed of the random sampler; the same spec always yields the same trials. */
     samplerSeed: z.number().int().min(0).default(0),
     parameters: ParametersSchema.default({}),
@@ -92,12 +105,18 @@ export const SweepSpecSchema = z
     dryRun: z.boolean().default(false),
   })
   .superRefine((spec, ctx) => {
-    if (spec.method === 'random' && spec.count === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['count'], message: 'random search needs a trial count' });
+    if (spec.method !== 'grid' && spec.count === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['count'], message: `${spec.method} search needs a trial count (budget)` });
+    }
+    if (spec.method === 'tpe' && spec.seeds.length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['seeds'], message: 'tpe suggests one trial per configuration: give one seed (vary samplerSeed to repeat a search)' });
+    }
+    if (spec.earlyTerminate && !spec.metric.name.startsWith('val')) {
+      ctx.addIssue({ code: 'custom', path: ['earlyTerminate'], message: 'early termination compares a validation metric (valAuc, valAcc, valLoss), never a test metric' });
     }
     if (spec.method === 'grid') {
       if (spec.count !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['count'], message: 'count applies to random search only' });
+        ctx.addIssue({ code: 'custom', path: ['count'], message: 'count applies to random and tpe search only' });
       }
       for (const [name, values] of Object.entries(spec.parameters)) {
         if (values !== undefined && !Array.isArray(values)) {

@@ -15,7 +15,7 @@ export function trialIdOf(config: TrialConfig): string {
 
 /** How many trials a spec expands to, without building them (guards against huge grids). */
 export function countTrials(spec: SweepSpec): number {
-  if (spec.method === 'random') return (spec.count ?? 0) * spec.seeds.length;
+  if (spec.method !== 'grid') return (spec.count ?? 0) * spec.seeds.length;
   let n = spec.seeds.length;
   for (const name of SWEEPABLE) {
     const values = spec.parameters[name];
@@ -24,8 +24,12 @@ export function countTrials(spec: SweepSpec): number {
   return n;
 }
 
-/** Expands a validated spec into its trials, in a stable order, without duplicates. */
+/**
+ * Expands a validated spec into its trials, in a stable order, without duplicates. A tpe
+ * sweep has none up front: its trials are suggested as results arrive (src/search).
+ */
 export function expandTrials(spec: SweepSpec): Trial[] {
+  if (spec.method === 'tpe') return [];
   const bases = spec.method === 'grid' ? gridConfigs(spec) : randomConfigs(spec);
   const trials = new Map<string, Trial>();
   for (const base of bases) {
@@ -50,16 +54,29 @@ function gridConfigs(spec: SweepSpec): BaseConfig[] {
   return configs;
 }
 
+/**
+ * `count` random draws; a draw equal to an earlier one is drawn again (a few times), so a budget
+ * of N gives N distinct configurations whenever the space has that many.
+ */
 function randomConfigs(spec: SweepSpec): BaseConfig[] {
   const rng = createRng(spec.samplerSeed);
-  return Array.from({ length: spec.count ?? 0 }, () => {
-    const config: Record<string, unknown> = { ...TRIAL_DEFAULTS };
-    for (const name of SWEEPABLE) {
-      const values = spec.parameters[name];
-      if (values !== undefined) config[name] = sample(name, values, rng);
+  const seen = new Set<string>();
+  const configs: BaseConfig[] = [];
+  for (let i = 0; i < (spec.count ?? 0); i++) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const config: Record<string, unknown> = { ...TRIAL_DEFAULTS };
+      for (const name of SWEEPABLE) {
+        const values = spec.parameters[name];
+        if (values !== undefined) config[name] = sample(name, values, rng);
+      }
+      const key = canonicalJson(config);
+      if (seen.has(key) && attempt < 49) continue;
+      seen.add(key);
+      configs.push(config as BaseConfig);
+      break;
     }
-    return config as BaseConfig;
-  });
+  }
+  return configs;
 }
 
 function sample(name: SweepableName, values: ParameterValues, rng: Rng): unknown {

@@ -47,6 +47,22 @@ export class Keys {
   models(sweepId: string): string {
     return `${this.sweep(sweepId)}:models`;
   }
+  /** sorted set trialId -> metric of the trials that reached an ASHA rung (epoch) */
+  rung(sweepId: string, epoch: number): string {
+    return `${this.sweep(sweepId)}:rung:${epoch}`;
+  }
+  /** set of trialIds stopped early by ASHA (their results are kept) */
+  pruned(sweepId: string): string {
+    return `${this.sweep(sweepId)}:pruned`;
+  }
+  /** lock held while suggesting new trials of a tpe sweep */
+  suggestLock(sweepId: string): string {
+    return `${this.sweep(sweepId)}:suggest-lock`;
+  }
+  /** counter of suggestions made, seeding each one (so a restarted suggester repeats nothing) */
+  suggestions(sweepId: string): string {
+    return `${this.sweep(sweepId)}:suggestions`;
+  }
   /** pub/sub channel: one message per trial event, for live views */
   events(): string {
     return `${this.prefix}:events`;

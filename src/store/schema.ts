@@ -44,6 +44,8 @@ export const TrialResultSchema = z.object({
   worker: z.string(),
   attempts: z.number().int().min(1),
   finishedAt: z.string(),
+  /** set when ASHA stopped the trial early: the epoch it reached */
+  pruned: z.object({ epoch: z.number().int() }).optional(),
   /** where the trained model (best weights) was kept, if it was */
   model: z.union([z.object({ storedIn: z.literal('redis') }), z.object({ storedIn: z.literal('dir'), path: z.string() })]).optional(),
   /** input shape the model expects */
@@ -96,8 +98,15 @@ export const StatusCountsSchema = z.object({
   failed: z.number().int(),
   /** trials removed by `cancel` before they ran */
   cancelled: z.number().int(),
+  /** trials stopped early by ASHA (they have results, with the epoch they reached) */
+  pruned: z.number().int(),
 });
 export type StatusCounts = z.infer<typeof StatusCountsSchema>;
+
+/** Trials that will not change any more: completed, pruned, failed or cancelled. */
+export function endedCount(c: StatusCounts): number {
+  return c.completed + c.pruned + c.failed + c.cancelled;
+}
 
 export interface LeaderboardRow {
   rank: number;
@@ -109,4 +118,6 @@ export interface LeaderboardRow {
   backend: string;
   worker: string;
   attempts: number;
+  /** epoch at which ASHA stopped it, if it did */
+  prunedAt?: number;
 }

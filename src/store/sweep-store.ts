@@ -114,15 +114,16 @@ export class SweepStore {
   /** Writes (or overwrites: one record per trial) a result and ranks it, atomically. */
   async saveResult(result: TrialResult, metric: Metric): Promise<void> {
     const { sweepId, trialId } = result;
-    await this.redis
+    const multi = this.redis
       .multi()
       .hset(this.keys.results(sweepId), trialId, JSON.stringify(result))
       .zadd(this.keys.ranking(sweepId), rankScore(metric, result), trialId)
       .hdel(this.keys.failures(sweepId), trialId)
       .hdel(this.keys.active(sweepId), trialId)
-      .hdel(this.keys.live(sweepId), trialId)
-      .publish(...this.event(sweepId, trialId, 'completed'))
-      .exec();
+      .hdel(this.keys.live(sweepId), trialId);
+    if (result.pruned) multi.sadd(this.keys.pruned(sweepId), trialId);
+    else multi.srem(this.keys.pruned(sweepId), trialId);
+    await multi.publish(...this.event(sweepId, trialId, 'completed')).exec();
   }
 
   /** The history so far of a trial in training, for live learning curves. */
@@ -178,11 +179,19 @@ export class SweepStore {
       .hlen(this.keys.failures(sweepId))
       .hlen(this.keys.active(sweepId))
       .scard(this.keys.cancelled(sweepId))
-      .exec()) as [Error | null, number][];
-    const [total, completed, failed, activeRaw, cancelled] = replies.map(([, n]) => n) as [number, number, number, number, number];
-    const ended = completed + failed + cancelled;
+      .scard(this.keys.pruned(sweepId))
+      .get(this.keys.sweep(sweepId))
+      .exec()) as [Error | null, unknown][];
+    const [known, results, failed, activeRaw, cancelled, pruned] = replies.slice(0, 6).map(([, n]) => n as number) as [
+      number, number, number, number, number, number,
+    ];
+    // A tpe sweep suggests its trials over time: its total is the planned budget.
+    const planned = (JSON.parse((replies[6]?.[1] as string | null) ?? '{}') as { trials?: number }).trials ?? 0;
+    const total = Math.max(known, planned);
+    const completed = results - pruned;
+    const ended = results + failed + cancelled;
     const active = Math.max(0, Math.min(activeRaw, total - ended));
-    return { total, waiting: Math.max(0, total - ended - active), active, completed, failed, cancelled };
+    return { total, waiting: Math.max(0, total - ended - active), active, completed, failed, cancelled, pruned };
   }
 
   /** Clears failure and cancellation marks of trials that are being queued again. */
@@ -197,6 +206,16 @@ export class SweepStore {
 
   async requestCancel(sweepId: string): Promise<void> {
     await this.redis.set(this.keys.cancelFlag(sweepId), new Date().toISOString());
+  }
+
+  async isCancelRequested(sweepId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.cancelFlag(sweepId))) === 1;
+  }
+
+  /** A tpe sweep whose discrete space ran out before its budget: its total becomes what was tried. */
+  async shrinkBudget(sweepId: string, trials: number): Promise<void> {
+    const record = await this.getSweep(sweepId);
+    if (record && record.trials > trials) await this.redis.set(this.keys.sweep(sweepId), JSON.stringify({ ...record, trials }));
   }
 
   async clearCancel(sweepId: string): Promise<void> {
@@ -241,6 +260,7 @@ export class SweepStore {
           backend: r.backend,
           worker: r.worker,
           attempts: r.attempts,
+          ...(r.pruned ? { prunedAt: r.pruned.epoch } : {}),
     }));
   }
 }

@@ -8,6 +8,7 @@ import type { EpochMetrics, TrialResult } from '../store/schema.js';
 import type { SweepStore } from '../store/sweep-store.js';
 import { workerName } from '../util/worker-name.js';
 import { dryRunTrial } from './dry-run.js';
+import { Asha } from '../search/asha.js';
 import { classifyFailure } from './failures.js';
 
 export interface RunTrialDeps {
@@ -74,6 +75,7 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
     attempts: deps.attempt,
     finishedAt: new Date().toISOString(),
     ...(model ? { model } : {}),
+    ...(trained.prunedAt !== undefined ? { pruned: { epoch: trained.prunedAt } } : {}),
     ...(trained.inputShape ? { inputShape: trained.inputShape } : {}),
   };
   await deps.store.saveResult(result, job.metric);
@@ -88,6 +90,7 @@ async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
   const data = toTrainingData(dataset, { validationSplit: job.validationSplit, splitSeed: job.splitSeed });
   const keepModel = deps.artifacts !== undefined && deps.artifacts.location.kind !== 'none';
   const history: EpochMetrics[] = [];
+  const asha = job.earlyTerminate && new Asha(deps.store.redis, deps.store.keys.prefix, job.earlyTerminate, job.metric);
   const { model, ...result } = await trainTrial(job.config, data, {
     keepModel,
     signal: deps.signal,
@@ -95,6 +98,10 @@ async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
       history.push(e);
       await deps.store.saveLiveHistory(job.sweepId, job.trialId, history);
       await deps.onProgress?.({ epoch: e.epoch, epochs: job.config.epochs, loss: e.loss, valLoss: e.valLoss, valAuc: e.valAuc });
+      if (asha && asha.isRung(e.epoch, job.config.epochs)) {
+        const value = e[job.metric.name as 'valAuc' | 'valAcc' | 'valLoss'];
+        if (!(await asha.report(job.sweepId, job.trialId, e.epoch, value))) return 'stop';
+      }
     },
   });
   const inputShape = { timesteps: data.train.timesteps, features: data.train.features };

@@ -3,6 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TRIAL_QUEUE, TrialJobSchema, type TrialJob } from '../queue/trial-job.js';
+import { createTrialQueue } from '../queue/trial-queue.js';
+import { topUpSweep } from '../search/suggester.js';
+import type { SweepRecord } from '../store/schema.js';
 import { SweepStore } from '../store/sweep-store.js';
 import { log } from '../util/logger.js';
 import { workerName } from '../util/worker-name.js';
@@ -69,6 +72,22 @@ export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<Ru
   });
   const name = workerName();
   const active = new Map<string, Job<TrialJob>>();
+  // tpe sweeps: whoever sees a trial end suggests the next ones (see src/search/suggester.ts).
+  const queue = createTrialQueue(redis, opts.prefix);
+  const sweeps = new Map<string, Promise<SweepRecord | undefined>>();
+  const suggestNext = async (job: Job<TrialJob> | undefined) => {
+    const sweepId = job?.data?.sweepId;
+    if (typeof sweepId !== 'string') return;
+    if (!sweeps.has(sweepId)) sweeps.set(sweepId, store.getSweep(sweepId));
+    const sweep = await sweeps.get(sweepId);
+    if (sweep?.spec.method !== 'tpe') return;
+    try {
+      const added = await topUpSweep(sweep, { redis, queue, prefix: opts.prefix });
+      if (added > 0) log('sweep.suggested', { worker: name, sweepId, added });
+    } catch (err) {
+      log('worker.error', { worker: name, reason: `suggesting trials failed: ${(err as Error).message}` }, process.stderr);
+    }
+  };
 
   worker.on('active', (job: Job<TrialJob>) => {
     active.set(job.id!, job);
@@ -83,12 +102,13 @@ export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<Ru
       durationMs: (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now()),
       metrics: value?.metrics,
     });
+    void suggestNext(job);
   });
   worker.on('failed', (job: Job<TrialJob> | undefined, err: Error) => {
     if (job) active.delete(job.id!);
     const final = job?.finishedOn !== undefined;
     log('trial.end', { worker: name, jobId: job?.id, status: final ? 'failed' : 'retrying', reason: err.message });
-    if (job && final) void recordFailure(store, job, err, name);
+    if (job && final) void recordFailure(store, job, err, name).then(() => suggestNext(job));
   });
   worker.on('error', (err) => log('worker.error', { worker: name, reason: err.message }, process.stderr));
 
@@ -98,7 +118,10 @@ export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<Ru
   return {
     worker,
     async shutdown(graceMs) {
-      const finished = worker.close().then(() => true);
+      const finished = worker.close().then(async () => {
+        await queue.close();
+        return true;
+      });
       if (await Promise.race([finished, sleep(graceMs).then(() => false)])) return { handedBack: 0 };
       let handedBack = 0;
       for (const job of active.values()) {

@@ -5,7 +5,7 @@ import { intFlag, parseFlags, withConnection, type ConnectionFlags } from '../op
 import { requireSweep, withStore } from '../session.js';
 import { progressLine } from '../watch.js';
 import type { SweepStore } from '../../store/sweep-store.js';
-import type { SweepRecord } from '../../store/schema.js';
+import { endedCount, type SweepRecord } from '../../store/schema.js';
 
 const FlagsSchema = z.object({
   json: z.boolean().optional(),
@@ -62,7 +62,7 @@ async function watch(store: SweepStore, sweep: SweepRecord, limit: number | unde
     if (tty) process.stdout.write(`\x1b[H\x1b[2J${screen}`);
     else if (screen.replace(/ETA .*/, '') !== last) process.stdout.write(screen);
     last = screen.replace(/ETA .*/, '');
-    if (counts.completed + counts.failed + counts.cancelled >= counts.total) return;
+    if (endedCount(counts) >= counts.total) return;
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -19,6 +19,7 @@ export function statusCommand(): Command {
       console.log(`sweep ${sweepId} (${sweep.spec.name}, ${sweep.spec.method}, metric ${sweep.spec.metric.name})`);
       console.log(
         `total ${counts.total}  waiting ${counts.waiting}  active ${counts.active}  completed ${counts.completed}  failed ${counts.failed}` +
+          (counts.pruned > 0 ? `  pruned ${counts.pruned}` : '') +
           (counts.cancelled > 0 ? `  cancelled ${counts.cancelled}` : ''),
       );
       for (const f of await store.getFailures(sweepId)) {
