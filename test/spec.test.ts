@@ -104,6 +104,24 @@ parameters:
     assert.notDeepEqual(expandTrials(parseSpecText(text.replace('samplerSeed: 3', 'samplerSeed: 4'), 's')), trials);
   });
 
+  test('random search draws distinct configurations while the space has enough', () => {
+    const text = 'name: r\ndataset: { train: t.csv }\nmethod: random\ncount: 6\nparameters: { depth: [1, 2], width: [4, 8, 16] }\n';
+    const trials = expandTrials(parseSpecText(text, 's'));
+    assert.equal(trials.length, 6, 'all 6 combinations of a 6-point space');
+    assert.equal(new Set(trials.map((t) => `${t.config.depth}x${t.config.width}`)).size, 6);
+    const over = expandTrials(parseSpecText(text.replace('count: 6', 'count: 9'), 's'));
+    assert.equal(over.length, 6, 'never more than the space holds');
+  });
+
+  test('tpe specs: a budget, one seed; trials are suggested later, not expanded', () => {
+    const tpe = parseSpecText('name: t\ndataset: { train: t.csv }\nmethod: tpe\ncount: 20\nparameters: { depth: { min: 1, max: 4 } }\n', 's');
+    assert.equal(tpe.parallelism, 4);
+    assert.deepEqual(expandTrials(tpe), []);
+    assert.equal(countTrials(tpe), 20);
+    assert.throws(() => parseSpecText('name: t\ndataset: { train: t.csv }\nmethod: tpe\n', 's'), /tpe search needs a trial count/);
+    assert.throws(() => parseSpecText('name: t\ndataset: { train: t.csv }\nmethod: tpe\ncount: 3\nseeds: [1, 2]\n', 's'), /seeds: tpe suggests one trial per configuration/);
+  });
+
   test('the sweep id depends on content, not on where the files were', () => {
     const a = parseSpecText(BASE, 's');
     const b = parseSpecText(BASE.replace('data/train.csv', '/elsewhere/train.csv'), 's');
