@@ -15,7 +15,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -24,6 +23,7 @@ import { Redis } from 'ioredis';
 import { writeSyntheticUcr } from '../src/data/synthetic.js';
 import { TRIAL_QUEUE } from '../src/queue/trial-job.js';
 import { exited, runCli, spawnCli, waitFor, type CliResult } from './helpers.js';
+import { freePort } from '../src/demo/local-redis.js';
 
 const TRIALS = 2;
 /** Connection settings that must never be used: proves the flag or variable under test is. */
@@ -73,16 +73,6 @@ async function stop(child: ChildProcess, graceMs: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // redis-server instances
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface RedisServer {
   port: number;
