@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo.js';
+import { bestCommand } from './commands/best.js';
 import { cancelCommand } from './commands/cancel.js';
+import { controllerCommand } from './commands/controller.js';
+import { dashboardCommand } from './commands/dashboard.js';
+import { predictCommand } from './commands/predict.js';
 import { enqueueCommand } from './commands/enqueue.js';
 import { leaderboardCommand } from './commands/leaderboard.js';
 import { modelCommand } from './commands/model.js';
@@ -16,7 +20,7 @@ const program = new Command('lstm-sweep')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
-for (const cmd of [enqueueCommand(), workerCommand(), statusCommand(), cancelCommand(), leaderboardCommand(), sweepsCommand(), modelCommand(), demoCommand()]) {
+for (const cmd of [enqueueCommand(), workerCommand(), statusCommand(), cancelCommand(), controllerCommand(), leaderboardCommand(), sweepsCommand(), bestCommand(), predictCommand(), dashboardCommand(), modelCommand(), demoCommand()]) {
   program.addCommand(cmd.exitOverride());
 }
 

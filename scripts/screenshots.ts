@@ -1,0 +1,165 @@
+/**
+ * Screenshots of the dashboard for the docs (docs/screenshots/*.png), from a real sweep:
+ * 8 residual LSTMs trained on ItalyPowerDemand (../shared/datasets) by 2 real worker processes,
+ * plus a small dry-run random search so the overview lists more than one sweep.
+ *
+ *   npm run build && node --import tsx scripts/screenshots.ts [--prefix lsw-screens] [--keep]
+ *
+ * Needs Redis (REDIS_URL, default 127.0.0.1:6379) and Chromium (/usr/bin/chromium or LSW_CHROMIUM).
+ * Everything is written under its own key prefix, deleted afterwards unless --keep (then a rerun
+ * reuses the trained sweep instead of training again).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { chromium } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+const DATA = path.resolve(ROOT, '../shared/datasets/ItalyPowerDemand');
+const OUT = path.join(ROOT, 'docs', 'screenshots');
+
+const { values: args } = parseArgs({ options: { prefix: { type: 'string', default: 'lsw-screens' }, keep: { type: 'boolean', default: false } } });
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const env = { ...process.env, REDIS_URL, LSW_PREFIX: args.prefix, LSW_DASHBOARD_TOKEN: '' };
+
+function cli(argv: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...argv], { env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`lstm-sweep ${argv.join(' ')}: ${err}`))));
+  });
+}
+
+function start(argv: string[]): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, [CLI, ...argv], { env });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  return Object.assign(child, { output: () => output });
+}
+
+async function until<T>(fn: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await done;
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'lsw-screens-'));
+const realSpec = path.join(dir, 'italy.yaml');
+await writeFile(
+  realSpec,
+  [
+    'name: italy-power-depth-width',
+    `dataset: { train: ${path.join(DATA, 'train.csv')}, test: ${path.join(DATA, 'test.csv')}, format: ucr, validationSplit: 0.3 }`,
+    'method: grid',
+    'parameters:',
+    '  depth: [1, 2]',
+    '  width: [8, 16]',
+    '  dropout: [0.0, 0.2]',
+    '  learningRate: [0.01]',
+    '  batchSize: [16]',
+    '  epochs: [20]',
+    '  patience: [0]',
+    // Validation AUC saturates at 1.0 on this task; the loss still tells the variants apart.
+    'metric: { name: valLoss, goal: minimize }',
+    'seeds: [1]',
+  ].join('\n'),
+);
+const drySpec = path.join(dir, 'dry.yaml');
+await writeFile(
+  drySpec,
+  [
+    'name: italy-random-search-dry-run',
+    `dataset: { train: ${path.join(DATA, 'train.csv')}, format: ucr }`,
+    'method: random',
+    'count: 24',
+    'parameters:',
+    '  depth: [1, 2, 3, 4]',
+    '  width: { min: 8, max: 64 }',
+    '  learningRate: { min: 0.0005, max: 0.05, log: true }',
+    'dryRun: true',
+  ].join('\n'),
+);
+
+const redis = new Redis(REDIS_URL);
+const workers: ChildProcess[] = [];
+let dashboard: ReturnType<typeof start> | undefined;
+try {
+  const dry = JSON.parse(await cli(['enqueue', drySpec, '--json'])) as { sweepId: string };
+  const real = JSON.parse(await cli(['enqueue', realSpec, '--json'])) as { sweepId: string; trials: number };
+  type Counts = { total: number; completed: number; failed: number };
+  const status = async (id: string) => JSON.parse(await cli(['status', id, '--json'])) as Counts;
+  if ((await status(real.sweepId)).completed < real.trials) {
+    console.log(`training ${real.trials} trials of ${real.sweepId} with 2 workers...`);
+    workers.push(start(['worker']), start(['worker']));
+    await until(async () => {
+      const c = await status(real.sweepId);
+      const d = await status(dry.sweepId);
+      return c.completed + c.failed === c.total && d.completed === d.total ? c : undefined;
+    }, 15 * 60_000, 'the sweeps to finish');
+    await Promise.all(workers.map(stop));
+  }
+
+  dashboard = start(['dashboard', '--port', '0']);
+  const url = await until(async () => dashboard!.output().match(/^dashboard: (\S+)/)?.[1], 15_000, 'the dashboard');
+  const browser = await chromium.launch({
+    executablePath: process.env.LSW_CHROMIUM ?? '/usr/bin/chromium',
+    // SwiftShader gives the headless browser WebGL, which the parallel-coordinates view needs.
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-first-run', '--disable-sync', '--disable-background-networking'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  await mkdir(OUT, { recursive: true });
+
+  await page.goto(`${url}#/`);
+  await page.waitForSelector('#sweeps tbody tr');
+  await page.screenshot({ path: path.join(OUT, 'overview.png'), clip: { x: 0, y: 0, width: 1440, height: 420 } });
+
+  await page.goto(`${url}#/sweeps/${real.sweepId}`);
+  await page.waitForSelector('#curve-valAuc .scatterlayer .trace', { state: 'attached' });
+  await page.waitForTimeout(1500);
+  const curvesBox = await page.locator('#curves').boundingBox();
+  await page.screenshot({
+    path: path.join(OUT, 'leaderboard-curves.png'),
+    clip: { x: 0, y: 0, width: 1440, height: Math.ceil((curvesBox?.y ?? 800) + (curvesBox?.height ?? 300) + 40) },
+    fullPage: true,
+  });
+  await page.locator('#effects-panel').screenshot({ path: path.join(OUT, 'hyperparameter-effects.png') });
+
+  await page.goto(`${url}queues`);
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: path.join(OUT, 'queues.png'), clip: { x: 0, y: 0, width: 1440, height: 420 } });
+  await browser.close();
+  console.log(`screenshots in ${path.relative(process.cwd(), OUT) || '.'}: overview.png, leaderboard-curves.png, hyperparameter-effects.png, queues.png`);
+} finally {
+  await Promise.all(workers.map(stop));
+  if (dashboard) await stop(dashboard);
+  if (!args.keep) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${args.prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  }
+  redis.disconnect();
+  await rm(dir, { recursive: true, force: true });
+}

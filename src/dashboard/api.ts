@@ -1,0 +1,161 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { SWEEPABLE } from '../spec/schema.js';
+import { TrialConfigSchema, type TrialConfig } from '../spec/trial-config.js';
+import { TrialResultSchema, type EpochMetrics, type SweepRecord } from '../store/schema.js';
+import type { SweepStore } from '../store/sweep-store.js';
+import { HttpError, SweepIdSchema, TrialIdSchema, params, query } from './validate.js';
+
+const SweepParams = z.strictObject({ sweepId: SweepIdSchema });
+const NoQuery = z.strictObject({});
+const LeaderboardQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1_000_000).optional(),
+});
+const CurvesQuery = z.strictObject({
+  trials: z
+    .string()
+    .max(50 * 17)
+    .transform((s) => (s === '' ? [] : s.split(',')))
+    .pipe(z.array(TrialIdSchema).max(50, { message: 'at most 50 trials at once' })),
+});
+
+/** Names of the hyperparameters the spec varies (more than one value, or a range), plus seed. */
+export function sweptParameters(sweep: SweepRecord): string[] {
+  const names: string[] = SWEEPABLE.filter((name) => {
+    const values = sweep.spec.parameters[name];
+    return values !== undefined && (!Array.isArray(values) || new Set(values).size > 1);
+  });
+  if (new Set(sweep.spec.seeds).size > 1) names.push('seed');
+  return names;
+}
+
+function summary(sweep: SweepRecord) {
+  return {
+    sweepId: sweep.sweepId,
+    name: sweep.spec.name,
+    createdAt: sweep.createdAt,
+    method: sweep.spec.method,
+    metric: sweep.spec.metric,
+    dryRun: sweep.spec.dryRun,
+    hasTest: sweep.spec.dataset.test !== undefined,
+    shape: sweep.shape,
+    datasetHash: sweep.datasetHash,
+    trials: sweep.trials,
+    swept: sweptParameters(sweep),
+    parameters: sweep.spec.parameters,
+    seeds: sweep.spec.seeds,
+  };
+}
+
+function parseOr<T>(schema: z.ZodType<T>, text: string | null): T | undefined {
+  if (text === null) return undefined;
+  const parsed = schema.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** JSON routes under /api: read-only views of the store. */
+export function apiRouter(store: SweepStore): Router {
+  const router = Router();
+  const { redis, keys } = store;
+
+  async function overview(sweep: SweepRecord) {
+    const [counts, top] = await Promise.all([store.counts(sweep.sweepId), store.leaderboard(sweep.sweepId, sweep.spec.metric, 1)]);
+    const best = top[0];
+    return {
+      ...summary(sweep),
+      counts,
+      best: best ? { trialId: best.trialId, value: best.metrics[sweep.spec.metric.name] ?? null, config: best.config } : null,
+    };
+  }
+
+  async function sweepOf(req: Request): Promise<SweepRecord> {
+    const { sweepId } = params(req, SweepParams);
+    const sweep = await store.getSweep(sweepId);
+    if (!sweep) throw new HttpError(404, `no sweep "${sweepId}" under prefix "${keys.prefix}"`);
+    return sweep;
+  }
+
+  router.get('/health', async (req, res) => {
+    query(req, NoQuery);
+    await redis.ping();
+    res.json({ ok: true, prefix: keys.prefix });
+  });
+
+  router.get('/sweeps', async (req, res) => {
+    query(req, NoQuery);
+    const rows = [];
+    for (const sweepId of await store.listSweeps()) {
+      const sweep = await store.getSweep(sweepId);
+      if (sweep) rows.push(await overview(sweep));
+    }
+    res.json(rows);
+  });
+
+  router.get('/sweeps/:sweepId', async (req, res) => {
+    query(req, NoQuery);
+    const sweep = await sweepOf(req);
+    res.json(await overview(sweep));
+  });
+
+  router.get('/sweeps/:sweepId/leaderboard', async (req, res) => {
+    const { limit } = query(req, LeaderboardQuery);
+    const sweep = await sweepOf(req);
+    res.json(await store.leaderboard(sweep.sweepId, sweep.spec.metric, limit));
+  });
+
+  router.get('/sweeps/:sweepId/failures', async (req, res) => {
+    query(req, NoQuery);
+    const sweep = await sweepOf(req);
+    const failures = await store.getFailures(sweep.sweepId);
+    failures.sort((a, b) => b.failedAt.localeCompare(a.failedAt));
+    res.json(failures);
+  });
+
+  router.get('/sweeps/:sweepId/active', async (req, res) => {
+    query(req, NoQuery);
+    const sweep = await sweepOf(req);
+    const [active, live] = await Promise.all([store.getActive(sweep.sweepId), store.getLiveHistories(sweep.sweepId)]);
+    const ids = [...active.keys()];
+    const configs = ids.length > 0 ? await redis.hmget(keys.trials(sweep.sweepId), ...ids) : [];
+    res.json(
+      ids.map((trialId, i) => {
+        const history = live.get(trialId) ?? [];
+        return {
+          trialId,
+          ...active.get(trialId),
+          config: parseOr(TrialConfigSchema, configs[i] ?? null),
+          epoch: history.at(-1)?.epoch ?? 0,
+          last: history.at(-1),
+        };
+      }),
+    );
+  });
+
+  /** Per-epoch histories: from the result of a finished trial, else the live one of a trial in training. */
+  router.get('/sweeps/:sweepId/curves', async (req, res) => {
+    const { trials } = query(req, CurvesQuery);
+    const sweep = await sweepOf(req);
+    if (trials.length === 0) {
+      res.json([]);
+      return;
+    }
+    const [texts, live, configs] = await Promise.all([
+      redis.hmget(keys.results(sweep.sweepId), ...trials),
+      store.getLiveHistories(sweep.sweepId),
+      redis.hmget(keys.trials(sweep.sweepId), ...trials),
+    ]);
+    const curves: { trialId: string; status: 'completed' | 'training'; config?: TrialConfig; history: EpochMetrics[] }[] = [];
+    trials.forEach((trialId, i) => {
+      const result = parseOr(TrialResultSchema, texts[i] ?? null);
+      if (result) {
+        curves.push({ trialId, status: 'completed', config: result.config, history: result.history });
+        return;
+      }
+      const history = live.get(trialId);
+      if (history) curves.push({ trialId, status: 'training', config: parseOr(TrialConfigSchema, configs[i] ?? null), history });
+    });
+    res.json(curves);
+  });
+
+  return router;
+}
