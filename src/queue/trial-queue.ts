@@ -19,7 +19,11 @@ export function trialJobOptions(retry: RetryPolicy): JobsOptions {
 }
 
 export function createTrialQueue(connection: ConnectionOptions, prefix: string): Queue<TrialJob> {
-  return new Queue<TrialJob>(TRIAL_QUEUE, { connection, prefix });
+  const queue = new Queue<TrialJob>(TRIAL_QUEUE, { connection, prefix });
+  // Connection errors surface through the commands that fail (and are retried where safe);
+  // BullMQ also re-emits them here, where an unhandled 'error' event would crash the process.
+  queue.on('error', () => undefined);
+  return queue;
 }
 
 /** Adds trial jobs; jobs whose id already exists in the queue are left as they are. */

@@ -3,6 +3,7 @@ import { enqueueSweep, prepareSweep, type EnqueueSummary } from '../../producer/
 import { resumeSweep } from '../../producer/resume.js';
 import { loadSpecFile } from '../../spec/load-spec.js';
 import { UserError } from '../../util/errors.js';
+import { retryTransient } from '../../util/retry.js';
 import { withConnection, type ConnectionFlags } from '../options.js';
 import { withQueue } from '../session.js';
 
@@ -24,12 +25,13 @@ export function enqueueCommand(): Command {
     let summary: EnqueueSummary;
     if (flags.resume !== undefined) {
       if (specFile !== undefined) throw new UserError('give either a spec file or --resume <sweepId>, not both');
-      summary = await withQueue(flags, (deps) => resumeSweep(flags.resume!, deps));
+      summary = await withQueue(flags, (deps) => retryTransient(() => resumeSweep(flags.resume!, deps)));
     } else {
       if (specFile === undefined) throw new UserError('missing spec file: lstm-sweep enqueue <spec.yaml> (or --resume <sweepId>)');
       // Everything about the input is checked before Redis is touched.
       const prepared = await prepareSweep(await loadSpecFile(specFile), { yes: flags.yes });
-      summary = await withQueue(flags, (deps) => enqueueSweep(prepared, deps));
+      // Enqueueing is idempotent, so a Redis restart in the middle is ridden out by doing it again.
+      summary = await withQueue(flags, (deps) => retryTransient(() => enqueueSweep(prepared, deps)));
     }
     if (flags.json) {
       console.log(JSON.stringify(summary));
