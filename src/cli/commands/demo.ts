@@ -54,6 +54,7 @@ export function demoCommand(): Command {
         if (died.signal.aborted) throw new Error(`a worker exited unexpectedly; see ${dir}/worker-*.log`);
         console.log(leaderboardTable(await store.leaderboard(summary.sweepId, sweep.spec.metric), sweep.spec.metric));
         console.log(`${counts.completed} completed, ${counts.failed} failed. Again later: npx lstm-sweep leaderboard ${summary.sweepId}`);
+        console.log(`Curves and hyperparameter effects: npx lstm-sweep dashboard, then open http://127.0.0.1:8787/#/sweeps/${summary.sweepId}`);
       } finally {
         await Promise.all(
           workers.map((w) => new Promise<void>((resolve) => (w.exitCode !== null ? resolve() : (w.once('exit', () => resolve()), w.kill('SIGTERM'))))),
