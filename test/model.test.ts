@@ -220,3 +220,46 @@ describe('serialization', () => {
     });
   }
 });
+
+describe('model options (residual, inputProjection)', () => {
+  test('residual: false is a plain stacked LSTM with the same parameters', () => {
+    const shape = { timesteps: 6, features: 4 };
+    const plain = cfg({ depth: 3, width: 4, residual: false });
+    withModel(shape, plain, (m) => {
+      assert.equal(layersOf(m, 'Add').length, 0);
+      assert.equal(m.countParams(), countParams(shape, plain));
+      assert.equal(m.countParams(), countParams(shape, cfg({ depth: 3, width: 4 })));
+    });
+    withModel(shape, cfg({ depth: 3, width: 4 }), (m) => assert.equal(layersOf(m, 'Add').length, 3));
+  });
+
+  test('inputProjection gives layer 0 its skip connection when features != width', () => {
+    const shape = { timesteps: 6, features: 3 };
+    const projected = cfg({ depth: 2, width: 8, inputProjection: true });
+    withModel(shape, projected, (m) => {
+      assert.equal(layersOf(m, 'TimeDistributed').length, 1);
+      assert.equal(layersOf(m, 'Add').length, 2);
+      assert.equal(m.countParams(), 3 * 8 + 8 + 2 * lstmParams(8, 8) + 9);
+      assert.equal(countParams(shape, projected), m.countParams());
+    });
+    withModel(shape, cfg({ depth: 2, width: 8 }), (m) => assert.equal(layersOf(m, 'Add').length, 1));
+    // Nothing to project when the sizes already match.
+    withModel({ timesteps: 6, features: 8 }, projected, (m) => assert.equal(layersOf(m, 'TimeDistributed').length, 0));
+  });
+
+  test('a projected model saves and loads as a standard tfjs-layers model', async () => {
+    const model = buildModel({ timesteps: 5, features: 2 }, cfg({ depth: 2, width: 4, inputProjection: true }));
+    try {
+      let saved: tf.io.ModelArtifacts | undefined;
+      await model.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+      const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+      const x = tf.randomNormal([3, 5, 2], 0, 1, 'float32', 4);
+      const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
+      assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
+      tf.dispose([x, a, b]);
+      loaded.dispose();
+    } finally {
+      disposeModel(model);
+    }
+  });
+});

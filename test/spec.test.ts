@@ -132,3 +132,18 @@ parameters:
     assert.match(sweepIdOf(a, 'h1'), /^test-sweep-[0-9a-f]{10}$/);
   });
 });
+
+describe('architecture options in specs', () => {
+  test('residual and inputProjection are swept as lists; defaults keep the old trial ids', () => {
+    const base = 'name: a\ndataset: { train: t.csv }\nparameters:\n  depth: [2]\n';
+    const plain = expandTrials(parseSpecText(base, 's'));
+    const both = expandTrials(parseSpecText(`${base}  residual: [true, false]\n  inputProjection: [false, true]\n`, 's'));
+    assert.equal(both.length, 4);
+    // residual: true / inputProjection: false are the defaults: that trial is the plain spec's trial.
+    assert.ok(both.some((t) => t.trialId === plain[0]!.trialId));
+    assert.equal(plain[0]!.config.residual, undefined);
+    assert.ok(both.some((t) => t.config.residual === false && t.config.inputProjection === true));
+    assert.throws(() => parseSpecText(`${base}  residual: { min: 0, max: 1 }\n`, 's'), /parameters\.residual/);
+    assert.throws(() => parseSpecText(`${base}  residual: [yes-please]\n`, 's'), /parameters\.residual\[0\]/);
+  });
+});

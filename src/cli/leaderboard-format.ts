@@ -18,6 +18,8 @@ function flatten(row: LeaderboardRow) {
     learningRate: c.learningRate,
     batchSize: c.batchSize,
     head: c.head,
+    residual: c.residual ?? true,
+    inputProjection: c.inputProjection ?? false,
     seed: c.seed,
     valAuc: m.valAuc,
     valAcc: m.valAcc,

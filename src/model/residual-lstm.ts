@@ -11,6 +11,9 @@
  *
  * With head 'lstm' the last residual block is replaced by
  * `LSTM(1, activation='sigmoid')(x)` (no skip) and there is no Dense.
+ * Options: `residual: false` drops every skip connection (a plain stacked LSTM);
+ * `inputProjection: true` starts with `x = TimeDistributed(Dense(width))(x)` when
+ * features != width, so layer 0 gets its skip connection too.
  *
  * Only standard tfjs-layers layers are used (no Lambda), so a saved model loads with a
  * plain `tf.loadLayersModel`. `x[:, -1, :]` is built from Reshape -> Cropping2D ->
@@ -27,7 +30,12 @@ export interface InputShape {
   features: number;
 }
 
-export type ModelConfig = Pick<TrialConfig, 'depth' | 'width' | 'dropout' | 'recurrentDropout' | 'head' | 'seed'>;
+export type ModelConfig = Pick<TrialConfig, 'depth' | 'width' | 'dropout' | 'recurrentDropout' | 'head' | 'seed' | 'residual' | 'inputProjection'>;
+
+/** Whether the input is first projected to `width` (inputProjection, only needed when sizes differ). */
+function projects(shape: InputShape, config: ModelConfig): boolean {
+  return config.inputProjection === true && shape.features !== config.width;
+}
 
 /** Seed of initializer `slot` of layer `layer`, derived from the trial seed (stable across runs). */
 export function deriveSeed(seed: number, layer: number, slot: number): number {
@@ -96,6 +104,13 @@ function build(shape: InputShape, config: ModelConfig): tf.LayersModel {
   const input = tf.input({ shape: [timesteps, shape.features], name: 'input' });
   let x: tf.SymbolicTensor = input;
   let size = shape.features;
+  if (projects(shape, config)) {
+    // Keras: TimeDistributed(Dense(width))(x)
+    const dense = tf.layers.dense({ units: width, kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(config.seed, -1, 0) }) });
+    x = tf.layers.timeDistributed({ layer: dense, name: 'input_projection' }).apply(x) as tf.SymbolicTensor;
+    size = width;
+  }
+  const residual = config.residual ?? true;
   for (let i = 0; i < blocks; i++) {
     const isLast = i === blocks - 1 && head.input === 'vector';
     const lstm = lstmLayer({
@@ -108,7 +123,7 @@ function build(shape: InputShape, config: ModelConfig): tf.LayersModel {
       name: `lstm_${i}`,
     });
     const y = lstm.apply(x) as tf.SymbolicTensor;
-    if (size === width) {
+    if (residual && size === width) {
       const skip = isLast ? lastStep(x, timesteps, size, `last_step_${i}`) : x;
       x = tf.layers.add({ name: `add_${i}` }).apply([skip, y]) as tf.SymbolicTensor;
     } else {
@@ -128,6 +143,10 @@ function build(shape: InputShape, config: ModelConfig): tf.LayersModel {
 export function countParams(shape: InputShape, config: ModelConfig): number {
   let total = 0;
   let size = shape.features;
+  if (projects(shape, config)) {
+    total += size * config.width + config.width;
+    size = config.width;
+  }
   for (let i = 0; i < residualBlocks(config); i++) {
     total += lstmParams(size, config.width);
     size = config.width;

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { queueMissingTrials } from '../producer/queue-trials.js';
 import type { TrialJob } from '../queue/trial-job.js';
 import { SWEEPABLE } from '../spec/schema.js';
-import { TRIAL_DEFAULTS, TrialConfigSchema } from '../spec/trial-config.js';
+import { TRIAL_DEFAULTS, TrialConfigSchema, normalizeTrialConfig } from '../spec/trial-config.js';
 import { trialIdOf, type Trial } from '../spec/trials.js';
 import type { SweepRecord } from '../store/schema.js';
 import { SweepStore } from '../store/sweep-store.js';
@@ -79,7 +79,7 @@ export async function topUpSweep(sweep: SweepRecord, deps: SuggestDeps): Promise
         isTaken: (a) => taken.has(canonicalJson(a)),
       });
       if (!assignment) break; // a discrete space with every combination tried
-      const config = TrialConfigSchema.parse({ ...TRIAL_DEFAULTS, ...assignment, seed: sweep.spec.seeds[0] });
+      const config = normalizeTrialConfig(TrialConfigSchema.parse({ ...TRIAL_DEFAULTS, ...assignment, seed: sweep.spec.seeds[0] }));
       added.push({ trialId: trialIdOf(config), config });
       taken.add(canonicalJson(assignmentOf(config, space)));
       observations.push({ assignment, value: undefined });

@@ -13,6 +13,8 @@ export const SWEEPABLE = [
   'epochs',
   'patience',
   'head',
+  'residual',
+  'inputProjection',
 ] as const;
 export type SweepableName = (typeof SWEEPABLE)[number];
 
@@ -36,9 +38,14 @@ function rangeOf(name: SweepableName) {
     .refine((r) => !r.log || r.min > 0, { message: 'a log range needs min > 0' });
 }
 
+/** Parameters that only take a list of values, never a range. */
+const LIST_ONLY: ReadonlySet<SweepableName> = new Set(['head', 'residual', 'inputProjection']);
+
 function valuesOf(name: SweepableName) {
-  const list = z.array(field(name)).min(1, { message: 'list at least one value' });
-  return name === 'head' ? list : z.union([list, rangeOf(name)]);
+  const schema = field(name);
+  const value = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+  const list = z.array(value).min(1, { message: 'list at least one value' });
+  return LIST_ONLY.has(name) ? list : z.union([list, rangeOf(name)]);
 }
 
 const ParametersSchema = z.strictObject(

@@ -20,8 +20,28 @@ export const TrialConfigSchema = z.strictObject({
   patience: z.number().int().min(0).max(100000),
   head: HeadSchema,
   seed: z.number().int().min(0).max(2 ** 31 - 1),
+  /** `x = x + lstm(x)` skip connections; false gives a plain stacked LSTM to compare with. Absent: true. */
+  residual: z.boolean().optional(),
+  /**
+   * A time-distributed Dense(width) before the stack when features != width, so the skip
+   * connection applies from layer 0 too (the recipe's stated limitation). Absent: false.
+   */
+  inputProjection: z.boolean().optional(),
 });
 export type TrialConfig = z.infer<typeof TrialConfigSchema>;
+
+/**
+ * Options added after the first release are left out when they hold their default, so a
+ * config's id (a hash of it) is the same as before they existed.
+ */
+export function normalizeTrialConfig(config: TrialConfig): TrialConfig {
+  const { residual, inputProjection, ...rest } = config;
+  return {
+    ...rest,
+    ...(residual === false ? { residual } : {}),
+    ...(inputProjection === true ? { inputProjection } : {}),
+  };
+}
 
 /** Defaults for hyperparameters a spec does not sweep. */
 export const TRIAL_DEFAULTS: Omit<TrialConfig, 'seed'> = {

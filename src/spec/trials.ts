@@ -1,6 +1,6 @@
 import { createRng, type Rng } from '../util/rng.js';
 import { canonicalJson, sha256Hex } from '../util/hash.js';
-import { TRIAL_DEFAULTS, TrialConfigSchema, type TrialConfig } from './trial-config.js';
+import { TRIAL_DEFAULTS, TrialConfigSchema, normalizeTrialConfig, type TrialConfig } from './trial-config.js';
 import { INTEGER_PARAMETERS, SWEEPABLE, type ParameterValues, type SweepSpec, type SweepableName } from './schema.js';
 
 export interface Trial {
@@ -34,7 +34,7 @@ export function expandTrials(spec: SweepSpec): Trial[] {
   const trials = new Map<string, Trial>();
   for (const base of bases) {
     for (const seed of spec.seeds) {
-      const config = TrialConfigSchema.parse({ ...base, seed });
+      const config = normalizeTrialConfig(TrialConfigSchema.parse({ ...base, seed }));
       const trialId = trialIdOf(config);
       if (!trials.has(trialId)) trials.set(trialId, { trialId, config });
     }
