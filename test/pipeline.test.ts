@@ -119,7 +119,7 @@ describe('sweep pipeline', () => {
       assert.equal(row.epochs, 10);
       assert.ok(row.durationMs > 0);
       assert.match(row.worker, /:\d+$/);
-      for (const name of ['valLoss', 'valAcc', 'valAuc', 'testLoss', 'testAcc', 'testAuc']) {
+      for (const name of ['valLoss', 'valAcc', 'valAuc', 'valBalancedAcc', 'testLoss', 'testAcc', 'testAuc', 'testBalancedAcc']) {
         assert.ok(Number.isFinite(row.metrics[name]), `${name} of ${row.trialId}`);
       }
     }

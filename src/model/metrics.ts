@@ -57,3 +57,20 @@ export function binaryCrossEntropy(yTrue: Num, yProb: Num, eps = 1e-7): number {
   }
   return sum / yTrue.length;
 }
+
+/**
+ * Mean of the per-class recalls (threshold on the positive-class probability): unlike accuracy,
+ * a classifier that always predicts the majority class of an imbalanced set scores 0.5. Classes
+ * absent from `yTrue` are left out of the mean; NaN when it is empty.
+ */
+export function balancedAccuracy(yTrue: Num, yProb: Num, threshold = 0.5): number {
+  const hits = [0, 0];
+  const counts = [0, 0];
+  for (let i = 0; i < yTrue.length; i++) {
+    const label = yTrue[i]! >= 0.5 ? 1 : 0;
+    counts[label]!++;
+    if ((yProb[i]! >= threshold ? 1 : 0) === label) hits[label]!++;
+  }
+  const recalls = [0, 1].filter((c) => counts[c]! > 0).map((c) => hits[c]! / counts[c]!);
+  return recalls.length === 0 ? Number.NaN : recalls.reduce((a, b) => a + b, 0) / recalls.length;
+}

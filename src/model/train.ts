@@ -9,7 +9,7 @@ import type { Split, TrainingData } from '../data/types.js';
 import type { TrialConfig } from '../spec/trial-config.js';
 import { createRng, shuffleInPlace } from '../util/rng.js';
 import { getHead } from './heads/index.js';
-import { accuracy, binaryCrossEntropy, rocAuc } from './metrics.js';
+import { accuracy, balancedAccuracy, binaryCrossEntropy, rocAuc } from './metrics.js';
 import { buildModel, countParams, disposeModel } from './residual-lstm.js';
 import { withSeededMathRandom } from './seeded-random.js';
 
@@ -22,6 +22,8 @@ export interface EpochMetrics {
   valAcc: number;
   /** NaN when the validation split holds a single class */
   valAuc: number;
+  /** mean per-class recall */
+  valBalancedAcc: number;
   durationMs: number;
 }
 
@@ -29,9 +31,11 @@ export interface TrainMetrics {
   valLoss: number;
   valAcc: number;
   valAuc: number;
+  valBalancedAcc: number;
   testLoss?: number;
   testAcc?: number;
   testAuc?: number;
+  testBalancedAcc?: number;
 }
 
 export interface TrainResult {
@@ -116,7 +120,7 @@ function gatherBatch(split: Split, indices: Int32Array, start: number, end: numb
   return [tf.tensor3d(xb, [size, split.timesteps, split.features]), tf.tensor2d(yb, [size, 1])];
 }
 
-function evaluate(model: tf.LayersModel, split: Split): { loss: number; acc: number; auc: number } {
+function evaluate(model: tf.LayersModel, split: Split): { loss: number; acc: number; auc: number; balancedAcc: number } {
   const probs = tf.tidy(() => {
     const x = tf.tensor3d(split.x, [split.n, split.timesteps, split.features]);
     const p = model.predict(x, { batchSize: PREDICT_BATCH }) as tf.Tensor;
@@ -126,6 +130,7 @@ function evaluate(model: tf.LayersModel, split: Split): { loss: number; acc: num
     loss: binaryCrossEntropy(split.y, probs),
     acc: accuracy(split.y, probs),
     auc: rocAuc(split.y, probs),
+    balancedAcc: balancedAccuracy(split.y, probs),
   };
 }
 
@@ -188,6 +193,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
           valLoss: val.loss,
           valAcc: val.acc,
           valAuc: val.auc,
+          valBalancedAcc: val.balancedAcc,
           durationMs: performance.now() - t0,
         };
         history.push(metrics);
@@ -215,13 +221,18 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
         stoppedEarly,
         ...(prunedAt !== undefined ? { prunedAt } : {}),
         epochsRun: history.length,
-        metrics: { valLoss: bestMetrics.valLoss, valAcc: bestMetrics.valAcc, valAuc: bestMetrics.valAuc },
+        metrics: {
+          valLoss: bestMetrics.valLoss,
+          valAcc: bestMetrics.valAcc,
+          valAuc: bestMetrics.valAuc,
+          valBalancedAcc: bestMetrics.valBalancedAcc,
+        },
         params: countParams(shape, config),
         backend: tf.getBackend(),
       };
       if (data.test && data.test.n > 0) {
         const test = evaluate(model, data.test);
-        Object.assign(result.metrics, { testLoss: test.loss, testAcc: test.acc, testAuc: test.auc });
+        Object.assign(result.metrics, { testLoss: test.loss, testAcc: test.acc, testAuc: test.auc, testBalancedAcc: test.balancedAcc });
       }
       if (opts.keepModel) {
         keep = true;

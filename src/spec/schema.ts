@@ -54,7 +54,7 @@ const ParametersSchema = z.strictObject(
   },
 );
 
-export const METRICS = ['valAuc', 'valAcc', 'valLoss', 'testAuc', 'testAcc', 'testLoss'] as const;
+export const METRICS = ['valAuc', 'valAcc', 'valBalancedAcc', 'valLoss', 'testAuc', 'testAcc', 'testBalancedAcc', 'testLoss'] as const;
 export const MetricNameSchema = z.enum(METRICS);
 export type MetricName = z.infer<typeof MetricNameSchema>;
 

@@ -14,6 +14,8 @@ export const EpochMetricsSchema = z.object({
   valLoss: metricValue,
   valAcc: metricValue,
   valAuc: metricValue,
+  /** absent in results written before it was added */
+  valBalancedAcc: metricValue.optional(),
   durationMs: z.number(),
 });
 
@@ -24,9 +26,11 @@ export const FinalMetricsSchema = z.object({
   valLoss: metricValue,
   valAcc: metricValue,
   valAuc: metricValue,
+  valBalancedAcc: metricValue.optional(),
   testLoss: metricValue.optional(),
   testAcc: metricValue.optional(),
   testAuc: metricValue.optional(),
+  testBalancedAcc: metricValue.optional(),
 });
 
 export const TrialResultSchema = z.object({

@@ -13,13 +13,13 @@ export const DRY_RUN_MS = 3;
 export async function dryRunTrial(job: TrialJob): Promise<Omit<TrainResult, 'model'>> {
   await sleep(DRY_RUN_MS);
   const valAuc = 0.5 + parseInt(job.trialId.slice(0, 8), 16) / 2 ** 33;
-  const epoch = { epoch: 1, loss: 0.5, valLoss: 1 - valAuc, valAcc: valAuc, valAuc, durationMs: DRY_RUN_MS };
+  const epoch = { epoch: 1, loss: 0.5, valLoss: 1 - valAuc, valAcc: valAuc, valAuc, valBalancedAcc: valAuc, durationMs: DRY_RUN_MS };
   return {
     history: [epoch],
     bestEpoch: 1,
     stoppedEarly: false,
     epochsRun: 1,
-    metrics: { valLoss: epoch.valLoss, valAcc: epoch.valAcc, valAuc },
+    metrics: { valLoss: epoch.valLoss, valAcc: epoch.valAcc, valAuc, valBalancedAcc: valAuc },
     params: 0,
     backend: 'dry-run',
   };

@@ -99,7 +99,7 @@ async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
       await deps.store.saveLiveHistory(job.sweepId, job.trialId, history);
       await deps.onProgress?.({ epoch: e.epoch, epochs: job.config.epochs, loss: e.loss, valLoss: e.valLoss, valAuc: e.valAuc });
       if (asha && asha.isRung(e.epoch, job.config.epochs)) {
-        const value = e[job.metric.name as 'valAuc' | 'valAcc' | 'valLoss'];
+        const value = e[job.metric.name as 'valAuc' | 'valAcc' | 'valBalancedAcc' | 'valLoss'];
         if (!(await asha.report(job.sweepId, job.trialId, e.epoch, value))) return 'stop';
       }
     },
