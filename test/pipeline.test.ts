@@ -30,7 +30,7 @@ before(async () => {
     specFile,
     [
       'name: pipeline-test',
-      `dataset: { train: ${path.basename(train)}, test: ${path.basename(testFile)}, format: ucr, validationSplit: 0.25 }`,
+      `dataset: { train: ${path.basename(train)}, test: ${path.basename(testFile)}, format: ucr, validationSplit: 0.25, normalize: feature }`,
       'method: grid',
       'parameters:',
       '  depth: [1, 2]',
@@ -167,7 +167,11 @@ describe('sweep pipeline', () => {
     );
     assert.deepEqual(model.inputs[0]!.shape, [null, 16, 1]);
     model.dispose();
-    assert.equal(JSON.parse(await readFile(path.join(exportDir, 'trial.json'), 'utf8')).trialId, summary.trialId);
+    const trialFile = JSON.parse(await readFile(path.join(exportDir, 'trial.json'), 'utf8'));
+    assert.equal(trialFile.trialId, summary.trialId);
+    // `normalize: feature` kept the training split's statistics with the model, for predict.
+    assert.equal(trialFile.normalization.mode, 'feature');
+    assert.equal(trialFile.normalization.stats.mean.length, 1);
 
     // Predicting the test file gives the accuracy the worker recorded for the best weights.
     const predicted = await runCli(['predict', '--model', exportDir, '--data', testCsv], env);

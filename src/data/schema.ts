@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NormalizationSchema } from './normalize.js';
 
 export const DatasetFormatSchema = z.enum(['ucr', 'long']);
 
@@ -13,6 +14,8 @@ export const DatasetSpecSchema = z.strictObject({
     .lte(0.9, { message: 'validationSplit must be at most 0.9' })
     .default(0.2),
   splitSeed: z.number().int().min(0).default(0),
+  /** none | series | feature (training-split statistics only); see src/data/normalize.ts */
+  normalize: NormalizationSchema.default('none'),
 });
 
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;

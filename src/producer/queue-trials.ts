@@ -35,6 +35,7 @@ export function jobFor(sweep: SweepRecord, trial: Trial): TrialJob {
     datasetHash: sweep.datasetHash,
     validationSplit: sweep.spec.dataset.validationSplit,
     splitSeed: sweep.spec.dataset.splitSeed,
+    normalize: sweep.spec.dataset.normalize,
     metric: sweep.spec.metric,
     config: trial.config,
     dryRun: sweep.spec.dryRun,

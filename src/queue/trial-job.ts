@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NormalizationSchema } from '../data/normalize.js';
 import { TrialConfigSchema } from '../spec/trial-config.js';
 import { MetricSchema } from '../spec/schema.js';
 
@@ -12,6 +13,7 @@ export const TrialJobSchema = z.strictObject({
   datasetHash: z.string().regex(/^[0-9a-f]{64}$/),
   validationSplit: z.number().gt(0).lt(1),
   splitSeed: z.number().int().min(0),
+  normalize: NormalizationSchema.default('none'),
   metric: MetricSchema,
   config: TrialConfigSchema,
   dryRun: z.boolean().default(false),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FeatureStatsSchema, NormalizationSchema } from '../data/normalize.js';
 import { TrialConfigSchema } from '../spec/trial-config.js';
 import { SweepSpecSchema } from '../spec/schema.js';
 
@@ -52,6 +53,8 @@ export const TrialResultSchema = z.object({
   pruned: z.object({ epoch: z.number().int() }).optional(),
   /** where the trained model (best weights) was kept, if it was */
   model: z.union([z.object({ storedIn: z.literal('redis') }), z.object({ storedIn: z.literal('dir'), path: z.string() })]).optional(),
+  /** how inputs were normalised (with `feature` statistics): new series need the same */
+  normalization: z.object({ mode: NormalizationSchema, stats: FeatureStatsSchema.optional() }).optional(),
   /** input shape the model expects */
   inputShape: z.object({ timesteps: z.number().int(), features: z.number().int() }).optional(),
 });

@@ -1,3 +1,4 @@
+import { normalizeTrainingData } from '../data/normalize.js';
 import { toTrainingData } from '../data/split.js';
 import { disposeModel, trainTrial, type TrainResult } from '../model/index.js';
 import { saveModel, type SavedModel } from '../model/saved-model.js';
@@ -77,17 +78,26 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
     ...(model ? { model } : {}),
     ...(trained.prunedAt !== undefined ? { pruned: { epoch: trained.prunedAt } } : {}),
     ...(trained.inputShape ? { inputShape: trained.inputShape } : {}),
+    ...(trained.normalization && trained.normalization.mode !== 'none' ? { normalization: trained.normalization } : {}),
   };
   await deps.store.saveResult(result, job.metric);
   return { status: 'completed', result };
 }
 
-type Trained = Omit<TrainResult, 'model'> & { savedModel?: SavedModel; inputShape?: { timesteps: number; features: number } };
+type Trained = Omit<TrainResult, 'model'> & {
+  savedModel?: SavedModel;
+  inputShape?: { timesteps: number; features: number };
+  normalization?: TrialResult['normalization'];
+};
 
 async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
   const dataset = await deps.datasets.get(job.datasetHash);
   if (job.dryRun) return dryRunTrial(job);
-  const data = toTrainingData(dataset, { validationSplit: job.validationSplit, splitSeed: job.splitSeed });
+  const normalized = normalizeTrainingData(
+    toTrainingData(dataset, { validationSplit: job.validationSplit, splitSeed: job.splitSeed }),
+    job.normalize,
+  );
+  const data = normalized.data;
   const keepModel = deps.artifacts !== undefined && deps.artifacts.location.kind !== 'none';
   const history: EpochMetrics[] = [];
   const asha = job.earlyTerminate && new Asha(deps.store.redis, deps.store.keys.prefix, job.earlyTerminate, job.metric);
@@ -105,9 +115,10 @@ async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
     },
   });
   const inputShape = { timesteps: data.train.timesteps, features: data.train.features };
-  if (!model) return { ...result, inputShape };
+  const normalization = { mode: job.normalize, ...(normalized.stats ? { stats: normalized.stats } : {}) };
+  if (!model) return { ...result, inputShape, normalization };
   try {
-    return { ...result, inputShape, savedModel: await saveModel(model) };
+    return { ...result, inputShape, normalization, savedModel: await saveModel(model) };
   } finally {
     disposeModel(model);
   }

@@ -38,6 +38,7 @@ export function bestCommand(): Command {
         metrics: result.metrics,
         bestEpoch: result.bestEpoch,
         inputShape: result.inputShape,
+        normalization: result.normalization ?? { mode: 'none' },
         history: result.history,
       };
       if (flags.export) {

@@ -5,7 +5,8 @@ import Table from 'cli-table3';
 import { z } from 'zod';
 import { displayName, parseDatasetCsv } from '../../data/load.js';
 import { DatasetFormatSchema } from '../../data/schema.js';
-import { UserError } from '../../util/errors.js';
+import { FeatureStatsSchema, NormalizationSchema, normalizeSplit } from '../../data/normalize.js';
+import { UserError, formatZodIssues } from '../../util/errors.js';
 import { parseFlags } from '../options.js';
 
 const FlagsSchema = z.object({
@@ -25,6 +26,22 @@ function withLabels(text: string): { text: string; labelled: boolean } {
     text: lines.map((line, i) => (i === 0 ? `label,${line}` : line.trim() === '' ? line : `0,${line}`)).join('\n'),
     labelled: false,
   };
+}
+
+const TrialFileSchema = z.object({
+  normalization: z.object({ mode: NormalizationSchema, stats: FeatureStatsSchema.optional() }).default({ mode: 'none' }),
+});
+
+async function readNormalization(dir: string): Promise<z.infer<typeof TrialFileSchema>['normalization']> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, 'trial.json'), 'utf8');
+  } catch {
+    return { mode: 'none' }; // a model exported by another tool: inputs are used as given
+  }
+  const parsed = TrialFileSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new UserError(`${path.join(dir, 'trial.json')}: ${formatZodIssues(parsed.error)}`);
+  return parsed.data.normalization;
 }
 
 export function predictCommand(): Command {
@@ -57,11 +74,14 @@ export function predictCommand(): Command {
         throw new UserError(`cannot load a model from ${flags.model}: ${(err as Error).message.split('\n')[0]} (export one with: lstm-sweep best <sweepId> --export <dir>)`);
       }
       const model = await loadModel(saved);
+      const normalization = await readNormalization(flags.model);
       const [, timesteps, features] = model.inputs[0]!.shape;
       if (timesteps !== split.timesteps || features !== split.features) {
         throw new UserError(`${flags.data} has series of shape (${split.timesteps}, ${split.features}); the model expects (${timesteps}, ${features})`);
       }
-      const probs = tf.tidy(() => (model.predict(tf.tensor3d(split.x, [split.n, split.timesteps, split.features])) as import('@tensorflow/tfjs').Tensor).dataSync());
+      // New series get the normalisation the model was trained with (trial.json, from best --export).
+      const x = normalizeSplit(split, normalization.mode, normalization.stats).x;
+      const probs = tf.tidy(() => (model.predict(tf.tensor3d(x, [split.n, split.timesteps, split.features])) as import('@tensorflow/tfjs').Tensor).dataSync());
       model.dispose();
       const rows = Array.from(probs, (p, index) => ({
         index,
