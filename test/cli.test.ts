@@ -67,8 +67,13 @@ describe('CLI errors', () => {
   test('an empty grid', async () =>
     expectUserError(['enqueue', await spec('empty.yaml', 'name: x\ndataset: { train: train.csv }\nparameters: { width: [] }\n')], /parameters\.width: .*at least one value/));
 
-  test('labels that do not fit the binary head', async () =>
-    expectUserError(['enqueue', await spec('labels.yaml', 'name: x\ndataset: { train: labels.csv }\n')], /labels\.csv line 4: label 3 does not fit a binary task/));
+  test('labels that skip a class', async () =>
+    expectUserError(['enqueue', await spec('labels.yaml', 'name: x\ndataset: { train: labels.csv }\n')], /labels\.csv: labels must be the classes 0\.\.3, each present in the training file; missing: 2/));
+
+  test('more than two classes with the binary-only lstm head', async () => {
+    await writeFile(path.join(dir, 'three.csv'), 'label,t0,t1\n0,1,2\n1,2,3\n2,3,4\n0,1,1\n1,2,2\n2,3,3\n');
+    await expectUserError(['enqueue', await spec('three.yaml', 'name: x\ndataset: { train: three.csv }\nparameters: { head: [dense, lstm] }\n')], /three\.csv has 3 classes: the lstm head is binary only/);
+  });
 
   test('an unreadable dataset path', async () =>
     expectUserError(['enqueue', await spec('dir.yaml', 'name: x\ndataset: { train: . }\n')], /EISDIR/));

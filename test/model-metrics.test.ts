@@ -65,3 +65,17 @@ describe('balanced accuracy', () => {
     assert.ok(Number.isNaN(balancedAccuracy([], [])));
   });
 });
+
+describe('multi-class metrics', () => {
+  test('loss, accuracy, balanced accuracy and macro one-vs-rest AUC', async () => {
+    const { multiclassMetrics } = await import('../src/model/metrics.js');
+    const y = [0, 1, 2, 2];
+    const probs = [0.8, 0.1, 0.1, /**/ 0.2, 0.7, 0.1, /**/ 0.1, 0.2, 0.7, /**/ 0.5, 0.3, 0.2];
+    const m = multiclassMetrics(y, probs, 3);
+    close(m.acc, 3 / 4);
+    close(m.balancedAcc, (1 + 1 + 0.5) / 3);
+    close(m.loss, -(Math.log(0.8) + Math.log(0.7) + Math.log(0.7) + Math.log(0.2)) / 4);
+    // class 0: scores [.8,.2,.1,.5] vs y==0 -> 1; class 1: [.1,.7,.2,.3] -> 1; class 2: [.1,.1,.7,.2] pos {.7,.2} neg {.1,.1} -> 1
+    close(m.auc, 1);
+  });
+});

@@ -144,3 +144,32 @@ describe('trainTrial', () => {
     await assert.rejects(trainTrial(config(), { train: data.train, validation: { ...data.validation, features: 3 } }), /shape/);
   });
 });
+
+describe('multi-class (softmax head)', () => {
+  test('three classes train a softmax with sparse categorical cross-entropy and learn', async () => {
+    const { classesOf, trainTrial } = await import('../src/model/train.js');
+    const { createRng } = await import('../src/util/rng.js');
+    // class c: a constant offset of 1.5*c on top of noise
+    const make = (n: number, seed: number) => {
+      const rng = createRng(seed);
+      const T = 8;
+      const x = new Float32Array(n * T);
+      const y = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        y[i] = i % 3;
+        for (let t = 0; t < T; t++) x[i * T + t] = 1.5 * y[i]! + (rng() - 0.5);
+      }
+      return { n, timesteps: T, features: 1, x, y };
+    };
+    const data = { train: make(60, 1), validation: make(30, 2), test: make(30, 3) };
+    assert.equal(classesOf(data), 3);
+    const config = { depth: 1, width: 8, dropout: 0, recurrentDropout: 0, learningRate: 0.03, batchSize: 16, epochs: 15, patience: 0, head: 'dense', seed: 1 } as const;
+    const before = tf.memory().numTensors;
+    const r = await trainTrial(config, data);
+    assert.equal(tf.memory().numTensors, before);
+    assert.equal(r.params, 4 * (8 * (1 + 8) + 8) + 8 * 3 + 3);
+    assert.ok(r.metrics.valAcc > 0.8, `valAcc ${r.metrics.valAcc}`);
+    assert.ok(r.metrics.testAuc! > 0.9, `testAuc ${r.metrics.testAuc}`);
+    await assert.rejects(trainTrial({ ...config, head: 'lstm' }, data), /lstm head is binary only/);
+  });
+});

@@ -74,3 +74,30 @@ export function balancedAccuracy(yTrue: Num, yProb: Num, threshold = 0.5): numbe
   const recalls = [0, 1].filter((c) => counts[c]! > 0).map((c) => hits[c]! / counts[c]!);
   return recalls.length === 0 ? Number.NaN : recalls.reduce((a, b) => a + b, 0) / recalls.length;
 }
+
+/** Loss, accuracy, balanced accuracy and macro one-vs-rest ROC AUC of k-class probabilities (row-major n x k). */
+export function multiclassMetrics(yTrue: Num, probs: Num, k: number): { loss: number; acc: number; balancedAcc: number; auc: number } {
+  const n = yTrue.length;
+  let loss = 0;
+  let correct = 0;
+  const hits = new Array<number>(k).fill(0);
+  const counts = new Array<number>(k).fill(0);
+  for (let i = 0; i < n; i++) {
+    const label = Math.round(yTrue[i]!);
+    let best = 0;
+    for (let c = 1; c < k; c++) if (probs[i * k + c]! > probs[i * k + best]!) best = c;
+    loss -= Math.log(Math.min(1 - 1e-7, Math.max(1e-7, probs[i * k + label]!)));
+    counts[label]!++;
+    if (best === label) {
+      correct++;
+      hits[label]!++;
+    }
+  }
+  const present = counts.map((c, cls) => [c, cls] as const).filter(([c]) => c > 0);
+  const recalls = present.map(([c, cls]) => hits[cls]! / c);
+  const aucs = present
+    .map(([, cls]) => rocAuc(Array.from(yTrue, (y) => (Math.round(y) === cls ? 1 : 0)), Array.from({ length: n }, (_, i) => probs[i * k + cls]!)))
+    .filter(Number.isFinite);
+  const mean = (xs: number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
+  return { loss: loss / n, acc: correct / n, balancedAcc: mean(recalls), auc: mean(aucs) };
+}

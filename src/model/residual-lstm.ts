@@ -30,7 +30,10 @@ export interface InputShape {
   features: number;
 }
 
-export type ModelConfig = Pick<TrialConfig, 'depth' | 'width' | 'dropout' | 'recurrentDropout' | 'head' | 'seed' | 'residual' | 'inputProjection'>;
+export type ModelConfig = Pick<TrialConfig, 'depth' | 'width' | 'dropout' | 'recurrentDropout' | 'head' | 'seed' | 'residual' | 'inputProjection'> & {
+  /** classes of the task (default 2: one sigmoid output; more: softmax) */
+  classes?: number;
+};
 
 /** Whether the input is first projected to `width` (inputProjection, only needed when sizes differ). */
 function projects(shape: InputShape, config: ModelConfig): boolean {
@@ -45,7 +48,7 @@ export function deriveSeed(seed: number, layer: number, slot: number): number {
 
 /** Number of residual LSTM(width) blocks: the lstm head replaces the last one. */
 function residualBlocks(config: ModelConfig): number {
-  return getHead(config.head).input === 'vector' ? config.depth : config.depth - 1;
+  return getHead(config.head, config.classes).input === 'vector' ? config.depth : config.depth - 1;
 }
 
 /** `x[:, -1, :]` for x of shape (T, F), from standard layers only. */
@@ -98,7 +101,7 @@ function withoutOrthogonalWarning(fn: () => void): void {
 function build(shape: InputShape, config: ModelConfig): tf.LayersModel {
   const { timesteps } = shape;
   const { width, dropout, recurrentDropout } = config;
-  const head = getHead(config.head);
+  const head = getHead(config.head, config.classes);
   const blocks = residualBlocks(config);
 
   const input = tf.input({ shape: [timesteps, shape.features], name: 'input' });
@@ -151,7 +154,7 @@ export function countParams(shape: InputShape, config: ModelConfig): number {
     total += lstmParams(size, config.width);
     size = config.width;
   }
-  return total + getHead(config.head).countParams(size);
+  return total + getHead(config.head, config.classes).countParams(size);
 }
 
 type MaskHolder = { dropoutMask?: tf.Tensor | tf.Tensor[] | null; recurrentDropoutMask?: tf.Tensor | tf.Tensor[] | null };

@@ -9,7 +9,7 @@ import type { Split, TrainingData } from '../data/types.js';
 import type { TrialConfig } from '../spec/trial-config.js';
 import { createRng, shuffleInPlace } from '../util/rng.js';
 import { getHead } from './heads/index.js';
-import { accuracy, balancedAccuracy, binaryCrossEntropy, rocAuc } from './metrics.js';
+import { accuracy, balancedAccuracy, binaryCrossEntropy, multiclassMetrics, rocAuc } from './metrics.js';
 import { buildModel, countParams, disposeModel } from './residual-lstm.js';
 import { withSeededMathRandom } from './seeded-random.js';
 
@@ -120,12 +120,20 @@ function gatherBatch(split: Split, indices: Int32Array, start: number, end: numb
   return [tf.tensor3d(xb, [size, split.timesteps, split.features]), tf.tensor2d(yb, [size, 1])];
 }
 
-function evaluate(model: tf.LayersModel, split: Split): { loss: number; acc: number; auc: number; balancedAcc: number } {
+/** Classes of the task: one more than the highest label anywhere in the data (at least 2). */
+export function classesOf(data: TrainingData): number {
+  let max = 1;
+  for (const split of [data.train, data.validation, data.test]) if (split) for (const y of split.y) max = Math.max(max, y);
+  return max + 1;
+}
+
+function evaluate(model: tf.LayersModel, split: Split, classes: number): { loss: number; acc: number; auc: number; balancedAcc: number } {
   const probs = tf.tidy(() => {
     const x = tf.tensor3d(split.x, [split.n, split.timesteps, split.features]);
     const p = model.predict(x, { batchSize: PREDICT_BATCH }) as tf.Tensor;
     return p.dataSync() as Float32Array;
   });
+  if (classes > 2) return multiclassMetrics(split.y, probs, classes);
   return {
     loss: binaryCrossEntropy(split.y, probs),
     acc: accuracy(split.y, probs),
@@ -148,15 +156,16 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
   checkData(data);
   const { train } = data;
   const shape = { timesteps: train.timesteps, features: train.features };
+  const classes = classesOf(data);
   return withSeededMathRandom(config.seed, async () => {
     let model: tf.LayersModel;
     try {
-      model = buildModel(shape, config);
+      model = buildModel(shape, { ...config, classes });
     } catch (err) {
       throw new ModelBuildError(config, err);
     }
     const optimizer = tf.train.adam(config.learningRate);
-    model.compile({ optimizer, loss: getHead(config.head).loss });
+    model.compile({ optimizer, loss: getHead(config.head, classes).loss });
     let best: tf.Tensor[] = [];
     let keep = false;
     try {
@@ -185,7 +194,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
           if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, loss, 'training');
           lossSum += loss * (end - start);
         }
-        const val = evaluate(model, data.validation);
+        const val = evaluate(model, data.validation, classes);
         if (!Number.isFinite(val.loss)) throw new NonFiniteLossError(epoch, val.loss, 'validation');
         const metrics: EpochMetrics = {
           epoch,
@@ -227,11 +236,11 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
           valAuc: bestMetrics.valAuc,
           valBalancedAcc: bestMetrics.valBalancedAcc,
         },
-        params: countParams(shape, config),
+        params: countParams(shape, { ...config, classes }),
         backend: tf.getBackend(),
       };
       if (data.test && data.test.n > 0) {
-        const test = evaluate(model, data.test);
+        const test = evaluate(model, data.test, classes);
         Object.assign(result.metrics, { testLoss: test.loss, testAcc: test.acc, testAuc: test.auc, testBalancedAcc: test.balancedAcc });
       }
       if (opts.keepModel) {

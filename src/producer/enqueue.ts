@@ -14,8 +14,8 @@ import type { SweepRecord } from '../store/schema.js';
 
 /** Sweeps larger than this need an explicit confirmation (`--yes`). */
 export const LARGE_SWEEP = 100_000;
-/** Every head lstm-sweep has today is binary. */
-const BINARY_CLASSES = 2;
+/** Labels are class indices 0..k-1; k is read from the data, up to this many. */
+const MAX_CLASSES = 1000;
 
 export type EnqueueDeps = QueueDeps;
 
@@ -39,7 +39,8 @@ export async function prepareSweep({ spec, baseDir }: LoadedSpec, opts: { yes?: 
   if (planned >= LARGE_SWEEP && !opts.yes) {
     throw new UserError(`this sweep expands to ${planned.toLocaleString('en-US')} trials; re-run with --yes to enqueue it`);
   }
-  const dataset = await loadDataset(spec.dataset, { baseDir, classes: BINARY_CLASSES });
+  const dataset = await loadDataset(spec.dataset, { baseDir, classes: MAX_CLASSES });
+  checkClasses(dataset, spec);
   return { spec, trials: expandTrials(spec), dataset, encodedDataset: encodeDataset(dataset) };
 }
 
@@ -67,4 +68,21 @@ export async function enqueueSweep(prepared: PreparedSweep, deps: EnqueueDeps): 
       ? await topUpSweep((await store.getSweep(sweepId)) ?? record, deps)
       : await queueMissingTrials(record, trials, deps, { retryFailed: false, isNew });
   return { sweepId, trials: record.trials, enqueued };
+}
+
+/**
+ * Two classes train one sigmoid output; more train a softmax (head dense only). Every class
+ * 0..k-1 must occur in the training file, or the labels are not what the user thinks.
+ */
+function checkClasses(dataset: Dataset, spec: SweepSpec): void {
+  const seen = new Set(dataset.train.y);
+  const k = Math.max(...seen, ...(dataset.test ? dataset.test.y : [])) + 1;
+  const missing = Array.from({ length: k }, (_, c) => c).filter((c) => !seen.has(c));
+  if (missing.length > 0) {
+    throw new UserError(`${spec.dataset.train}: labels must be the classes 0..${k - 1}, each present in the training file; missing: ${missing.join(', ')}`);
+  }
+  const heads: unknown[] = Array.isArray(spec.parameters.head) ? spec.parameters.head : ['dense'];
+  if (k > 2 && heads.includes('lstm')) {
+    throw new UserError(`${spec.dataset.train} has ${k} classes: the lstm head is binary only; sweep head: [dense] (a softmax over ${k} classes)`);
+  }
 }

@@ -9,6 +9,8 @@ import { FeatureStatsSchema, NormalizationSchema, normalizeSplit } from '../../d
 import { UserError, formatZodIssues } from '../../util/errors.js';
 import { parseFlags } from '../options.js';
 
+const MAX_CLASSES = 1000;
+
 const FlagsSchema = z.object({
   model: z.string().min(1),
   data: z.string().min(1),
@@ -51,7 +53,7 @@ export function predictCommand(): Command {
     .requiredOption('--data <file>', 'CSV of series in the training format (ucr: the label column may be left out)')
     .option('--format <format>', 'ucr | long', 'ucr')
     .option('--threshold <p>', 'probability above which a series is labelled 1', '0.5')
-    .option('--json', 'print [{index, probability, label}] as JSON')
+    .option('--json', 'print [{index, probability, label}] as JSON (probability of the predicted label; multi-class also lists all probabilities)')
     .action(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(FlagsSchema, raw);
       let text: string;
@@ -61,7 +63,7 @@ export function predictCommand(): Command {
         throw new UserError(`cannot read ${flags.data}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
       }
       const input = flags.format === 'ucr' ? withLabels(text) : { text, labelled: true };
-      const split = parseDatasetCsv(input.text, flags.format, { file: displayName(path.resolve(flags.data)), classes: 2 });
+      const split = parseDatasetCsv(input.text, flags.format, { file: displayName(path.resolve(flags.data)), classes: MAX_CLASSES });
 
       const tf = await import('@tensorflow/tfjs');
       const { initBackend } = await import('../../model/index.js');
@@ -83,12 +85,19 @@ export function predictCommand(): Command {
       const x = normalizeSplit(split, normalization.mode, normalization.stats).x;
       const probs = tf.tidy(() => (model.predict(tf.tensor3d(x, [split.n, split.timesteps, split.features])) as import('@tensorflow/tfjs').Tensor).dataSync());
       model.dispose();
-      const rows = Array.from(probs, (p, index) => ({
-        index,
-        probability: p,
-        label: p >= flags.threshold ? 1 : 0,
-        ...(input.labelled ? { trueLabel: split.y[index] } : {}),
-      }));
+      // One sigmoid output (binary, threshold) or a softmax over k classes (argmax).
+      const k = probs.length / split.n;
+      const rows = Array.from({ length: split.n }, (_, index) => {
+        const p = Array.from(probs.subarray(index * k, (index + 1) * k));
+        const label = k === 1 ? (p[0]! >= flags.threshold ? 1 : 0) : p.indexOf(Math.max(...p));
+        return {
+          index,
+          probability: k === 1 ? p[0]! : p[label]!,
+          ...(k > 1 ? { probabilities: p } : {}),
+          label,
+          ...(input.labelled ? { trueLabel: split.y[index] } : {}),
+        };
+      });
       if (flags.json) {
         console.log(JSON.stringify(rows));
         return;

@@ -1,6 +1,7 @@
 import type { Head } from '../../spec/trial-config.js';
 import { denseHead } from './dense.js';
 import { lstmHead } from './lstm.js';
+import { softmaxHead } from './softmax.js';
 import type { ModelHead } from './types.js';
 
 export type { ModelHead, HeadContext } from './types.js';
@@ -11,8 +12,11 @@ export const HEADS: Readonly<Record<Head, ModelHead>> = {
   lstm: lstmHead,
 };
 
-export function getHead(name: Head): ModelHead {
+/** The head for a task of `classes` classes: with more than two, `dense` becomes a softmax. */
+export function getHead(name: Head, classes = 2): ModelHead {
   const head = HEADS[name] as ModelHead | undefined;
   if (!head) throw new Error(`unknown head '${String(name)}' (known: ${Object.keys(HEADS).join(', ')})`);
-  return head;
+  if (classes <= 2) return head;
+  if (name !== 'dense') throw new Error(`the ${name} head is binary only; a ${classes}-class task needs head dense (softmax)`);
+  return softmaxHead(classes);
 }

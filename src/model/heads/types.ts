@@ -21,7 +21,7 @@ export interface ModelHead {
   readonly name: string;
   readonly input: 'vector' | 'sequence';
   /** Keras/tfjs loss identifier the head is trained with. */
-  readonly loss: 'binaryCrossentropy';
+  readonly loss: 'binaryCrossentropy' | 'sparseCategoricalCrossentropy';
   /** Number of output units. */
   readonly units: number;
   /** Adds the head's layers; the returned tensor is the model output. */
