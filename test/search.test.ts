@@ -134,6 +134,31 @@ describe('tpe sweeps', () => {
   });
 });
 
+describe('repeated seeds', () => {
+  test('leaderboard --by-config gives mean and spread per configuration; the table shows it by default', async () => {
+    const { sweepId } = await enqueue('seeds', ['dryRun: true', 'seeds: [1, 2, 3]', 'parameters:', '  depth: [1, 2]']);
+    const w = spawnCli(['worker'], env);
+    try {
+      await waitFor(async () => ((await status(sweepId)).completed === 6 ? true : undefined), 60_000, '6 trials');
+    } finally {
+      w.kill('SIGTERM');
+      await exited(w);
+    }
+    const groups = JSON.parse((await runCli(['leaderboard', sweepId, '--by-config', '--json'], env)).stdout) as Array<{
+      rank: number; config: { depth: number }; seeds: number[]; metric: { mean: number; std: number; min: number; max: number };
+    }>;
+    assert.equal(groups.length, 2);
+    for (const g of groups) {
+      assert.deepEqual([...g.seeds].sort(), [1, 2, 3]);
+      assert.ok(g.metric.min <= g.metric.mean && g.metric.mean <= g.metric.max && g.metric.std > 0);
+    }
+    assert.ok(groups[0]!.metric.mean >= groups[1]!.metric.mean, 'ranked by the mean (valAuc, maximize)');
+    const table = (await runCli(['leaderboard', sweepId], env)).stdout;
+    assert.match(table, /per configuration, over 3 seeds/);
+    assert.match(table, /valAuc mean ± sd/);
+  });
+});
+
 describe('asha sweeps', () => {
   test('trials stopped early are recorded as pruned with their epoch, not retried, shown in status and leaderboard', async () => {
     const { sweepId } = await enqueue('asha', ['earlyTerminate: { type: asha, minEpochs: 1, reductionFactor: 2 }', 'parameters:',

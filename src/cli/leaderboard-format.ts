@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { Metric } from '../spec/schema.js';
 import type { LeaderboardRow } from '../store/schema.js';
+import type { ConfigSummary, Spread } from '../store/aggregate.js';
 
 const fmt = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
 
@@ -54,4 +55,20 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string
 
 export function leaderboardCsv(rows: LeaderboardRow[]): string {
   return stringify(rows.map(flatten), { header: true });
+}
+
+const pm = (s: Spread | undefined, digits = 4) => (s ? `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}` : '-');
+
+/** Configurations trained with several seeds: mean ± standard deviation over the seeds. */
+export function seedGroupsTable(groups: ConfigSummary[], metric: Metric): string {
+  const table = new Table({
+    head: ['#', 'depth', 'width', 'drop', 'rec.drop', 'lr', 'batch', 'head', 'seeds', `${metric.name} mean ± sd`, 'min', 'max', 'testAcc mean ± sd'],
+    style: { head: [], border: [] },
+  });
+  for (const g of groups) {
+    const c = g.config;
+    table.push([g.rank, c.depth, c.width, c.dropout, c.recurrentDropout, c.learningRate, c.batchSize, c.head, g.seeds.length,
+      pm(g.metric), fmt(g.metric.min, 4), fmt(g.metric.max, 4), pm(g.testAcc, 3)]);
+  }
+  return table.toString();
 }

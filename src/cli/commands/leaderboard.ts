@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { z } from 'zod';
-import { leaderboardCsv, leaderboardTable } from '../leaderboard-format.js';
+import { leaderboardCsv, leaderboardTable, seedGroupsTable } from '../leaderboard-format.js';
+import { bySeedGroups } from '../../store/aggregate.js';
 import { intFlag, parseFlags, withConnection, type ConnectionFlags } from '../options.js';
 import { requireSweep, withStore } from '../session.js';
 import { progressLine } from '../watch.js';
@@ -12,6 +13,7 @@ const FlagsSchema = z.object({
   csv: z.boolean().optional(),
   limit: intFlag(1).optional(),
   watch: z.boolean().optional(),
+  byConfig: z.boolean().optional(),
   interval: z.coerce.number().min(0.2).max(3600).default(2),
 });
 
@@ -23,17 +25,31 @@ export function leaderboardCommand(): Command {
       .option('--json', 'print an array of {rank, trialId, config, metrics, epochs, durationMs, backend, worker}')
       .option('--csv', 'print CSV')
       .option('--limit <n>', 'show only the best n trials')
+      .option('--by-config', 'one row per configuration: mean ± standard deviation over its seeds (shown by default when the sweep has several seeds)')
       .option('--watch', 'refresh in place while the sweep runs, with a progress bar and ETA (Ctrl-C to stop)')
       .option('--interval <seconds>', 'refresh period of --watch', '2'),
   ).action(async (sweepId: string, raw: ConnectionFlags & Record<string, unknown>) => {
-    const flags = parseFlags(FlagsSchema, { json: raw.json, csv: raw.csv, limit: raw.limit, watch: raw.watch, interval: raw.interval });
+    const flags = parseFlags(FlagsSchema, { json: raw.json, csv: raw.csv, limit: raw.limit, watch: raw.watch, interval: raw.interval, byConfig: raw.byConfig });
     await withStore(raw, async (store) => {
       const sweep = await requireSweep(store, sweepId);
       if (flags.watch) {
         await watch(store, sweep, flags.limit, flags.interval * 1000);
         return;
       }
-      const rows = await store.leaderboard(sweepId, sweep.spec.metric, flags.limit);
+      const grouped = flags.byConfig || (!flags.json && !flags.csv && sweep.spec.seeds.length > 1);
+      const all = await store.leaderboard(sweepId, sweep.spec.metric);
+      const rows = flags.limit === undefined ? all : all.slice(0, flags.limit);
+      const groups = grouped ? bySeedGroups(all, sweep.spec.metric).slice(0, flags.limit) : [];
+      if (flags.byConfig && flags.json) {
+        console.log(JSON.stringify(groups, null, 2));
+        return;
+      }
+      if (grouped) {
+        console.log(`per configuration, over ${sweep.spec.seeds.length} seeds:`);
+        console.log(seedGroupsTable(groups, sweep.spec.metric));
+        if (flags.byConfig) return;
+        console.log('per trial:');
+      }
       if (flags.json) {
         console.log(JSON.stringify(rows, null, 2));
       } else if (flags.csv) {

@@ -1,0 +1,57 @@
+import type { Metric } from '../spec/schema.js';
+import type { TrialConfig } from '../spec/trial-config.js';
+import { canonicalJson } from '../util/hash.js';
+import type { LeaderboardRow } from './schema.js';
+
+export interface Spread {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+/** One configuration trained with several seeds. */
+export interface ConfigSummary {
+  rank: number;
+  config: Omit<TrialConfig, 'seed'>;
+  seeds: number[];
+  trialIds: string[];
+  /** the sweep's metric over the seeds */
+  metric: Spread;
+  testAcc?: Spread;
+}
+
+function spread(values: number[]): Spread | undefined {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return undefined;
+  const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
+  // sample standard deviation (0 for a single seed)
+  const std = finite.length > 1 ? Math.sqrt(finite.reduce((a, v) => a + (v - mean) ** 2, 0) / (finite.length - 1)) : 0;
+  return { mean, std, min: Math.min(...finite), max: Math.max(...finite) };
+}
+
+/** Groups finished trials by configuration (all but the seed), ranked by the metric's mean. */
+export function bySeedGroups(rows: LeaderboardRow[], metric: Metric): ConfigSummary[] {
+  const groups = new Map<string, LeaderboardRow[]>();
+  for (const row of rows) {
+    const { seed: _seed, ...config } = row.config;
+    const key = canonicalJson(config);
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  const summaries = [...groups.values()].map((group) => {
+    const { seed: _seed, ...config } = group[0]!.config;
+    const testAcc = spread(group.map((r) => r.metrics.testAcc ?? Number.NaN));
+    return {
+      rank: 0,
+      config,
+      seeds: group.map((r) => r.config.seed),
+      trialIds: group.map((r) => r.trialId),
+      metric: spread(group.map((r) => r.metrics[metric.name] ?? Number.NaN)) ?? { mean: Number.NaN, std: Number.NaN, min: Number.NaN, max: Number.NaN },
+      ...(testAcc ? { testAcc } : {}),
+    };
+  });
+  const sign = metric.goal === 'maximize' ? -1 : 1;
+  const score = (s: ConfigSummary) => (Number.isFinite(s.metric.mean) ? sign * s.metric.mean : Infinity);
+  summaries.sort((a, b) => score(a) - score(b));
+  return summaries.map((s, i) => ({ ...s, rank: i + 1 }));
+}
