@@ -4,22 +4,11 @@
  * and the benchmark leaves no keys and no processes behind. Speed is not asserted.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
-import { REDIS_URL, REPO_ROOT } from './helpers.js';
+import { REDIS_URL, runNode } from './helpers.js';
 
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/queue.ts', ...args], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runBench = (args: string[]) => runNode(['--import', 'tsx', 'bench/queue.ts', ...args]);
 
 test('bench:queue --trials 200 --workers 2 --json: no lost or duplicated trials, documented JSON', { timeout: 90_000 }, async () => {
   const { code, stdout, stderr } = await runBench(['--trials', '200', '--workers', '2', '--json', '--timeout', '60']);

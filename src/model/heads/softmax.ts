@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { outputDense } from './dense.js';
 import type { ModelHead } from './types.js';
 
 /**
@@ -12,15 +12,7 @@ export function softmaxHead(classes: number): ModelHead {
     loss: 'sparseCategoricalCrossentropy',
     units: classes,
     apply(x, ctx) {
-      return tf.layers
-        .dense({
-          units: classes,
-          activation: 'softmax',
-          kernelInitializer: tf.initializers.glorotUniform({ seed: ctx.seed(0) }),
-          biasInitializer: 'zeros',
-          name: 'head',
-        })
-        .apply(x) as tf.SymbolicTensor;
+      return outputDense(x, classes, 'softmax', ctx.seed(0));
     },
     countParams(inputSize) {
       return inputSize * classes + classes;
