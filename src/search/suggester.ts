@@ -53,7 +53,8 @@ export async function topUpSweep(sweep: SweepRecord, deps: SuggestDeps): Promise
       store.getFailures(sweep.sweepId),
       deps.redis.smembers(store.keys.cancelled(sweep.sweepId)),
     ]);
-    const ended = new Set([...results.map((r) => r.trialId), ...failures.map((f) => f.trialId), ...cancelled]);
+    const dropped = new Set([...failures.map((f) => f.trialId), ...cancelled]);
+    const ended = new Set([...results.map((r) => r.trialId), ...dropped]);
     const pending = trials.filter((t) => !ended.has(t.trialId));
     // Trials registered by a suggester that died before queueing them get their jobs now.
     await queueMissingTrials(sweep, pending, deps, { retryFailed: false });
@@ -63,7 +64,7 @@ export async function topUpSweep(sweep: SweepRecord, deps: SuggestDeps): Promise
     ) as SearchSpace;
     const value = new Map(results.map((r) => [r.trialId, r.metrics[sweep.spec.metric.name]]));
     const observations: Observation[] = trials
-      .filter((t) => !failures.some((f) => f.trialId === t.trialId) && !cancelled.includes(t.trialId))
+      .filter((t) => !dropped.has(t.trialId))
       .map((t) => ({ assignment: assignmentOf(t.config, space), value: value.get(t.trialId) }));
     const taken = new Set(trials.map((t) => canonicalJson(assignmentOf(t.config, space))));
 

@@ -37,9 +37,10 @@ export function leaderboardCommand(): Command {
         return;
       }
       const grouped = flags.byConfig || (!flags.json && !flags.csv && sweep.spec.seeds.length > 1);
-      const all = await store.leaderboard(sweepId, sweep.spec.metric);
-      const rows = flags.limit === undefined ? all : all.slice(0, flags.limit);
-      const groups = grouped ? bySeedGroups(all, sweep.spec.metric).slice(0, flags.limit) : [];
+      // Groups need every trial (means over seeds); a plain listing only the best `limit`.
+      const rows = await store.leaderboard(sweepId, sweep.spec.metric, grouped ? undefined : flags.limit);
+      const groups = grouped ? bySeedGroups(rows, sweep.spec.metric).slice(0, flags.limit) : [];
+      const shown = rows.slice(0, flags.limit);
       if (flags.byConfig && flags.json) {
         console.log(JSON.stringify(groups, null, 2));
         return;
@@ -51,11 +52,11 @@ export function leaderboardCommand(): Command {
         console.log('per trial:');
       }
       if (flags.json) {
-        console.log(JSON.stringify(rows, null, 2));
+        console.log(JSON.stringify(shown, null, 2));
       } else if (flags.csv) {
-        process.stdout.write(leaderboardCsv(rows));
+        process.stdout.write(leaderboardCsv(shown));
       } else {
-        console.log(leaderboardTable(rows, sweep.spec.metric));
+        console.log(leaderboardTable(shown, sweep.spec.metric));
         for (const f of await store.getFailures(sweepId)) {
           console.log(`failed ${f.trialId.slice(0, 8)} (depth ${f.config.depth}, width ${f.config.width}) after ${f.attempts} attempt(s): ${f.reason}`);
         }
