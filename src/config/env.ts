@@ -15,11 +15,15 @@ export const PrefixSchema = z
   .regex(/^[A-Za-z0-9_{}.-]+$/, { message: 'use letters, digits, "_", ".", "-" and {} only' });
 
 export const BackendChoiceSchema = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
+/** Training engine: auto (fast unless the backend is tensorflow) | fast | layers. */
+export const EngineChoiceSchema = z.enum(['auto', 'fast', 'layers']);
+export type EngineChoice = z.infer<typeof EngineChoiceSchema>;
 
 const EnvSchema = z.object({
   REDIS_URL: RedisUrlSchema.default('redis://127.0.0.1:6379'),
   LSW_PREFIX: PrefixSchema.default('lsw'),
   LSW_BACKEND: BackendChoiceSchema.default('auto'),
+  LSW_ENGINE: EngineChoiceSchema.default('auto'),
   LSW_CACHE_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'lstm-sweep')),
   /** Where workers keep trained models: redis | none | a directory. */
   LSW_ARTIFACTS: z.string().min(1).default('redis'),

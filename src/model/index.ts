@@ -18,4 +18,5 @@ export {
 } from './wasm-matmul.js';
 export { rocAuc, accuracy, binaryCrossEntropy } from './metrics.js';
 export { withSeededMathRandom } from './seeded-random.js';
+export { resolveEngine, type EngineChoice, type EngineName } from './engines/index.js';
 export { trainTrial, NonFiniteLossError, ModelBuildError, type EpochMetrics, type TrainResult, type TrainOptions } from './train.js';

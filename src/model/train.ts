@@ -1,16 +1,16 @@
 /**
- * Trains one trial: build -> compile (Adam, head loss) -> seeded epochs of shuffled
- * mini-batches (`model.trainOnBatch`) -> per-epoch validation metrics -> early stopping on
- * validation loss -> restore best weights -> test metrics. Everything tfjs allocates is
- * disposed before returning (unless `keepModel`).
+ * Trains one trial: build -> seeded epochs of shuffled mini-batches on a training engine
+ * (./engines: the fast wasm engine or the tfjs-layers model) -> per-epoch validation
+ * metrics -> early stopping on validation loss -> restore best weights -> test metrics.
+ * Everything tfjs allocates is disposed before returning (unless `keepModel`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Split, TrainingData } from '../data/types.js';
 import type { TrialConfig } from '../spec/trial-config.js';
 import { createRng, shuffleInPlace } from '../util/rng.js';
-import { getHead } from './heads/index.js';
+import { createEngine, resolveEngine, type EngineChoice, type EngineName, type TrainingEngine } from './engines/index.js';
 import { accuracy, balancedAccuracy, binaryCrossEntropy, multiclassMetrics, rocAuc } from './metrics.js';
-import { buildModel, countParams, disposeModel } from './residual-lstm.js';
+import { buildModel, countParams } from './residual-lstm.js';
 import { withSeededMathRandom } from './seeded-random.js';
 
 export interface EpochMetrics {
@@ -51,6 +51,8 @@ export interface TrainResult {
   params: number;
   /** `tf.getBackend()` during training */
   backend: string;
+  /** the engine that trained it (absent for dry runs) */
+  engine?: EngineName;
   /** only with `keepModel: true`; the caller must free it with `disposeModel(model)` */
   model?: tf.LayersModel;
 }
@@ -61,6 +63,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Return the trained model (best weights) instead of disposing it. */
   keepModel?: boolean;
+  /** Training engine (default 'auto': see resolveEngine). */
+  engine?: EngineChoice;
 }
 
 /**
@@ -87,9 +91,11 @@ export class ModelBuildError extends Error {
   }
 }
 
-const PREDICT_BATCH = 512;
 /** Decorrelates the shuffle stream from the initializer seeds. */
 const SHUFFLE_SALT = 0x5bd1e995;
+const DROPOUT_SALT = 0x27d4eb2f;
+/** Longest stretch of training without yielding to the event loop. */
+const YIELD_MS = 200;
 
 function checkData(data: TrainingData): void {
   const { train } = data;
@@ -106,20 +112,6 @@ function checkData(data: TrainingData): void {
   if (data.validation.n < 1) throw new Error('validation split is empty');
 }
 
-/** Copies the rows `indices[start..end)` of a split into fresh batch tensors. */
-function gatherBatch(split: Split, indices: Int32Array, start: number, end: number): [tf.Tensor3D, tf.Tensor2D] {
-  const row = split.timesteps * split.features;
-  const size = end - start;
-  const xb = new Float32Array(size * row);
-  const yb = new Float32Array(size);
-  for (let k = 0; k < size; k++) {
-    const i = indices[start + k]!;
-    xb.set(split.x.subarray(i * row, (i + 1) * row), k * row);
-    yb[k] = split.y[i]!;
-  }
-  return [tf.tensor3d(xb, [size, split.timesteps, split.features]), tf.tensor2d(yb, [size, 1])];
-}
-
 /** Classes of the task: one more than the highest label anywhere in the data (at least 2). */
 export function classesOf(data: TrainingData): number {
   let max = 1;
@@ -127,12 +119,8 @@ export function classesOf(data: TrainingData): number {
   return max + 1;
 }
 
-function evaluate(model: tf.LayersModel, split: Split, classes: number): { loss: number; acc: number; auc: number; balancedAcc: number } {
-  const probs = tf.tidy(() => {
-    const x = tf.tensor3d(split.x, [split.n, split.timesteps, split.features]);
-    const p = model.predict(x, { batchSize: PREDICT_BATCH }) as tf.Tensor;
-    return p.dataSync() as Float32Array;
-  });
+function evaluate(engine: TrainingEngine, split: Split, classes: number): { loss: number; acc: number; auc: number; balancedAcc: number } {
+  const probs = engine.predict(split);
   if (classes > 2) return multiclassMetrics(split.y, probs, classes);
   return {
     loss: binaryCrossEntropy(split.y, probs),
@@ -157,16 +145,15 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
   const { train } = data;
   const shape = { timesteps: train.timesteps, features: train.features };
   const classes = classesOf(data);
+  const engineName = resolveEngine(opts.engine ?? 'auto');
   return withSeededMathRandom(config.seed, async () => {
-    let model: tf.LayersModel;
+    let engine: TrainingEngine;
     try {
-      model = buildModel(shape, { ...config, classes });
+      const model = buildModel(shape, { ...config, classes });
+      engine = createEngine(engineName, model, { shape, config: { ...config, classes }, dropoutSeed: (config.seed ^ DROPOUT_SALT) >>> 0 });
     } catch (err) {
       throw new ModelBuildError(config, err);
     }
-    const optimizer = tf.train.adam(config.learningRate);
-    model.compile({ optimizer, loss: getHead(config.head, classes).loss });
-    let best: tf.Tensor[] = [];
     let keep = false;
     try {
       const rng = createRng((config.seed ^ SHUFFLE_SALT) >>> 0);
@@ -176,6 +163,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
       let bestLoss = Infinity;
       let stoppedEarly = false;
       let prunedAt: number | undefined;
+      let lastYield = performance.now();
 
       for (let epoch = 1; epoch <= config.epochs; epoch++) {
         const t0 = performance.now();
@@ -184,17 +172,16 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
         for (let start = 0; start < train.n; start += config.batchSize) {
           opts.signal?.throwIfAborted();
           const end = Math.min(train.n, start + config.batchSize);
-          const [xb, yb] = gatherBatch(train, indices, start, end);
-          let loss: number;
-          try {
-            loss = (await model.trainOnBatch(xb, yb)) as number;
-          } finally {
-            tf.dispose([xb, yb]);
-          }
+          const loss = await engine.trainBatch(train, indices, start, end);
           if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, loss, 'training');
           lossSum += loss * (end - start);
+          if (performance.now() - lastYield > YIELD_MS) {
+            // the fast engine never awaits: let abort signals and disconnects through
+            await new Promise((resolve) => setImmediate(resolve));
+            lastYield = performance.now();
+          }
         }
-        const val = evaluate(model, data.validation, classes);
+        const val = evaluate(engine, data.validation, classes);
         if (!Number.isFinite(val.loss)) throw new NonFiniteLossError(epoch, val.loss, 'validation');
         const metrics: EpochMetrics = {
           epoch,
@@ -209,8 +196,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
         if (val.loss < bestLoss) {
           bestLoss = val.loss;
           bestEpoch = epoch;
-          tf.dispose(best);
-          best = model.getWeights().map((w) => w.clone());
+          engine.snapshot();
         }
         if ((await opts.onEpoch?.(metrics)) === 'stop' && epoch < config.epochs) {
           prunedAt = epoch;
@@ -222,7 +208,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
         }
       }
 
-      model.setWeights(best);
+      engine.restore();
       const bestMetrics = history[bestEpoch - 1]!;
       const result: TrainResult = {
         history,
@@ -238,20 +224,19 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
         },
         params: countParams(shape, { ...config, classes }),
         backend: tf.getBackend(),
+        engine: engine.name,
       };
       if (data.test && data.test.n > 0) {
-        const test = evaluate(model, data.test, classes);
+        const test = evaluate(engine, data.test, classes);
         Object.assign(result.metrics, { testLoss: test.loss, testAcc: test.acc, testAuc: test.auc, testBalancedAcc: test.balancedAcc });
       }
       if (opts.keepModel) {
         keep = true;
-        result.model = model;
+        result.model = engine.model();
       }
       return result;
     } finally {
-      tf.dispose(best);
-      optimizer.dispose();
-      if (!keep) disposeModel(model);
+      engine.release(keep);
     }
   });
 }

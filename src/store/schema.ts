@@ -46,6 +46,8 @@ export const TrialResultSchema = z.object({
   params: z.number().int(),
   durationMs: z.number(),
   backend: z.string(),
+  /** training engine (results written before engines existed have none) */
+  engine: z.enum(['fast', 'layers']).optional(),
   worker: z.string(),
   attempts: z.number().int().min(1),
   finishedAt: z.string(),

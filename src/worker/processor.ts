@@ -4,7 +4,7 @@
  */
 import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { readEnv } from '../config/env.js';
+import { readEnv, type EngineChoice } from '../config/env.js';
 import { initBackend } from '../model/index.js';
 import { TrialJobSchema } from '../queue/trial-job.js';
 import { ArtifactStore, parseArtifactLocation, type ArtifactLocation } from '../store/artifact-store.js';
@@ -23,6 +23,7 @@ interface ChildContext {
   store: SweepStore;
   datasets: DatasetStore;
   artifacts: { store: ArtifactStore; location: ArtifactLocation };
+  engine: EngineChoice;
 }
 
 let context: Promise<ChildContext> | undefined;
@@ -36,6 +37,7 @@ async function createContext(): Promise<ChildContext> {
     store: new SweepStore(redis, env.LSW_PREFIX),
     datasets: new DatasetStore(redis, env.LSW_PREFIX, env.LSW_CACHE_DIR),
     artifacts: { store: new ArtifactStore(redis, env.LSW_PREFIX), location: parseArtifactLocation(env.LSW_ARTIFACTS) },
+    engine: env.LSW_ENGINE,
   };
 }
 
@@ -51,11 +53,12 @@ export default async function processTrial(job: SandboxedJob, _token?: string, s
     throw new UnrecoverableError(`invalid trial job payload: ${formatZodIssues(parsed.error)}`);
   }
   context ??= createContext();
-  const { store, datasets, artifacts } = await context;
+  const { store, datasets, artifacts, engine } = await context;
   const outcome = await runTrial(parsed.data, {
     store,
     datasets,
     artifacts,
+    engine,
     // attemptsStarted also counts deliveries after a crashed worker, which attemptsMade does not.
     attempt: Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1),
     onProgress: (p) => job.updateProgress(p),

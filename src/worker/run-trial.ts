@@ -1,6 +1,6 @@
 import { normalizeTrainingData } from '../data/normalize.js';
 import { toTrainingData } from '../data/split.js';
-import { disposeModel, trainTrial, type TrainResult } from '../model/index.js';
+import { disposeModel, trainTrial, type EngineChoice, type TrainResult } from '../model/index.js';
 import { saveModel, type SavedModel } from '../model/saved-model.js';
 import type { ArtifactLocation, ArtifactStore } from '../store/artifact-store.js';
 import type { TrialJob, TrialProgress } from '../queue/trial-job.js';
@@ -22,6 +22,8 @@ export interface RunTrialDeps {
   onProgress?: (progress: TrialProgress) => Promise<void> | void;
   /** Aborts training (the worker is handing the trial back). */
   signal?: AbortSignal;
+  /** training engine (default auto) */
+  engine?: EngineChoice;
 }
 
 export type TrialOutcome =
@@ -72,6 +74,7 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
     params: trained.params,
     durationMs: Date.now() - startedAt,
     backend: trained.backend,
+    ...(trained.engine ? { engine: trained.engine } : {}),
     worker,
     attempts: deps.attempt,
     finishedAt: new Date().toISOString(),
@@ -104,6 +107,7 @@ async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
   const { model, ...result } = await trainTrial(job.config, data, {
     keepModel,
     signal: deps.signal,
+    ...(deps.engine ? { engine: deps.engine } : {}),
     onEpoch: async (e) => {
       history.push(e);
       await deps.store.saveLiveHistory(job.sweepId, job.trialId, history);

@@ -15,6 +15,8 @@ export interface WorkerOptions {
   redisUrl: string;
   prefix: string;
   backend: string;
+  /** training engine: auto | fast | layers (default auto) */
+  engine?: string;
   cacheDir: string;
   /** where trained models are kept: redis | none | a directory */
   artifacts: string;
@@ -51,6 +53,7 @@ export function trainerEnv(opts: WorkerOptions, base: NodeJS.ProcessEnv = proces
     REDIS_URL: opts.redisUrl,
     LSW_PREFIX: opts.prefix,
     LSW_BACKEND: opts.backend,
+    ...(opts.engine ? { LSW_ENGINE: opts.engine } : {}),
     LSW_CACHE_DIR: opts.cacheDir,
     LSW_ARTIFACTS: opts.artifacts,
     LSW_WORKER_NAME: workerName(),

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { BackendChoiceSchema, readEnv } from '../../config/env.js';
+import { BackendChoiceSchema, EngineChoiceSchema, readEnv } from '../../config/env.js';
 import { connectRedis } from '../../store/redis.js';
 import { log } from '../../util/logger.js';
 import { assertBackendAvailable } from '../../worker/native-backend.js';
@@ -11,6 +11,7 @@ import { intFlag, parseFlags, resolveConnection, withConnection, type Connection
 const FlagsSchema = z.object({
   concurrency: z.union([z.literal('auto'), intFlag(1, 256)]).default(1),
   backend: BackendChoiceSchema.optional(),
+  engine: EngineChoiceSchema.optional(),
   gpu: intFlag(0, 63).optional(),
   cacheDir: z.string().min(1).optional(),
   grace: z.coerce.number().min(0).max(86_400).default(300),
@@ -23,6 +24,7 @@ export function workerCommand(): Command {
       .description('take trials from the queue, train them and write results to Redis (SIGTERM/Ctrl-C: finish current trials within --grace, else hand them back, then exit)')
       .option('-c, --concurrency <n>', 'trials trained at once, each in its own process; "auto" = one per CPU core', '1')
       .option('--backend <name>', 'auto | tensorflow | wasm | cpu [env: LSW_BACKEND, default auto]')
+      .option('--engine <name>', 'training engine: auto (fast, or layers on the tensorflow backend) | fast | layers [env: LSW_ENGINE, default auto]')
       .option('--gpu <index>', 'pin this worker to one GPU (sets CUDA_VISIBLE_DEVICES for the tensorflow backend)')
       .option('--cache-dir <dir>', 'local dataset cache [env: LSW_CACHE_DIR, default ~/.cache/lstm-sweep]')
       .option('--artifacts <where>', 'keep each trained model in: redis | none | a directory (e.g. a shared volume) [env: LSW_ARTIFACTS, default redis]')
@@ -38,6 +40,7 @@ export function workerCommand(): Command {
       redisUrl,
       prefix,
       backend,
+      engine: flags.engine ?? env.LSW_ENGINE,
       cacheDir: flags.cacheDir ?? env.LSW_CACHE_DIR,
       artifacts: flags.artifacts ?? env.LSW_ARTIFACTS,
       concurrency: flags.concurrency === 'auto' ? os.availableParallelism() : flags.concurrency,

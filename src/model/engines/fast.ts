@@ -1,0 +1,75 @@
+/**
+ * The fast engine: the network computed by lstm-sweep's wasm SIMD kernels
+ * (../fast/network.ts), no tfjs op per step. It starts from the layers model's seeded
+ * initial weights and writes the trained weights back into it, so the exported model is a
+ * standard tfjs-layers model either way.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Split } from '../../data/types.js';
+import { copyWeightsFromModel, copyWeightsToModel } from '../fast/layers-bridge.js';
+import { FastNetwork } from '../fast/network.js';
+import type { NetworkPlan } from '../fast/plan.js';
+import { disposeModel } from '../residual-lstm.js';
+import type { TrainingEngine } from './types.js';
+
+export interface FastEngineOptions {
+  plan: NetworkPlan;
+  learningRate: number;
+  batchSize: number;
+  /** seed of the dropout masks */
+  seed: number;
+}
+
+export class FastEngine implements TrainingEngine {
+  readonly name = 'fast' as const;
+  readonly net: FastNetwork;
+  private best: Float32Array;
+  private readonly labels: Float32Array;
+  private readonly rows: number[] = [];
+
+  constructor(
+    private readonly layersModel: tf.LayersModel,
+    private readonly opts: FastEngineOptions,
+  ) {
+    this.net = new FastNetwork(opts.plan, { maxBatch: opts.batchSize, seed: opts.seed });
+    copyWeightsFromModel(this.net, layersModel);
+    this.best = this.net.params.slice();
+    this.labels = new Float32Array(opts.batchSize);
+  }
+
+  async trainBatch(split: Split, indices: Int32Array, start: number, end: number): Promise<number> {
+    this.rows.length = end - start;
+    for (let k = 0; k < end - start; k++) {
+      const i = indices[start + k]!;
+      this.rows[k] = i;
+      this.labels[k] = split.y[i]!;
+    }
+    this.net.setInput(split.x, this.rows);
+    this.net.forward(true);
+    const loss = this.net.backward(this.labels);
+    this.net.adam(this.opts.learningRate);
+    return loss;
+  }
+
+  predict(split: Split): Float32Array {
+    return this.net.predict(split.x, split.n);
+  }
+
+  snapshot(): void {
+    this.best = this.net.params.slice();
+  }
+
+  restore(): void {
+    this.net.params.set(this.best);
+  }
+
+  model(): tf.LayersModel {
+    copyWeightsToModel(this.net, this.layersModel);
+    return this.layersModel;
+  }
+
+  release(keepModel: boolean): void {
+    if (keepModel) copyWeightsToModel(this.net, this.layersModel);
+    else disposeModel(this.layersModel);
+  }
+}

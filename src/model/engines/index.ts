@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs';
+import type { EngineChoice } from '../../config/env.js';
+import { kernelsAvailable } from '../fast/kernels.js';
+import { planNetwork } from '../fast/plan.js';
+import { getHead } from '../heads/index.js';
+import type { InputShape, ModelConfig } from '../residual-lstm.js';
+import { FastEngine } from './fast.js';
+import { LayersEngine } from './layers.js';
+import type { EngineName, TrainingEngine } from './types.js';
+
+export type { EngineName, TrainingEngine } from './types.js';
+
+export type { EngineChoice } from '../../config/env.js';
+
+/**
+ * 'auto': the fast engine, except on the tensorflow backend (tfjs-node / tfjs-node-gpu),
+ * where the layers model runs natively (and on the GPU) instead.
+ */
+export function resolveEngine(choice: EngineChoice, backend = tf.getBackend()): EngineName {
+  if (choice !== 'auto') return choice;
+  return backend !== 'tensorflow' && kernelsAvailable() ? 'fast' : 'layers';
+}
+
+export interface EngineSetup {
+  shape: InputShape;
+  config: ModelConfig & { learningRate: number; batchSize: number };
+  /** seed of the fast engine's dropout masks */
+  dropoutSeed: number;
+}
+
+/** Wraps the freshly built layers model `model` in the chosen engine (which then owns it). */
+export function createEngine(name: EngineName, model: tf.LayersModel, setup: EngineSetup): TrainingEngine {
+  const { config } = setup;
+  if (name === 'layers') return new LayersEngine(model, config.learningRate, getHead(config.head, config.classes).loss);
+  return new FastEngine(model, {
+    plan: planNetwork(setup.shape, config),
+    learningRate: config.learningRate,
+    batchSize: config.batchSize,
+    seed: setup.dropoutSeed,
+  });
+}
