@@ -182,9 +182,10 @@ export class FastNetwork {
 
   /**
    * Forward pass over the current input; returns the probabilities (n, units) as a view
-   * (valid until the next call). `training` draws fresh dropout masks.
+   * (valid until the next call). `training` applies dropout with fresh masks, or with the
+   * previous call's masks when `freshMasks` is false (gradient checks).
    */
-  forward(training: boolean): Float32Array {
+  forward(training: boolean, freshMasks = true): Float32Array {
     const { k, plan, T, n } = this;
     const TN = T * n;
     let cur = this.ptr.x;
@@ -203,7 +204,7 @@ export class FastNetwork {
       const dropIn = training && plan.dropout > 0;
       const dropRec = training && plan.recurrentDropout > 0;
       if (dropIn) {
-        this.fillMask(L.dmask, 4 * n * I, plan.dropout);
+        if (freshMasks) this.fillMask(L.dmask, 4 * n * I, plan.dropout);
         for (let g = 0; g < 4; g++) {
           k.maskSeq(T, n, I, cur, L.dmask + g * n * I * 4, this.ptr.seqTmp);
           k.gemm(TN, U, I, this.ptr.seqTmp, I, 1, L.wk + g * U * 4, G, L.gates + g * U * 4, G, 0);
@@ -212,7 +213,7 @@ export class FastNetwork {
         k.gemm(TN, G, I, cur, I, 1, L.wk, G, L.gates, G, 0);
       }
       k.addBias(TN, G, L.gates, G, L.bias);
-      if (dropRec) this.fillMask(L.rmask, 4 * n * U, plan.recurrentDropout);
+      if (dropRec && freshMasks) this.fillMask(L.rmask, 4 * n * U, plan.recurrentDropout);
       k.lstmForward(T, n, U, L.gates, L.wr, L.h, L.c, L.ac, dropRec ? L.rmask : 0, this.ptr.hm, L.plan.activation === 'tanh' ? 0 : 1);
       const lastH = L.h + (T - 1) * n * U * 4;
       if (L.plan.output === 'sequence') {
