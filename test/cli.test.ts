@@ -104,6 +104,8 @@ describe('CLI errors', () => {
     await expectUserError(['status', 'x'], /environment: REDIS_URL: expected a redis:\/\//, { REDIS_URL: 'http://x' });
     await expectUserError(['leaderboard', 'x', '--limit', '0'], /invalid option: limit/);
     await expectUserError(['worker', '--concurrency', 'many'], /invalid option: concurrency/);
+    await expectUserError(['worker', '--engine', 'turbo'], /invalid option: engine/);
+    await expectUserError(['worker'], /environment: LSW_ENGINE/, { LSW_ENGINE: 'turbo' });
   });
 
   test('--backend tensorflow without tfjs-node(-gpu) installed', () =>

@@ -90,7 +90,7 @@ describe('fast engine equals the tfjs-layers model (dropout off)', () => {
       assert.equal(Object.keys(expected.grads).length, net.slots.length);
       for (const slot of net.slots) {
         const variable = model.getLayer(slot.layer).weights[slot.index]!;
-        const refGrad = expected.grads[variable.read().name]!.dataSync();
+        const refGrad = expected.grads[(variable.read() as tf.Variable).name]!.dataSync();
         const mine = net.grads.subarray(slot.offset, slot.offset + slot.size);
         const err = relError(mine, refGrad);
         assert.ok(err < TOL, `${slot.layer}[${slot.index}] gradient differs by ${err}`);
@@ -192,7 +192,8 @@ describe('fast engine inside trainTrial', () => {
     }
     return { n, timesteps: T, features: F, x, y };
   }
-  const data: TrainingData = { train: split(96, 1), validation: split(32, 2), test: split(40, 3) };
+  const testSplit = split(40, 3);
+  const data: TrainingData = { train: split(96, 1), validation: split(32, 2), test: testSplit };
   const config = (over: Partial<TrialConfig> = {}): TrialConfig => ({
     depth: 2,
     width: 6,
@@ -228,11 +229,11 @@ describe('fast engine inside trainTrial', () => {
     const engine = createEngine('fast', model, { shape, config: { ...cfg, classes: 2 }, dropoutSeed: 1 });
     const indices = Int32Array.from({ length: data.train.n }, (_, i) => i);
     for (let start = 0; start < data.train.n; start += 16) await engine.trainBatch(data.train, indices, start, start + 16);
-    const mine = engine.predict(data.test);
+    const mine = engine.predict(testSplit);
     const saved = await saveModel(engine.model());
     engine.release(false);
     const loaded = await loadModel(saved);
-    const theirs = tf.tidy(() => (loaded.predict(tf.tensor3d(data.test.x, [data.test.n, T, F])) as tf.Tensor).dataSync());
+    const theirs = tf.tidy(() => (loaded.predict(tf.tensor3d(testSplit.x, [testSplit.n, T, F])) as tf.Tensor).dataSync());
     disposeModel(loaded);
     assert.ok(relError(mine, theirs) < 1e-5, `predictions differ by ${relError(mine, theirs)}`);
   });

@@ -108,6 +108,7 @@ describe('sweep pipeline', () => {
       epochs: number;
       durationMs: number;
       backend: string;
+      engine: string;
       worker: string;
     }>;
     assert.equal(rows.length, 4);
@@ -116,6 +117,7 @@ describe('sweep pipeline', () => {
     assert.equal(new Set(rows.map((r) => `${r.config.depth}x${r.config.width}`)).size, 4);
     for (const row of rows) {
       assert.equal(row.backend, 'wasm');
+      assert.equal(row.engine, 'fast', 'workers train with the fast engine by default');
       assert.equal(row.epochs, 10);
       assert.ok(row.durationMs > 0);
       assert.match(row.worker, /:\d+$/);

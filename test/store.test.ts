@@ -134,6 +134,7 @@ describe('worker environment', () => {
     assert.equal(env.CUDA_VISIBLE_DEVICES, '1');
     assert.deepEqual([env.REDIS_URL, env.LSW_PREFIX, env.LSW_BACKEND, env.LSW_CACHE_DIR], ['redis://h:1', 'p', 'tensorflow', '/c']);
     assert.equal(trainerEnv(opts, {}).CUDA_VISIBLE_DEVICES, undefined);
+    assert.equal(trainerEnv({ ...opts, engine: 'layers' }, {}).LSW_ENGINE, 'layers');
   });
 });
 

@@ -33,6 +33,7 @@ function flatten(row: LeaderboardRow) {
     prunedAt: row.prunedAt ?? '',
     durationMs: row.durationMs,
     backend: row.backend,
+    engine: row.engine ?? '',
     worker: row.worker,
     attempts: row.attempts,
   };
@@ -41,14 +42,14 @@ function flatten(row: LeaderboardRow) {
 export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string {
   const table = new Table({
     head: ['#', 'trial', 'depth', 'width', 'drop', 'rec.drop', 'lr', 'batch', 'head', 'seed',
-      `${metric.name} ${metric.goal === 'maximize' ? '↑' : '↓'}`, 'valAcc', 'testAcc', 'testAuc', 'epochs', 'time', 'backend', 'worker'],
+      `${metric.name} ${metric.goal === 'maximize' ? '↑' : '↓'}`, 'valAcc', 'testAcc', 'testAuc', 'epochs', 'time', 'engine', 'worker'],
     style: { head: [], border: [] },
   });
   for (const row of rows) {
     const f = flatten(row);
     table.push([f.rank, f.trialId.slice(0, 8), f.depth, f.width, f.dropout, f.recurrentDropout, f.learningRate,
       f.batchSize, f.head, f.seed, fmt(row.metrics[metric.name], 4), fmt(f.valAcc), fmt(f.testAcc), fmt(f.testAuc),
-      row.prunedAt !== undefined ? `${f.epochs} pruned` : f.epochs, `${(f.durationMs / 1000).toFixed(1)}s`, f.backend, f.worker]);
+      row.prunedAt !== undefined ? `${f.epochs} pruned` : f.epochs, `${(f.durationMs / 1000).toFixed(1)}s`, f.engine ? `${f.engine}/${f.backend}` : f.backend, f.worker]);
   }
   return table.toString();
 }

@@ -125,6 +125,7 @@ export interface LeaderboardRow {
   epochs: number;
   durationMs: number;
   backend: string;
+  engine?: TrialResult['engine'];
   worker: string;
   attempts: number;
   /** epoch at which ASHA stopped it, if it did */

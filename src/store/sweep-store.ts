@@ -258,6 +258,7 @@ export class SweepStore {
           epochs: r.epochsRun,
           durationMs: r.durationMs,
           backend: r.backend,
+          ...(r.engine ? { engine: r.engine } : {}),
           worker: r.worker,
           attempts: r.attempts,
           ...(r.pruned ? { prunedAt: r.pruned.epoch } : {}),

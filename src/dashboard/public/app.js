@@ -288,7 +288,7 @@ function tableColumns(sweep) {
       fmt: (r) => (r.prunedAt !== undefined ? `<span class="badge warn" title="stopped early by ASHA at epoch ${esc(r.prunedAt)}">pruned</span> ${esc(r.epochs)}` : esc(r.epochs)),
     },
     { key: 'durationMs', label: 'time', num: true, get: (r) => r.durationMs, fmt: (r) => fmtDuration(r.durationMs) },
-    { key: 'backend', label: 'backend', get: (r) => r.backend },
+    { key: 'backend', label: 'engine', get: (r) => (r.engine ? `${r.engine}/${r.backend}` : r.backend) },
     { key: 'worker', label: 'worker', get: (r) => r.worker, fmt: (r) => `<span class="mono">${esc(r.worker)}</span>` },
     { key: 'attempts', label: 'attempts', num: true, get: (r) => r.attempts },
   );
