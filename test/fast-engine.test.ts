@@ -8,6 +8,7 @@ import { FastNetwork } from '../src/model/fast/network.js';
 import { planNetwork } from '../src/model/fast/plan.js';
 import { getHead } from '../src/model/heads/index.js';
 import { buildModel, disposeModel, initBackend, trainTrial, type ModelConfig } from '../src/model/index.js';
+import { balancedClassWeights } from '../src/model/train.js';
 import { loadModel, saveModel } from '../src/model/saved-model.js';
 import type { TrialConfig } from '../src/spec/trial-config.js';
 import { createRng } from '../src/util/rng.js';
@@ -220,6 +221,22 @@ describe('fast engine inside trainTrial', () => {
       assert.ok(Math.abs(a.valLoss - b.valLoss) / b.valLoss < 1e-3, `epoch ${e + 1} valLoss ${a.valLoss} vs ${b.valLoss}`);
     }
     assert.equal(fast.metrics.testAcc, layers.metrics.testAcc);
+  });
+
+  test('balanced class weights: both engines weigh the loss the same way', async () => {
+    const imbalanced = (s: Split): Split => ({ ...s, y: s.y.map((_, i) => (i % 4 === 0 ? 1 : 0)) });
+    const skewed: TrainingData = { train: imbalanced(data.train), validation: imbalanced(data.validation), test: imbalanced(testSplit) };
+    assert.deepEqual(balancedClassWeights(skewed.train.y, 2), [96 / (2 * 72), 96 / (2 * 24)]);
+    const cfg = config({ classWeight: 'balanced', epochs: 3 });
+    const fast = await trainTrial(cfg, skewed, { engine: 'fast' });
+    const layers = await trainTrial(cfg, skewed, { engine: 'layers' });
+    const unweighted = await trainTrial(config({ epochs: 3 }), skewed, { engine: 'fast' });
+    for (let e = 0; e < 3; e++) {
+      const [a, b] = [fast.history[e]!, layers.history[e]!];
+      assert.ok(Math.abs(a.loss - b.loss) / b.loss < 1e-3, `epoch ${e + 1} loss ${a.loss} vs ${b.loss}`);
+      assert.ok(Math.abs(a.valLoss - b.valLoss) / b.valLoss < 1e-3, `epoch ${e + 1} valLoss ${a.valLoss} vs ${b.valLoss}`);
+    }
+    assert.notEqual(fast.history[0]!.loss, unweighted.history[0]!.loss, 'the weights change the training loss');
   });
 
   test('the exported layers model predicts what the engine predicts', async () => {

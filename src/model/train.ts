@@ -112,6 +112,13 @@ function checkData(data: TrainingData): void {
   if (data.validation.n < 1) throw new Error('validation split is empty');
 }
 
+/** sklearn's 'balanced' weights: n / (k * n_c); a class absent from `labels` gets 1. */
+export function balancedClassWeights(labels: ArrayLike<number>, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
+  return counts.map((c) => (c === 0 ? 1 : labels.length / (classes * c)));
+}
+
 /** Classes of the task: one more than the highest label anywhere in the data (at least 2). */
 export function classesOf(data: TrainingData): number {
   let max = 1;
@@ -150,7 +157,13 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
     let engine: TrainingEngine;
     try {
       const model = buildModel(shape, { ...config, classes });
-      engine = createEngine(engineName, model, { shape, config: { ...config, classes }, dropoutSeed: (config.seed ^ DROPOUT_SALT) >>> 0 });
+      const classWeights = config.classWeight === 'balanced' ? balancedClassWeights(train.y, classes) : undefined;
+      engine = createEngine(engineName, model, {
+        shape,
+        config: { ...config, classes },
+        dropoutSeed: (config.seed ^ DROPOUT_SALT) >>> 0,
+        ...(classWeights ? { classWeights } : {}),
+      });
     } catch (err) {
       throw new ModelBuildError(config, err);
     }

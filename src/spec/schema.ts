@@ -15,6 +15,7 @@ export const SWEEPABLE = [
   'head',
   'residual',
   'inputProjection',
+  'classWeight',
 ] as const;
 export type SweepableName = (typeof SWEEPABLE)[number];
 
@@ -39,7 +40,7 @@ function rangeOf(name: SweepableName) {
 }
 
 /** Parameters that only take a list of values, never a range. */
-const LIST_ONLY: ReadonlySet<SweepableName> = new Set(['head', 'residual', 'inputProjection']);
+const LIST_ONLY: ReadonlySet<SweepableName> = new Set(['head', 'residual', 'inputProjection', 'classWeight']);
 
 function valuesOf(name: SweepableName) {
   const schema = field(name);

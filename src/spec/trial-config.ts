@@ -27,6 +27,11 @@ export const TrialConfigSchema = z.strictObject({
    * connection applies from layer 0 too (the recipe's stated limitation). Absent: false.
    */
   inputProjection: z.boolean().optional(),
+  /**
+   * Loss weight per class: `balanced` weighs each class by n / (k * n_class) of the training
+   * data (Keras' class_weight, sklearn's 'balanced'). Absent: none (every sample weighs 1).
+   */
+  classWeight: z.enum(['none', 'balanced']).optional(),
 });
 export type TrialConfig = z.infer<typeof TrialConfigSchema>;
 
@@ -35,11 +40,12 @@ export type TrialConfig = z.infer<typeof TrialConfigSchema>;
  * config's id (a hash of it) is the same as before they existed.
  */
 export function normalizeTrialConfig(config: TrialConfig): TrialConfig {
-  const { residual, inputProjection, ...rest } = config;
+  const { residual, inputProjection, classWeight, ...rest } = config;
   return {
     ...rest,
     ...(residual === false ? { residual } : {}),
     ...(inputProjection === true ? { inputProjection } : {}),
+    ...(classWeight === 'balanced' ? { classWeight } : {}),
   };
 }
 

@@ -18,6 +18,8 @@ export interface FastEngineOptions {
   batchSize: number;
   /** seed of the dropout masks */
   seed: number;
+  /** loss weight per class */
+  classWeights?: number[];
 }
 
 export class FastEngine implements TrainingEngine {
@@ -25,6 +27,7 @@ export class FastEngine implements TrainingEngine {
   readonly net: FastNetwork;
   private best: Float32Array;
   private readonly labels: Float32Array;
+  private readonly weights: Float32Array | undefined;
   private readonly rows: number[] = [];
 
   constructor(
@@ -35,6 +38,7 @@ export class FastEngine implements TrainingEngine {
     copyWeightsFromModel(this.net, layersModel);
     this.best = this.net.params.slice();
     this.labels = new Float32Array(opts.batchSize);
+    this.weights = opts.classWeights ? new Float32Array(opts.batchSize) : undefined;
   }
 
   async trainBatch(split: Split, indices: Int32Array, start: number, end: number): Promise<number> {
@@ -43,10 +47,11 @@ export class FastEngine implements TrainingEngine {
       const i = indices[start + k]!;
       this.rows[k] = i;
       this.labels[k] = split.y[i]!;
+      if (this.weights) this.weights[k] = this.opts.classWeights![split.y[i]!]!;
     }
     this.net.setInput(split.x, this.rows);
     this.net.forward(true);
-    const loss = this.net.backward(this.labels);
+    const loss = this.net.backward(this.labels, this.weights);
     this.net.adam(this.opts.learningRate);
     return loss;
   }

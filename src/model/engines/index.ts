@@ -26,16 +26,19 @@ export interface EngineSetup {
   config: ModelConfig & { learningRate: number; batchSize: number };
   /** seed of the fast engine's dropout masks */
   dropoutSeed: number;
+  /** loss weight per class (index = label); absent: every sample weighs 1 */
+  classWeights?: number[];
 }
 
 /** Wraps the freshly built layers model `model` in the chosen engine (which then owns it). */
 export function createEngine(name: EngineName, model: tf.LayersModel, setup: EngineSetup): TrainingEngine {
   const { config } = setup;
-  if (name === 'layers') return new LayersEngine(model, config.learningRate, getHead(config.head, config.classes).loss);
+  if (name === 'layers') return new LayersEngine(model, config.learningRate, getHead(config.head, config.classes).loss, setup.classWeights);
   return new FastEngine(model, {
     plan: planNetwork(setup.shape, config),
     learningRate: config.learningRate,
     batchSize: config.batchSize,
     seed: setup.dropoutSeed,
+    ...(setup.classWeights ? { classWeights: setup.classWeights } : {}),
   });
 }

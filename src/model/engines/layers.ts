@@ -32,6 +32,7 @@ export class LayersEngine implements TrainingEngine {
     private readonly layersModel: tf.LayersModel,
     learningRate: number,
     loss: string,
+    private readonly classWeights?: number[],
   ) {
     this.optimizer = tf.train.adam(learningRate);
     layersModel.compile({ optimizer: this.optimizer, loss });
@@ -40,6 +41,12 @@ export class LayersEngine implements TrainingEngine {
   async trainBatch(split: Split, indices: Int32Array, start: number, end: number): Promise<number> {
     const [xb, yb] = gatherBatch(split, indices, start, end);
     try {
+      if (this.classWeights) {
+        // trainOnBatch takes no class weights; one fit over exactly this batch is the same step
+        const classWeight = Object.fromEntries(this.classWeights.map((w, c) => [c, w]));
+        const h = await this.layersModel.fit(xb, yb, { batchSize: end - start, epochs: 1, shuffle: false, verbose: 0, classWeight });
+        return h.history.loss![0] as number;
+      }
       return (await this.layersModel.trainOnBatch(xb, yb)) as number;
     } finally {
       tf.dispose([xb, yb]);
