@@ -30,6 +30,8 @@ function flatten(row: LeaderboardRow) {
     testAcc: m.testAcc,
     testBalancedAcc: m.testBalancedAcc,
     epochs: row.epochs,
+    cvFolds: row.cv?.folds ?? '',
+    cvEpoch: row.cv?.epoch ?? '',
     prunedAt: row.prunedAt ?? '',
     durationMs: row.durationMs,
     backend: row.backend,
@@ -37,6 +39,13 @@ function flatten(row: LeaderboardRow) {
     worker: row.worker,
     attempts: row.attempts,
   };
+}
+
+/** The sweep metric; under cross-validation the fold mean ± its standard deviation over the folds. */
+function metricCell(row: LeaderboardRow, metric: Metric): string {
+  const value = fmt(row.metrics[metric.name], 4);
+  const spread = row.cv && metric.name.startsWith('val') ? row.cv.std[metric.name as keyof LeaderboardRow['metrics'] & keyof typeof row.cv.std] : undefined;
+  return spread === undefined ? value : `${value} ± ${fmt(spread, 4)}`;
 }
 
 export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string {
@@ -48,8 +57,8 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string
   for (const row of rows) {
     const f = flatten(row);
     table.push([f.rank, f.trialId.slice(0, 8), f.depth, f.width, f.dropout, f.recurrentDropout, f.learningRate,
-      f.batchSize, f.head, f.seed, fmt(row.metrics[metric.name], 4), fmt(f.valAcc), fmt(f.testAcc), fmt(f.testAuc),
-      row.prunedAt !== undefined ? `${f.epochs} pruned` : f.epochs, `${(f.durationMs / 1000).toFixed(1)}s`, f.engine ? `${f.engine}/${f.backend}` : f.backend, f.worker]);
+      f.batchSize, f.head, f.seed, metricCell(row, metric), fmt(f.valAcc), fmt(f.testAcc), fmt(f.testAuc),
+      row.prunedAt !== undefined ? `${f.epochs} pruned` : row.cv ? `${row.cv.epoch}/${f.epochs} cv` : f.epochs, `${(f.durationMs / 1000).toFixed(1)}s`, f.engine ? `${f.engine}/${f.backend}` : f.backend, f.worker]);
   }
   return table.toString();
 }
@@ -63,13 +72,13 @@ const pm = (s: Spread | undefined, digits = 4) => (s ? `${s.mean.toFixed(digits)
 /** Configurations trained with several seeds: mean ± standard deviation over the seeds. */
 export function seedGroupsTable(groups: ConfigSummary[], metric: Metric): string {
   const table = new Table({
-    head: ['#', 'depth', 'width', 'drop', 'rec.drop', 'lr', 'batch', 'head', 'seeds', `${metric.name} mean ± sd`, 'min', 'max', 'testAcc mean ± sd'],
+    head: ['#', 'depth', 'width', 'drop', 'rec.drop', 'lr', 'batch', 'head', 'seeds', `${metric.name} mean ± sd`, 'min', 'max', 'testAcc mean ± sd', 'ensemble testAcc'],
     style: { head: [], border: [] },
   });
   for (const g of groups) {
     const c = g.config;
     table.push([g.rank, c.depth, c.width, c.dropout, c.recurrentDropout, c.learningRate, c.batchSize, c.head, g.seeds.length,
-      pm(g.metric), fmt(g.metric.min, 4), fmt(g.metric.max, 4), pm(g.testAcc, 3)]);
+      pm(g.metric), fmt(g.metric.min, 4), fmt(g.metric.max, 4), pm(g.testAcc, 3), fmt(g.ensembleTestAcc)]);
   }
   return table.toString();
 }

@@ -16,7 +16,25 @@ export const DatasetSpecSchema = z.strictObject({
   splitSeed: z.number().int().min(0).default(0),
   /** none | series | feature (training-split statistics only); see src/data/normalize.ts */
   normalize: NormalizationSchema.default('none'),
+  /**
+   * How trials are validated: `holdout` (one stratified validationSplit of the train file),
+   * `cv` (stratified k-fold cross-validation of the train file, epoch budget chosen on the folds,
+   * then a refit on the whole train file for the test figures), or `auto`: cv when the train
+   * file has at most CV_MAX_TRAIN series, else holdout. Resolved when the sweep is enqueued.
+   */
+  protocol: z.enum(['auto', 'holdout', 'cv']).default('auto'),
+  /** k of k-fold cross-validation */
+  folds: z.number().int().min(2).max(20).default(5),
 });
+
+/** `protocol: auto` cross-validates train files up to this many series. */
+export const CV_MAX_TRAIN = 300;
+
+/** The protocol `auto` stands for, given the train file's size (and whether ASHA needs a holdout). */
+export function resolveProtocol(protocol: DatasetSpec['protocol'], trainSamples: number, asha: boolean): 'holdout' | 'cv' {
+  if (protocol !== 'auto') return protocol;
+  return trainSamples <= CV_MAX_TRAIN && !asha ? 'cv' : 'holdout';
+}
 
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
 export type DatasetSpecInput = z.input<typeof DatasetSpecSchema>;

@@ -39,6 +39,32 @@ export function stratifiedSplit(
   return { train: takeRows(split, trainIdx), validation: takeRows(split, valIdx) };
 }
 
+/**
+ * Stratified k-fold: per class, a seeded shuffle deals the samples round-robin into `k` folds
+ * (continuing where the previous class stopped, so fold sizes differ by at most one). Returns
+ * the sample indices of each fold; every sample is in exactly one.
+ */
+export function stratifiedFolds(split: Split, k: number, seed: number): number[][] {
+  if (!Number.isInteger(k) || k < 2) throw new RangeError(`folds must be a whole number >= 2, got ${k}`);
+  if (split.n < k) throw new UserError(`${k}-fold cross-validation needs at least ${k} training series; the train file has ${split.n}`);
+  const rng = createRng(seed);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < split.n; i++) {
+    const members = byClass.get(split.y[i]!);
+    if (members) members.push(i);
+    else byClass.set(split.y[i]!, [i]);
+  }
+  const folds: number[][] = Array.from({ length: k }, () => []);
+  let next = 0;
+  for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
+    const members = byClass.get(label)!;
+    shuffleInPlace(members, rng);
+    for (const i of members) folds[next++ % k]!.push(i);
+  }
+  for (const fold of folds) shuffleInPlace(fold, rng);
+  return folds;
+}
+
 /** Copies the given samples, in the given order, into a new Split. */
 export function takeRows(split: Split, indices: readonly number[]): Split {
   const size = split.timesteps * split.features;

@@ -53,6 +53,8 @@ export interface TrainResult {
   backend: string;
   /** the engine that trained it (absent for dry runs) */
   engine?: EngineName;
+  /** class probabilities on the test split ((n) or (n, k)), from the weights evaluated */
+  testProbabilities?: Float32Array;
   /** only with `keepModel: true`; the caller must free it with `disposeModel(model)` */
   model?: tf.LayersModel;
 }
@@ -65,6 +67,12 @@ export interface TrainOptions {
   keepModel?: boolean;
   /** Training engine (default 'auto': see resolveEngine). */
   engine?: EngineChoice;
+  /**
+   * Keep the weights of the best validation epoch (default). false: a fixed budget, the last
+   * epoch's weights are the result (the refit of cross-validation, whose "validation" is the
+   * training data itself).
+   */
+  restoreBest?: boolean;
 }
 
 /**
@@ -126,10 +134,11 @@ export function classesOf(data: TrainingData): number {
   return max + 1;
 }
 
-function evaluate(engine: TrainingEngine, split: Split, classes: number): { loss: number; acc: number; auc: number; balancedAcc: number } {
+function evaluate(engine: TrainingEngine, split: Split, classes: number): { loss: number; acc: number; auc: number; balancedAcc: number; probs: Float32Array } {
   const probs = engine.predict(split);
-  if (classes > 2) return multiclassMetrics(split.y, probs, classes);
+  if (classes > 2) return { ...multiclassMetrics(split.y, probs, classes), probs };
   return {
+    probs,
     loss: binaryCrossEntropy(split.y, probs),
     acc: accuracy(split.y, probs),
     auc: rocAuc(split.y, probs),
@@ -206,10 +215,11 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
           durationMs: performance.now() - t0,
         };
         history.push(metrics);
-        if (val.loss < bestLoss) {
+        const restoreBest = opts.restoreBest ?? true;
+        if (!restoreBest || val.loss < bestLoss) {
           bestLoss = val.loss;
           bestEpoch = epoch;
-          engine.snapshot();
+          if (restoreBest) engine.snapshot();
         }
         if ((await opts.onEpoch?.(metrics)) === 'stop' && epoch < config.epochs) {
           prunedAt = epoch;
@@ -221,7 +231,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
         }
       }
 
-      engine.restore();
+      if (opts.restoreBest ?? true) engine.restore();
       const bestMetrics = history[bestEpoch - 1]!;
       const result: TrainResult = {
         history,
@@ -242,6 +252,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
       if (data.test && data.test.n > 0) {
         const test = evaluate(engine, data.test, classes);
         Object.assign(result.metrics, { testLoss: test.loss, testAcc: test.acc, testAuc: test.auc, testBalancedAcc: test.balancedAcc });
+        result.testProbabilities = test.probs;
       }
       if (opts.keepModel) {
         keep = true;

@@ -1,6 +1,7 @@
 import { encodeDataset } from '../data/codec.js';
 import type { Dataset } from '../data/types.js';
 import { loadDataset } from '../data/load.js';
+import { resolveProtocol } from '../data/schema.js';
 import type { LoadedSpec } from '../spec/load-spec.js';
 import { countTrials, expandTrials, type Trial } from '../spec/trials.js';
 import type { SweepSpec } from '../spec/schema.js';
@@ -41,7 +42,20 @@ export async function prepareSweep({ spec, baseDir }: LoadedSpec, opts: { yes?: 
   }
   const dataset = await loadDataset(spec.dataset, { baseDir, classes: MAX_CLASSES });
   checkClasses(dataset, spec);
-  return { spec, trials: expandTrials(spec), dataset, encodedDataset: encodeDataset(dataset) };
+  const resolved = withResolvedProtocol(spec, dataset.train.n);
+  return { spec: resolved, trials: expandTrials(resolved), dataset, encodedDataset: encodeDataset(dataset) };
+}
+
+/** Replaces `protocol: auto` by what it means for this train file (so the stored spec and its id say it). */
+function withResolvedProtocol(spec: SweepSpec, trainSamples: number): SweepSpec {
+  const protocol = resolveProtocol(spec.dataset.protocol, trainSamples, spec.earlyTerminate !== undefined);
+  if (protocol === 'cv' && spec.earlyTerminate) {
+    throw new UserError('earlyTerminate (ASHA) compares trials epoch by epoch on one validation split: use dataset.protocol: holdout with it, or drop earlyTerminate');
+  }
+  if (protocol === 'cv' && trainSamples < spec.dataset.folds) {
+    throw new UserError(`dataset.folds is ${spec.dataset.folds} but the train file has only ${trainSamples} series: lower folds or use protocol: holdout`);
+  }
+  return { ...spec, dataset: { ...spec.dataset, protocol } };
 }
 
 /**

@@ -36,6 +36,7 @@ export function jobFor(sweep: SweepRecord, trial: Trial): TrialJob {
     validationSplit: sweep.spec.dataset.validationSplit,
     splitSeed: sweep.spec.dataset.splitSeed,
     normalize: sweep.spec.dataset.normalize,
+    ...(sweep.spec.dataset.protocol === 'cv' ? { cvFolds: sweep.spec.dataset.folds } : {}),
     metric: sweep.spec.metric,
     config: trial.config,
     dryRun: sweep.spec.dryRun,

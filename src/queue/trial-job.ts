@@ -14,6 +14,8 @@ export const TrialJobSchema = z.strictObject({
   validationSplit: z.number().gt(0).lt(1),
   splitSeed: z.number().int().min(0),
   normalize: NormalizationSchema.default('none'),
+  /** k-fold cross-validation of the train file (absent: one holdout validation split) */
+  cvFolds: z.number().int().min(2).max(20).optional(),
   metric: MetricSchema,
   config: TrialConfigSchema,
   dryRun: z.boolean().default(false),
@@ -34,5 +36,9 @@ export const TrialProgressSchema = z.object({
   loss: z.number(),
   valLoss: z.number(),
   valAuc: z.number(),
+  /** cross-validation: which fold is training (the refit reports `refit: true`) */
+  fold: z.number().int().optional(),
+  folds: z.number().int().optional(),
+  refit: z.boolean().optional(),
 });
 export type TrialProgress = z.infer<typeof TrialProgressSchema>;

@@ -2,6 +2,7 @@ import type { Metric } from '../spec/schema.js';
 import type { TrialConfig } from '../spec/trial-config.js';
 import { canonicalJson } from '../util/hash.js';
 import type { LeaderboardRow } from './schema.js';
+import { ensembleAccuracy } from './test-predictions.js';
 
 export interface Spread {
   mean: number;
@@ -19,6 +20,8 @@ export interface ConfigSummary {
   /** the sweep's metric over the seeds */
   metric: Spread;
   testAcc?: Spread;
+  /** test accuracy of the seed ensemble: the mean of the seeds' class probabilities */
+  ensembleTestAcc?: number;
 }
 
 function spread(values: number[]): Spread | undefined {
@@ -41,6 +44,8 @@ export function bySeedGroups(rows: LeaderboardRow[], metric: Metric): ConfigSumm
   const summaries = [...groups.values()].map((group) => {
     const { seed: _seed, ...config } = group[0]!.config;
     const testAcc = spread(group.map((r) => r.metrics.testAcc ?? Number.NaN));
+    const predictions = group.flatMap((r) => (r.testPredictions ? [r.testPredictions] : []));
+    const ensembleTestAcc = predictions.length === group.length ? ensembleAccuracy(predictions) : undefined;
     return {
       rank: 0,
       config,
@@ -48,6 +53,7 @@ export function bySeedGroups(rows: LeaderboardRow[], metric: Metric): ConfigSumm
       trialIds: group.map((r) => r.trialId),
       metric: spread(group.map((r) => r.metrics[metric.name] ?? Number.NaN)) ?? { mean: Number.NaN, std: Number.NaN, min: Number.NaN, max: Number.NaN },
       ...(testAcc ? { testAcc } : {}),
+      ...(ensembleTestAcc !== undefined ? { ensembleTestAcc } : {}),
     };
   });
   const sign = metric.goal === 'maximize' ? -1 : 1;

@@ -34,6 +34,29 @@ export const FinalMetricsSchema = z.object({
   testBalancedAcc: metricValue.optional(),
 });
 
+const ValMetricsSchema = z.object({ valLoss: metricValue, valAcc: metricValue, valAuc: metricValue, valBalancedAcc: metricValue });
+
+/** Cross-validation of one trial: the epoch budget chosen on the folds, each fold's metrics there, their spread. */
+export const CvSummarySchema = z.object({
+  folds: z.number().int().min(2),
+  /** the epoch budget (1-based): lowest validation loss averaged over the folds */
+  epoch: z.number().int().min(1),
+  perFold: z.array(ValMetricsSchema),
+  /** sample standard deviation over the folds */
+  std: ValMetricsSchema,
+});
+export type CvSummary = z.infer<typeof CvSummarySchema>;
+
+/** The test split's labels and the model's class probabilities, base64 (for seed ensembles). */
+export const TestPredictionsSchema = z.object({
+  classes: z.number().int().min(2),
+  /** Uint8Array of labels */
+  labels: z.string(),
+  /** Float32Array: (n) sigmoid outputs for 2 classes, (n, k) softmax rows for more */
+  probabilities: z.string(),
+});
+export type TestPredictions = z.infer<typeof TestPredictionsSchema>;
+
 export const TrialResultSchema = z.object({
   sweepId: z.string(),
   trialId: z.string(),
@@ -59,6 +82,9 @@ export const TrialResultSchema = z.object({
   normalization: z.object({ mode: NormalizationSchema, stats: FeatureStatsSchema.optional() }).optional(),
   /** input shape the model expects */
   inputShape: z.object({ timesteps: z.number().int(), features: z.number().int() }).optional(),
+  /** protocol cv: validation metrics are fold means at `cv.epoch`; test metrics come from the refit */
+  cv: CvSummarySchema.optional(),
+  testPredictions: TestPredictionsSchema.optional(),
 });
 export type TrialResult = z.infer<typeof TrialResultSchema>;
 
@@ -126,6 +152,10 @@ export interface LeaderboardRow {
   durationMs: number;
   backend: string;
   engine?: TrialResult['engine'];
+  /** protocol cv: folds, epoch budget and the spread of the validation metrics over the folds */
+  cv?: TrialResult['cv'];
+  /** only when asked for (seed ensembles) */
+  testPredictions?: TrialResult['testPredictions'];
   worker: string;
   attempts: number;
   /** epoch at which ASHA stopped it, if it did */

@@ -238,8 +238,8 @@ export class SweepStore {
     return all.map((text) => parseJson(TrialResultSchema, text, 'result'));
   }
 
-  /** Results ranked by the sweep's metric, best first. */
-  async leaderboard(sweepId: string, metric: Metric, limit = -1): Promise<LeaderboardRow[]> {
+  /** Results ranked by the sweep's metric, best first; `withPredictions` adds each trial's test predictions. */
+  async leaderboard(sweepId: string, metric: Metric, limit = -1, opts: { withPredictions?: boolean } = {}): Promise<LeaderboardRow[]> {
     const stop = limit < 0 ? -1 : limit - 1;
     const ids =
       metric.goal === 'maximize'
@@ -259,6 +259,8 @@ export class SweepStore {
           durationMs: r.durationMs,
           backend: r.backend,
           ...(r.engine ? { engine: r.engine } : {}),
+          ...(r.cv ? { cv: r.cv } : {}),
+          ...(opts.withPredictions && r.testPredictions ? { testPredictions: r.testPredictions } : {}),
           worker: r.worker,
           attempts: r.attempts,
           ...(r.pruned ? { prunedAt: r.pruned.epoch } : {}),

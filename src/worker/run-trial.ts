@@ -1,12 +1,12 @@
-import { normalizeTrainingData } from '../data/normalize.js';
-import { toTrainingData } from '../data/split.js';
-import { disposeModel, trainTrial, type EngineChoice, type TrainResult } from '../model/index.js';
+import { disposeModel, type EngineChoice, type TrainResult } from '../model/index.js';
+import { runProtocol } from '../protocol/index.js';
 import { saveModel, type SavedModel } from '../model/saved-model.js';
 import type { ArtifactLocation, ArtifactStore } from '../store/artifact-store.js';
 import type { TrialJob, TrialProgress } from '../queue/trial-job.js';
 import type { DatasetStore } from '../store/dataset-store.js';
 import type { EpochMetrics, TrialResult } from '../store/schema.js';
 import type { SweepStore } from '../store/sweep-store.js';
+import { encodeTestPredictions } from '../store/test-predictions.js';
 import { workerName } from '../util/worker-name.js';
 import { dryRunTrial } from './dry-run.js';
 import { Asha } from '../search/asha.js';
@@ -82,47 +82,64 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
     ...(trained.prunedAt !== undefined ? { pruned: { epoch: trained.prunedAt } } : {}),
     ...(trained.inputShape ? { inputShape: trained.inputShape } : {}),
     ...(trained.normalization && trained.normalization.mode !== 'none' ? { normalization: trained.normalization } : {}),
+    ...(trained.cv ? { cv: trained.cv } : {}),
+    ...(trained.testPredictions ? { testPredictions: trained.testPredictions } : {}),
   };
   await deps.store.saveResult(result, job.metric);
   return { status: 'completed', result };
 }
 
-type Trained = Omit<TrainResult, 'model'> & {
+type Trained = Omit<TrainResult, 'model' | 'testProbabilities'> & {
   savedModel?: SavedModel;
   inputShape?: { timesteps: number; features: number };
   normalization?: TrialResult['normalization'];
+  cv?: TrialResult['cv'];
+  testPredictions?: TrialResult['testPredictions'];
 };
 
 async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
   const dataset = await deps.datasets.get(job.datasetHash);
   if (job.dryRun) return dryRunTrial(job);
-  const normalized = normalizeTrainingData(
-    toTrainingData(dataset, { validationSplit: job.validationSplit, splitSeed: job.splitSeed }),
-    job.normalize,
-  );
-  const data = normalized.data;
   const keepModel = deps.artifacts !== undefined && deps.artifacts.location.kind !== 'none';
-  const history: EpochMetrics[] = [];
+  let history: EpochMetrics[] = [];
+  let phaseOf = '';
   const asha = job.earlyTerminate && new Asha(deps.store.redis, deps.store.keys.prefix, job.earlyTerminate, job.metric);
-  const { model, ...result } = await trainTrial(job.config, data, {
+  const settings = { validationSplit: job.validationSplit, splitSeed: job.splitSeed, normalize: job.normalize, ...(job.cvFolds ? { cvFolds: job.cvFolds } : {}) };
+  const run = await runProtocol(job.config, dataset, settings, {
     keepModel,
-    signal: deps.signal,
+    ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.engine ? { engine: deps.engine } : {}),
-    onEpoch: async (e) => {
+    onEpoch: async (e, phase) => {
+      // live curves show the phase in progress (holdout, fold i of k, refit)
+      const key = phase.kind === 'fold' ? `fold ${phase.fold}` : phase.kind;
+      if (key !== phaseOf) [history, phaseOf] = [[], key];
       history.push(e);
       await deps.store.saveLiveHistory(job.sweepId, job.trialId, history);
-      await deps.onProgress?.({ epoch: e.epoch, epochs: job.config.epochs, loss: e.loss, valLoss: e.valLoss, valAuc: e.valAuc });
-      if (asha && asha.isRung(e.epoch, job.config.epochs)) {
+      await deps.onProgress?.({
+        epoch: e.epoch,
+        epochs: phase.kind === 'refit' ? phase.epochs : job.config.epochs,
+        loss: e.loss,
+        valLoss: e.valLoss,
+        valAuc: e.valAuc,
+        ...(phase.kind === 'fold' ? { fold: phase.fold, folds: phase.folds } : {}),
+        ...(phase.kind === 'refit' ? { refit: true } : {}),
+      });
+      if (asha && phase.kind === 'holdout' && asha.isRung(e.epoch, job.config.epochs)) {
         const value = e[job.metric.name as 'valAuc' | 'valAcc' | 'valBalancedAcc' | 'valLoss'];
         if (!(await asha.report(job.sweepId, job.trialId, e.epoch, value))) return 'stop';
       }
     },
   });
-  const inputShape = { timesteps: data.train.timesteps, features: data.train.features };
-  const normalization = { mode: job.normalize, ...(normalized.stats ? { stats: normalized.stats } : {}) };
-  if (!model) return { ...result, inputShape, normalization };
+  const { model, testProbabilities, ...result } = run.trained;
+  const extras = {
+    inputShape: run.inputShape,
+    normalization: run.normalization,
+    ...(run.cv ? { cv: run.cv } : {}),
+    ...(testProbabilities && dataset.test ? { testPredictions: encodeTestPredictions(dataset.test.y, testProbabilities) } : {}),
+  };
+  if (!model) return { ...result, ...extras };
   try {
-    return { ...result, inputShape, normalization, savedModel: await saveModel(model) };
+    return { ...result, ...extras, savedModel: await saveModel(model) };
   } finally {
     disposeModel(model);
   }

@@ -25,7 +25,7 @@ export function leaderboardCommand(): Command {
       .option('--json', 'print an array of {rank, trialId, config, metrics, epochs, durationMs, backend, worker}')
       .option('--csv', 'print CSV')
       .option('--limit <n>', 'show only the best n trials')
-      .option('--by-config', 'one row per configuration: mean ± standard deviation over its seeds (shown by default when the sweep has several seeds)')
+      .option('--by-config', 'one row per configuration: mean ± standard deviation over its seeds, and the test accuracy of the seed ensemble (shown by default when the sweep has several seeds)')
       .option('--watch', 'refresh in place while the sweep runs, with a progress bar and ETA (Ctrl-C to stop)')
       .option('--interval <seconds>', 'refresh period of --watch', '2'),
   ).action(async (sweepId: string, raw: ConnectionFlags & Record<string, unknown>) => {
@@ -38,7 +38,7 @@ export function leaderboardCommand(): Command {
       }
       const grouped = flags.byConfig || (!flags.json && !flags.csv && sweep.spec.seeds.length > 1);
       // Groups need every trial (means over seeds); a plain listing only the best `limit`.
-      const rows = await store.leaderboard(sweepId, sweep.spec.metric, grouped ? undefined : flags.limit);
+      const rows = await store.leaderboard(sweepId, sweep.spec.metric, grouped ? undefined : flags.limit, { withPredictions: grouped });
       const groups = grouped ? bySeedGroups(rows, sweep.spec.metric).slice(0, flags.limit) : [];
       const shown = rows.slice(0, flags.limit);
       if (flags.byConfig && flags.json) {

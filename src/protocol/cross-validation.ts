@@ -1,0 +1,110 @@
+/**
+ * k-fold cross-validation for small train files (the normal case on UCR data, where a holdout
+ * of 4-10 series cannot tell configurations apart and early stopping fires after a few steps):
+ *
+ * 1. stratified, seeded folds of the train file (the same folds for every trial of the sweep);
+ * 2. per fold, train `epochs` epochs on the other folds, validating on this one every epoch;
+ * 3. the epoch budget is the epoch with the lowest validation loss averaged over the folds;
+ *    the trial's validation metrics are the fold means at that epoch (with their spread);
+ * 4. refit on the whole train file for exactly that many epochs; only this model sees the test
+ *    file, once, for the reported test figures (and is the model that gets exported).
+ *
+ * Normalisation statistics always come from the data being trained on (the fold's training
+ * part, then the whole train file).
+ */
+import { normalizeTrainingData } from '../data/normalize.js';
+import { stratifiedFolds, takeRows } from '../data/split.js';
+import type { TrainingData } from '../data/types.js';
+import { trainTrial, type EpochMetrics } from '../model/index.js';
+import type { CvSummary } from '../store/schema.js';
+import type { Protocol } from './types.js';
+
+type ValMetrics = Pick<EpochMetrics, 'valLoss' | 'valAcc' | 'valAuc' | 'valBalancedAcc'>;
+const VAL_KEYS = ['valLoss', 'valAcc', 'valAuc', 'valBalancedAcc'] as const;
+
+/** Mean over the finite values (a fold whose validation part holds one class has no AUC). */
+function mean(values: number[]): number {
+  const finite = values.filter(Number.isFinite);
+  return finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : NaN;
+}
+
+function std(values: number[]): number {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length < 2) return 0;
+  const m = mean(finite);
+  return Math.sqrt(finite.reduce((s, v) => s + (v - m) ** 2, 0) / (finite.length - 1));
+}
+
+/** The per-epoch mean over folds of every curve. */
+function meanCurve(histories: EpochMetrics[][]): EpochMetrics[] {
+  return histories[0]!.map((_, i) => {
+    const at = histories.map((h) => h[i]!);
+    return {
+      epoch: i + 1,
+      loss: mean(at.map((e) => e.loss)),
+      valLoss: mean(at.map((e) => e.valLoss)),
+      valAcc: mean(at.map((e) => e.valAcc)),
+      valAuc: mean(at.map((e) => e.valAuc)),
+      valBalancedAcc: mean(at.map((e) => e.valBalancedAcc)),
+      durationMs: at.reduce((s, e) => s + e.durationMs, 0),
+    };
+  });
+}
+
+export const crossValidation: Protocol = async (config, dataset, settings, opts) => {
+  const k = settings.cvFolds!;
+  const folds = stratifiedFolds(dataset.train, k, settings.splitSeed);
+  const common = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.engine ? { engine: opts.engine } : {}) };
+  const histories: EpochMetrics[][] = [];
+  for (let f = 0; f < k; f++) {
+    const rest = folds.flatMap((fold, j) => (j === f ? [] : fold));
+    const data: TrainingData = { train: takeRows(dataset.train, rest), validation: takeRows(dataset.train, folds[f]!) };
+    const fold = await trainTrial({ ...config, patience: 0 }, normalizeTrainingData(data, settings.normalize).data, {
+      ...common,
+      onEpoch: async (e) => {
+        await opts.onEpoch?.(e, { kind: 'fold', fold: f + 1, folds: k });
+      },
+    });
+    histories.push(fold.history);
+  }
+  const curve = meanCurve(histories);
+  let budget = 1;
+  for (const e of curve) if (e.valLoss < curve[budget - 1]!.valLoss) budget = e.epoch;
+  const perFold: ValMetrics[] = histories.map((h) => {
+    const e = h[budget - 1]!;
+    return { valLoss: e.valLoss, valAcc: e.valAcc, valAuc: e.valAuc, valBalancedAcc: e.valBalancedAcc };
+  });
+  const cv: CvSummary = {
+    folds: k,
+    epoch: budget,
+    perFold,
+    std: Object.fromEntries(VAL_KEYS.map((key) => [key, std(perFold.map((p) => p[key]))])) as ValMetrics,
+  };
+
+  // Refit: the whole train file for `budget` epochs; its "validation" is the train file itself
+  // (monitoring only: no early stopping, the last epoch's weights are the model).
+  const whole: TrainingData = { train: dataset.train, validation: dataset.train, ...(dataset.test ? { test: dataset.test } : {}) };
+  const normalized = normalizeTrainingData(whole, settings.normalize);
+  const refit = await trainTrial({ ...config, epochs: budget, patience: 0 }, normalized.data, {
+    ...common,
+    keepModel: opts.keepModel ?? false,
+    restoreBest: false,
+    onEpoch: async (e) => {
+      await opts.onEpoch?.(e, { kind: 'refit', epochs: budget });
+    },
+  });
+  const at = curve[budget - 1]!;
+  return {
+    trained: {
+      ...refit,
+      history: curve,
+      bestEpoch: budget,
+      epochsRun: config.epochs,
+      stoppedEarly: false,
+      metrics: { ...refit.metrics, valLoss: at.valLoss, valAcc: at.valAcc, valAuc: at.valAuc, valBalancedAcc: at.valBalancedAcc },
+    },
+    normalization: { mode: settings.normalize, ...(normalized.stats ? { stats: normalized.stats } : {}) },
+    inputShape: { timesteps: dataset.train.timesteps, features: dataset.train.features },
+    cv,
+  };
+};

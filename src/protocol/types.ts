@@ -1,0 +1,36 @@
+import type { FeatureStats, Normalization } from '../data/normalize.js';
+import type { Dataset } from '../data/types.js';
+import type { EngineChoice, EpochMetrics, TrainResult } from '../model/index.js';
+import type { TrialConfig } from '../spec/trial-config.js';
+import type { CvSummary } from '../store/schema.js';
+
+/** Which part of a trial an epoch belongs to (progress and live curves say it). */
+export type Phase = { kind: 'holdout' } | { kind: 'fold'; fold: number; folds: number } | { kind: 'refit'; epochs: number };
+
+export interface ProtocolOptions {
+  engine?: EngineChoice;
+  signal?: AbortSignal;
+  /** return the model that produced the test figures (the caller frees it) */
+  keepModel?: boolean;
+  /** after every epoch of every phase; 'stop' ends the trial there (ASHA, holdout only) */
+  onEpoch?: (e: EpochMetrics, phase: Phase) => void | 'stop' | Promise<void | 'stop'>;
+}
+
+/** How the train file is validated, from the job. */
+export interface ProtocolSettings {
+  validationSplit: number;
+  splitSeed: number;
+  normalize: Normalization;
+  /** k-fold cross-validation; absent: holdout */
+  cvFolds?: number;
+}
+
+export interface ProtocolResult {
+  trained: TrainResult;
+  normalization: { mode: Normalization; stats?: FeatureStats };
+  inputShape: { timesteps: number; features: number };
+  /** cross-validation only */
+  cv?: CvSummary;
+}
+
+export type Protocol = (config: TrialConfig, dataset: Dataset, settings: ProtocolSettings, opts: ProtocolOptions) => Promise<ProtocolResult>;

@@ -1,0 +1,181 @@
+/** Validation protocols: stratified folds, k-fold cross-validation with refit, protocol resolution, seed ensembles. */
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { CV_MAX_TRAIN } from '../src/data/schema.js';
+import { stratifiedFolds } from '../src/data/split.js';
+import { syntheticSplit, writeSyntheticUcr } from '../src/data/synthetic.js';
+import type { Dataset } from '../src/data/types.js';
+import { initBackend } from '../src/model/index.js';
+import { prepareSweep } from '../src/producer/enqueue.js';
+import { runProtocol, type Phase } from '../src/protocol/index.js';
+import { parseSpecText } from '../src/spec/load-spec.js';
+import type { TrialConfig } from '../src/spec/trial-config.js';
+import { ensembleAccuracy, encodeTestPredictions } from '../src/store/test-predictions.js';
+import { REDIS_URL, deletePrefix, exited, runCli, spawnCli, uniquePrefix, waitFor } from './helpers.js';
+
+describe('stratified folds', () => {
+  const split = { ...syntheticSplit({ n: 37, timesteps: 4, seed: 1 }) };
+  split.y = split.y.map((_, i) => (i % 3 === 0 ? 1 : 0));
+
+  test('every sample in exactly one fold, classes spread evenly, seeded', () => {
+    const folds = stratifiedFolds(split, 5, 7);
+    assert.equal(folds.length, 5);
+    assert.deepEqual(folds.flat().sort((a, b) => a - b), Array.from({ length: 37 }, (_, i) => i));
+    for (const label of [0, 1]) {
+      const counts = folds.map((f) => f.filter((i) => split.y[i] === label).length);
+      assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `class ${label} per fold: ${counts}`);
+    }
+    assert.ok(Math.max(...folds.map((f) => f.length)) - Math.min(...folds.map((f) => f.length)) <= 1);
+    assert.deepEqual(stratifiedFolds(split, 5, 7), folds);
+    assert.notDeepEqual(stratifiedFolds(split, 5, 8), folds);
+  });
+
+  test('more folds than series is refused', () => {
+    assert.throws(() => stratifiedFolds({ ...split, n: 3, y: split.y.subarray(0, 3) }, 5, 0), /needs at least 5 training series/);
+  });
+});
+
+describe('cross-validation protocol', () => {
+  before(async () => {
+    await initBackend('cpu');
+  });
+  const dataset: Dataset = { train: syntheticSplit({ n: 40, timesteps: 12, seed: 3 }), test: syntheticSplit({ n: 30, timesteps: 12, seed: 4 }) };
+  const config: TrialConfig = { depth: 1, width: 6, dropout: 0, recurrentDropout: 0, learningRate: 0.02, batchSize: 8, epochs: 8, patience: 2, head: 'dense', seed: 1 };
+
+  test('k folds of all epochs, the budget from the mean fold curve, then one refit of that many epochs', async () => {
+    const phases: Phase[] = [];
+    const run = await runProtocol(config, dataset, { validationSplit: 0.2, splitSeed: 0, normalize: 'none', cvFolds: 4 }, {
+      onEpoch: (_e, phase) => {
+        phases.push(phase);
+      },
+    });
+    const cv = run.cv!;
+    assert.equal(cv.folds, 4);
+    assert.equal(cv.perFold.length, 4);
+    for (let f = 1; f <= 4; f++) {
+      // patience is not applied to folds: every fold runs the full budget
+      assert.equal(phases.filter((p) => p.kind === 'fold' && p.fold === f).length, config.epochs);
+    }
+    const refits = phases.filter((p) => p.kind === 'refit');
+    assert.equal(refits.length, cv.epoch, 'the refit trains exactly the chosen budget');
+    assert.ok(phases.findIndex((p) => p.kind === 'refit') > phases.findLastIndex((p) => p.kind === 'fold'), 'refit comes last');
+    const { trained } = run;
+    assert.equal(trained.history.length, config.epochs, 'history is the mean curve over the folds');
+    const best = Math.min(...trained.history.map((e) => e.valLoss));
+    assert.equal(trained.history[cv.epoch - 1]!.valLoss, best, 'budget = lowest mean validation loss');
+    const mean = (k: 'valLoss' | 'valAcc') => cv.perFold.reduce((s, p) => s + p[k], 0) / 4;
+    assert.ok(Math.abs(trained.metrics.valLoss - mean('valLoss')) < 1e-9);
+    assert.ok(Math.abs(trained.metrics.valAcc - mean('valAcc')) < 1e-9);
+    assert.ok(cv.std.valLoss >= 0);
+    assert.ok(Number.isFinite(trained.metrics.testAcc), 'test figures come from the refit');
+    assert.equal(trained.testProbabilities!.length, 30);
+    assert.equal(trained.bestEpoch, cv.epoch);
+  });
+
+  test('holdout still applies patience and restores the best epoch', async () => {
+    const run = await runProtocol({ ...config, epochs: 30, learningRate: 0.05 }, dataset, { validationSplit: 0.25, splitSeed: 0, normalize: 'none' }, {});
+    assert.equal(run.cv, undefined);
+    assert.ok(run.trained.epochsRun <= 30);
+    assert.equal(run.trained.metrics.valLoss, Math.min(...run.trained.history.map((e) => e.valLoss)));
+  });
+});
+
+describe('protocol resolution at enqueue', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'lsw-protocol-'));
+    await writeSyntheticUcr(path.join(dir, 'small'), { trainSize: 40, testSize: 10, timesteps: 8, seed: 1 });
+    await writeSyntheticUcr(path.join(dir, 'tiny'), { trainSize: 6, testSize: 4, timesteps: 8, seed: 3 });
+    await writeSyntheticUcr(path.join(dir, 'large'), { trainSize: CV_MAX_TRAIN + 1, testSize: 10, timesteps: 8, seed: 2 });
+  });
+  const prepare = (data: string, extra = '') =>
+    prepareSweep({ spec: parseSpecText(`name: p\ndataset: { train: ${data}/train.csv, test: ${data}/test.csv${extra} }\n`, 'spec.yaml'), baseDir: dir, file: path.join(dir, 'spec.yaml') });
+  const asha = '\nearlyTerminate: { type: asha }';
+
+  test(`auto: cv up to ${CV_MAX_TRAIN} training series, holdout above, holdout under ASHA`, async () => {
+    assert.equal((await prepare('small')).spec.dataset.protocol, 'cv');
+    assert.equal((await prepare('large')).spec.dataset.protocol, 'holdout');
+    const withAsha = await prepareSweep({
+      spec: parseSpecText(`name: p\ndataset: { train: small/train.csv }${asha}\n`, 'spec.yaml'),
+      baseDir: dir,
+      file: path.join(dir, 'spec.yaml'),
+    });
+    assert.equal(withAsha.spec.dataset.protocol, 'holdout');
+  });
+
+  test('explicit choices are kept; cv with ASHA or with more folds than series is refused', async () => {
+    assert.equal((await prepare('small', ', protocol: holdout')).spec.dataset.protocol, 'holdout');
+    assert.equal((await prepare('large', ', protocol: cv, folds: 3')).spec.dataset.folds, 3);
+    await assert.rejects(
+      prepareSweep({ spec: parseSpecText(`name: p\ndataset: { train: small/train.csv, protocol: cv }${asha}\n`, 'spec.yaml'), baseDir: dir, file: '' }),
+      /use dataset.protocol: holdout with it/,
+    );
+    await assert.rejects(prepare('tiny', ', protocol: cv, folds: 10'), /dataset.folds is 10 but the train file has only 6 series/);
+    assert.throws(() => parseSpecText('name: p\ndataset: { train: a.csv, protocol: kfold }\n', 'spec.yaml'), /protocol/);
+  });
+});
+
+describe('seed ensembles', () => {
+  test('the ensemble averages probabilities, not votes', () => {
+    const labels = [1, 0, 1];
+    // member A is right on 0 and 1, member B only on 2; averaged, the confident answers win
+    const a = encodeTestPredictions(labels, Float32Array.from([0.9, 0.1, 0.45]));
+    const b = encodeTestPredictions(labels, Float32Array.from([0.4, 0.6, 0.95]));
+    assert.equal(ensembleAccuracy([a]), 2 / 3);
+    assert.equal(ensembleAccuracy([a, b]), 1);
+    const three = encodeTestPredictions([2, 0], Float32Array.from([0.2, 0.3, 0.5, 0.6, 0.3, 0.1]));
+    assert.equal(three.classes, 3);
+    assert.equal(ensembleAccuracy([three]), 1);
+  });
+
+  const prefix = uniquePrefix();
+  after(async () => {
+    const redis = new Redis(REDIS_URL);
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+  });
+
+  test('a cv sweep over 2 seeds end to end: fold spread per trial, ensemble per configuration', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lsw-ensemble-'));
+    const data = await writeSyntheticUcr(dir, { trainSize: 40, testSize: 30, timesteps: 12, seed: 5 });
+    const env = { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: path.join(dir, 'cache') };
+    const spec = path.join(dir, 'sweep.yaml');
+    await writeFile(spec, [
+      'name: ensemble',
+      `dataset: { train: ${data.train}, test: ${data.test}, folds: 3 }`,
+      'parameters: { depth: [1], width: [6, 8], epochs: [6], batchSize: [8], learningRate: [0.02] }',
+      'seeds: [1, 2]',
+    ].join('\n'));
+    const enq = await runCli(['enqueue', spec, '--json'], env);
+    assert.equal(enq.code, 0, enq.stderr);
+    const { sweepId } = JSON.parse(enq.stdout) as { sweepId: string };
+    const w = spawnCli(['worker'], env);
+    try {
+      await waitFor(async () => (JSON.parse((await runCli(['status', sweepId, '--json'], env)).stdout).completed === 4 ? true : undefined), 120_000, '4 trials');
+    } finally {
+      w.kill('SIGTERM');
+      await exited(w);
+    }
+    const rows = JSON.parse((await runCli(['leaderboard', sweepId, '--json'], env)).stdout) as Array<{ cv: { folds: number; epoch: number; std: Record<string, number> } }>;
+    assert.equal(rows.length, 4);
+    for (const r of rows) {
+      assert.equal(r.cv.folds, 3);
+      assert.ok(r.cv.epoch >= 1 && r.cv.epoch <= 6);
+      assert.ok(Number.isFinite(r.cv.std.valAuc));
+    }
+    const groups = JSON.parse((await runCli(['leaderboard', sweepId, '--by-config', '--json'], env)).stdout) as Array<{ seeds: number[]; ensembleTestAcc: number }>;
+    assert.equal(groups.length, 2);
+    for (const g of groups) {
+      assert.equal(g.seeds.length, 2);
+      assert.ok(g.ensembleTestAcc >= 0 && g.ensembleTestAcc <= 1);
+    }
+    const table = await runCli(['leaderboard', sweepId], env);
+    assert.match(table.stdout, /ensemble testAcc/);
+    assert.match(table.stdout, /± /);
+    assert.match(table.stdout, /\d+\/6 cv/);
+  });
+});
