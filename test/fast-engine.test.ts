@@ -239,6 +239,18 @@ describe('fast engine inside trainTrial', () => {
     assert.notEqual(fast.history[0]!.loss, unweighted.history[0]!.loss, 'the weights change the training loss');
   });
 
+  test('gradient clipping: both engines clip the global norm the same way', async () => {
+    const cfg = config({ clipNorm: 0.05, epochs: 3, learningRate: 0.05 });
+    const fast = await trainTrial(cfg, data, { engine: 'fast' });
+    const layers = await trainTrial(cfg, data, { engine: 'layers' });
+    const unclipped = await trainTrial(config({ epochs: 3, learningRate: 0.05 }), data, { engine: 'fast' });
+    for (let e = 0; e < 3; e++) {
+      const [a, b] = [fast.history[e]!, layers.history[e]!];
+      assert.ok(Math.abs(a.valLoss - b.valLoss) / b.valLoss < 1e-3, `epoch ${e + 1} valLoss ${a.valLoss} vs ${b.valLoss}`);
+    }
+    assert.notEqual(fast.history[2]!.valLoss, unclipped.history[2]!.valLoss, 'clipping changes training');
+  });
+
   test('the exported layers model predicts what the engine predicts', async () => {
     const cfg = config({ dropout: 0.2, recurrentDropout: 0.1, head: 'dense' });
     const shape = { timesteps: T, features: F };

@@ -77,6 +77,16 @@ describe('cross-validation protocol', () => {
     assert.equal(trained.bestEpoch, cv.epoch);
   });
 
+  test('the budget follows the sweep metric when it is a validation metric', async () => {
+    const settings = { validationSplit: 0.2, splitSeed: 0, normalize: 'none' as const, cvFolds: 4 };
+    const byAcc = await runProtocol(config, dataset, { ...settings, metric: { name: 'valAcc', goal: 'maximize' } }, {});
+    const accs = byAcc.trained.history.map((e) => e.valAcc);
+    assert.equal(accs[byAcc.cv!.epoch - 1], Math.max(...accs));
+    const byTest = await runProtocol(config, dataset, { ...settings, metric: { name: 'testAcc', goal: 'maximize' } }, {});
+    const losses = byTest.trained.history.map((e) => e.valLoss);
+    assert.equal(losses[byTest.cv!.epoch - 1], Math.min(...losses), 'a test metric never picks the budget');
+  });
+
   test('holdout still applies patience and restores the best epoch', async () => {
     const run = await runProtocol({ ...config, epochs: 30, learningRate: 0.05 }, dataset, { validationSplit: 0.25, splitSeed: 0, normalize: 'none' }, {});
     assert.equal(run.cv, undefined);

@@ -4,8 +4,9 @@
  *
  * 1. stratified, seeded folds of the train file (the same folds for every trial of the sweep);
  * 2. per fold, train `epochs` epochs on the other folds, validating on this one every epoch;
- * 3. the epoch budget is the epoch with the lowest validation loss averaged over the folds;
- *    the trial's validation metrics are the fold means at that epoch (with their spread);
+ * 3. the epoch budget is the epoch with the best fold-mean of the sweep's validation metric
+ *    (ties: the lower mean validation loss); the trial's validation metrics are the fold means
+ *    at that epoch (with their spread);
  * 4. refit on the whole train file for exactly that many epochs; only this model sees the test
  *    file, once, for the reported test figures (and is the model that gets exported).
  *
@@ -16,6 +17,7 @@ import { normalizeTrainingData } from '../data/normalize.js';
 import { stratifiedFolds, takeRows } from '../data/split.js';
 import type { TrainingData } from '../data/types.js';
 import { trainTrial, type EpochMetrics } from '../model/index.js';
+import type { Metric } from '../spec/schema.js';
 import type { CvSummary } from '../store/schema.js';
 import type { Protocol } from './types.js';
 
@@ -51,6 +53,18 @@ function meanCurve(histories: EpochMetrics[][]): EpochMetrics[] {
   });
 }
 
+/** 1-based epoch with the best mean of the metric (a test metric is never used: valLoss then). */
+function chooseBudget(curve: EpochMetrics[], metric: Metric | undefined): number {
+  const key = metric && metric.name.startsWith('val') ? (metric.name as (typeof VAL_KEYS)[number]) : 'valLoss';
+  const sign = key === 'valLoss' || metric?.goal === 'minimize' ? -1 : 1;
+  const score = (e: EpochMetrics) => (Number.isFinite(e[key]) ? sign * e[key]! : -Infinity);
+  let best = curve[0]!;
+  for (const e of curve) {
+    if (score(e) > score(best) || (score(e) === score(best) && e.valLoss < best.valLoss)) best = e;
+  }
+  return best.epoch;
+}
+
 export const crossValidation: Protocol = async (config, dataset, settings, opts) => {
   const k = settings.cvFolds!;
   const folds = stratifiedFolds(dataset.train, k, settings.splitSeed);
@@ -68,8 +82,7 @@ export const crossValidation: Protocol = async (config, dataset, settings, opts)
     histories.push(fold.history);
   }
   const curve = meanCurve(histories);
-  let budget = 1;
-  for (const e of curve) if (e.valLoss < curve[budget - 1]!.valLoss) budget = e.epoch;
+  const budget = chooseBudget(curve, settings.metric);
   const perFold: ValMetrics[] = histories.map((h) => {
     const e = h[budget - 1]!;
     return { valLoss: e.valLoss, valAcc: e.valAcc, valAuc: e.valAuc, valBalancedAcc: e.valBalancedAcc };

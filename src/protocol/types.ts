@@ -2,6 +2,7 @@ import type { FeatureStats, Normalization } from '../data/normalize.js';
 import type { Dataset } from '../data/types.js';
 import type { EngineChoice, EpochMetrics, TrainResult } from '../model/index.js';
 import type { TrialConfig } from '../spec/trial-config.js';
+import type { Metric } from '../spec/schema.js';
 import type { CvSummary } from '../store/schema.js';
 
 /** Which part of a trial an epoch belongs to (progress and live curves say it). */
@@ -23,6 +24,8 @@ export interface ProtocolSettings {
   normalize: Normalization;
   /** k-fold cross-validation; absent: holdout */
   cvFolds?: number;
+  /** the sweep's metric: cross-validation picks the epoch budget on it (default: valLoss) */
+  metric?: Metric;
 }
 
 export interface ProtocolResult {

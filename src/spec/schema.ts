@@ -16,6 +16,7 @@ export const SWEEPABLE = [
   'residual',
   'inputProjection',
   'classWeight',
+  'clipNorm',
 ] as const;
 export type SweepableName = (typeof SWEEPABLE)[number];
 

@@ -32,6 +32,11 @@ export const TrialConfigSchema = z.strictObject({
    * data (Keras' class_weight, sklearn's 'balanced'). Absent: none (every sample weighs 1).
    */
   classWeight: z.enum(['none', 'balanced']).optional(),
+  /**
+   * Clip the global gradient norm to this value before each Adam step (Keras' global_clipnorm);
+   * keeps LSTMs on long series from the loss spikes that otherwise undo training. 0 or absent: none.
+   */
+  clipNorm: z.number().min(0).max(1e6).optional(),
 });
 export type TrialConfig = z.infer<typeof TrialConfigSchema>;
 
@@ -40,12 +45,13 @@ export type TrialConfig = z.infer<typeof TrialConfigSchema>;
  * config's id (a hash of it) is the same as before they existed.
  */
 export function normalizeTrialConfig(config: TrialConfig): TrialConfig {
-  const { residual, inputProjection, classWeight, ...rest } = config;
+  const { residual, inputProjection, classWeight, clipNorm, ...rest } = config;
   return {
     ...rest,
     ...(residual === false ? { residual } : {}),
     ...(inputProjection === true ? { inputProjection } : {}),
     ...(classWeight === 'balanced' ? { classWeight } : {}),
+    ...(clipNorm ? { clipNorm } : {}),
   };
 }
 

@@ -20,6 +20,8 @@ export interface FastEngineOptions {
   seed: number;
   /** loss weight per class */
   classWeights?: number[];
+  /** global gradient-norm clipping (0: none) */
+  clipNorm?: number;
 }
 
 export class FastEngine implements TrainingEngine {
@@ -52,6 +54,7 @@ export class FastEngine implements TrainingEngine {
     this.net.setInput(split.x, this.rows);
     this.net.forward(true);
     const loss = this.net.backward(this.labels, this.weights);
+    if (this.opts.clipNorm) this.net.clipGradients(this.opts.clipNorm);
     this.net.adam(this.opts.learningRate);
     return loss;
   }

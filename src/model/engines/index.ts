@@ -4,6 +4,7 @@ import { kernelsAvailable } from '../fast/kernels.js';
 import { planNetwork } from '../fast/plan.js';
 import { getHead } from '../heads/index.js';
 import type { InputShape, ModelConfig } from '../residual-lstm.js';
+import type { TrialConfig } from '../../spec/trial-config.js';
 import { FastEngine } from './fast.js';
 import { LayersEngine } from './layers.js';
 import type { EngineName, TrainingEngine } from './types.js';
@@ -23,7 +24,7 @@ export function resolveEngine(choice: EngineChoice, backend = tf.getBackend()): 
 
 export interface EngineSetup {
   shape: InputShape;
-  config: ModelConfig & { learningRate: number; batchSize: number };
+  config: ModelConfig & Pick<TrialConfig, 'learningRate' | 'batchSize' | 'clipNorm'>;
   /** seed of the fast engine's dropout masks */
   dropoutSeed: number;
   /** loss weight per class (index = label); absent: every sample weighs 1 */
@@ -33,12 +34,13 @@ export interface EngineSetup {
 /** Wraps the freshly built layers model `model` in the chosen engine (which then owns it). */
 export function createEngine(name: EngineName, model: tf.LayersModel, setup: EngineSetup): TrainingEngine {
   const { config } = setup;
-  if (name === 'layers') return new LayersEngine(model, config.learningRate, getHead(config.head, config.classes).loss, setup.classWeights);
+  if (name === 'layers') return new LayersEngine(model, { learningRate: config.learningRate, loss: getHead(config.head, config.classes).loss, classes: config.classes ?? 2, ...(setup.classWeights ? { classWeights: setup.classWeights } : {}), ...(config.clipNorm ? { clipNorm: config.clipNorm } : {}) });
   return new FastEngine(model, {
     plan: planNetwork(setup.shape, config),
     learningRate: config.learningRate,
     batchSize: config.batchSize,
     seed: setup.dropoutSeed,
     ...(setup.classWeights ? { classWeights: setup.classWeights } : {}),
+    ...(config.clipNorm ? { clipNorm: config.clipNorm } : {}),
   });
 }

@@ -23,6 +23,16 @@ function gatherBatch(split: Split, indices: Int32Array, start: number, end: numb
   return [tf.tensor3d(xb, [size, split.timesteps, split.features]), tf.tensor2d(yb, [size, 1])];
 }
 
+export interface LayersEngineOptions {
+  learningRate: number;
+  loss: 'binaryCrossentropy' | 'sparseCategoricalCrossentropy';
+  classes: number;
+  /** loss weight per class */
+  classWeights?: number[];
+  /** global gradient-norm clipping (0: none) */
+  clipNorm?: number;
+}
+
 export class LayersEngine implements TrainingEngine {
   readonly name = 'layers' as const;
   private readonly optimizer: tf.AdamOptimizer;
@@ -30,27 +40,44 @@ export class LayersEngine implements TrainingEngine {
 
   constructor(
     private readonly layersModel: tf.LayersModel,
-    learningRate: number,
-    loss: string,
-    private readonly classWeights?: number[],
+    private readonly opts: LayersEngineOptions,
   ) {
-    this.optimizer = tf.train.adam(learningRate);
-    layersModel.compile({ optimizer: this.optimizer, loss });
+    this.optimizer = tf.train.adam(opts.learningRate);
+    layersModel.compile({ optimizer: this.optimizer, loss: opts.loss });
   }
 
   async trainBatch(split: Split, indices: Int32Array, start: number, end: number): Promise<number> {
     const [xb, yb] = gatherBatch(split, indices, start, end);
     try {
-      if (this.classWeights) {
-        // trainOnBatch takes no class weights; one fit over exactly this batch is the same step
-        const classWeight = Object.fromEntries(this.classWeights.map((w, c) => [c, w]));
-        const h = await this.layersModel.fit(xb, yb, { batchSize: end - start, epochs: 1, shuffle: false, verbose: 0, classWeight });
-        return h.history.loss![0] as number;
-      }
-      return (await this.layersModel.trainOnBatch(xb, yb)) as number;
+      if (!this.opts.classWeights && !this.opts.clipNorm) return (await this.layersModel.trainOnBatch(xb, yb)) as number;
+      return this.customStep(xb, yb);
     } finally {
       tf.dispose([xb, yb]);
     }
+  }
+
+  /** trainOnBatch's step, written out so the loss can be weighted and the gradients clipped. */
+  private customStep(xb: tf.Tensor3D, yb: tf.Tensor2D): number {
+    const { classWeights, clipNorm, classes, loss } = this.opts;
+    const variables = this.layersModel.trainableWeights.map((w) => w.read() as tf.Variable);
+    return tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const out = this.layersModel.apply(xb, { training: true }) as tf.Tensor;
+        const perSample =
+          loss === 'binaryCrossentropy'
+            ? tf.metrics.binaryCrossentropy(yb, out)
+            : tf.metrics.categoricalCrossentropy(tf.oneHot(tf.cast(tf.reshape(yb, [-1]), 'int32'), classes), out);
+        const weighted = classWeights ? tf.mul(perSample, tf.gather(tf.tensor1d(classWeights), tf.cast(tf.reshape(yb, [-1]), 'int32'))) : perSample;
+        return tf.mean(weighted) as tf.Scalar;
+      }, variables);
+      let applied = grads;
+      if (clipNorm) {
+        const norm = Math.sqrt(Object.values(grads).reduce((s, g) => s + (tf.sum(tf.square(g)).dataSync()[0] ?? 0), 0));
+        if (norm > clipNorm) applied = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, clipNorm / norm)]));
+      }
+      this.optimizer.applyGradients(Object.entries(applied).map(([name, tensor]) => ({ name, tensor })));
+      return value.dataSync()[0]!;
+    });
   }
 
   predict(split: Split): Float32Array {

@@ -348,6 +348,18 @@ export class FastNetwork {
     return loss / n;
   }
 
+  /** Scales the gradients so that their global L2 norm is at most `maxNorm`; returns the norm before. */
+  clipGradients(maxNorm: number): number {
+    let sum = 0;
+    for (let i = 0; i < this.paramCount; i++) sum += this.grads[i]! ** 2;
+    const norm = Math.sqrt(sum);
+    if (norm > maxNorm) {
+      const scale = maxNorm / norm;
+      for (let i = 0; i < this.paramCount; i++) this.grads[i]! *= scale;
+    }
+    return norm;
+  }
+
   /** One step of tfjs' Adam over all parameters with the gradients of the last backward. */
   adam(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon = EPSILON): void {
     this.adamStep++;
