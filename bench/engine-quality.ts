@@ -1,6 +1,6 @@
 /**
  * bench:engine-quality: does the fast engine learn as well as the tfjs-layers model? Runs the
- * same sweep (default examples/gunpoint.yaml on ../shared/datasets/GunPoint) with each engine
+ * same sweep (default bench/engine-quality.yaml on ../shared/datasets/GunPoint) with each engine
  * for several seeds, in this process, and compares the best validation metric per seed.
  *
  * Usage: npm run bench:engine-quality -- [--json] [--seeds N] [--spec FILE]
@@ -21,7 +21,7 @@ const valueOf = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const seeds = Number(valueOf('--seeds') ?? 3);
-const specFile = path.resolve(valueOf('--spec') ?? path.join(REPO_ROOT, 'examples', 'gunpoint.yaml'));
+const specFile = path.resolve(valueOf('--spec') ?? path.join(REPO_ROOT, 'bench', 'engine-quality.yaml'));
 if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds needs a whole number >= 1, got ${valueOf('--seeds')}`);
 
 interface SeedResult {

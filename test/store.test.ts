@@ -76,6 +76,11 @@ describe('sweep store', () => {
     assert.deepEqual(board.map((r) => r.rank), [1, 2, 3]);
     assert.ok(Number.isNaN(board[2]!.metrics.valAuc), 'NaN survives the JSON round trip');
     assert.deepEqual((await store.leaderboard(sweepId, max, 1)).map((r) => r.config.width), [16]);
+    // a tie on the metric goes to the lower validation loss
+    await store.saveResult(result(sweepId, config(64), 0.9, 0.3), max);
+    assert.deepEqual((await store.leaderboard(sweepId, max)).map((r) => r.config.width), [64, 16, 8, 32]);
+    await redis.hdel(store.keys.results(sweepId), trialIdOf(config(64)));
+    await redis.zrem(store.keys.ranking(sweepId), trialIdOf(config(64)));
     const min = { name: 'valLoss', goal: 'minimize' } as const;
     await redis.del(store.keys.ranking(sweepId));
     for (const r of await store.getResults(sweepId)) await store.saveResult(r, min);

@@ -61,9 +61,11 @@ export const TRIAL_DEFAULTS: Omit<TrialConfig, 'seed'> = {
   width: 32,
   dropout: 0,
   recurrentDropout: 0,
-  learningRate: 0.001,
-  batchSize: 32,
-  epochs: 20,
-  patience: 5,
+  learningRate: 0.002,
+  batchSize: 16,
+  // Small UCR train sets need many epochs; cross-validation picks the budget, holdout stops early.
+  epochs: 200,
+  patience: 20,
   head: 'dense',
+  clipNorm: 1,
 };

@@ -26,11 +26,18 @@ function parseJson<S extends z.ZodType>(schema: S, text: string, what: string): 
   return result.data;
 }
 
-/** Value used to order a metric in the ranking; unusable values (NaN) sort last. */
+/**
+ * Value used to order a metric in the ranking; unusable values (NaN) sort last. Ties (AUC and
+ * accuracy saturate at 1.0 on easy data) go to the lower validation loss: it shifts the score by
+ * at most 1e-7, below any difference the metric itself can show.
+ */
 function rankScore(metric: Metric, result: TrialResult): number {
   const value = result.metrics[metric.name];
   if (value === undefined || !Number.isFinite(value)) return metric.goal === 'maximize' ? -1e308 : 1e308;
-  return value;
+  const loss = result.metrics.valLoss;
+  if (metric.name === 'valLoss' || !Number.isFinite(loss)) return value;
+  const tieBreak = 1e-10 * Math.min(Math.max(loss, 0), 1e3);
+  return metric.goal === 'maximize' ? value - tieBreak : value + tieBreak;
 }
 
 /** Sweeps, trials, results and failures in Redis: the one source of truth users read. */

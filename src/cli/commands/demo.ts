@@ -11,7 +11,8 @@ import { createTrialQueue } from '../../queue/trial-queue.js';
 import { loadSpecFile } from '../../spec/load-spec.js';
 import { connectRedis } from '../../store/redis.js';
 import { SweepStore } from '../../store/sweep-store.js';
-import { leaderboardTable } from '../leaderboard-format.js';
+import { leaderboardTable, seedGroupsTable } from '../leaderboard-format.js';
+import { bySeedGroups } from '../../store/aggregate.js';
 import { watchSweep } from '../sweep-progress.js';
 
 const WORKERS = 2;
@@ -52,7 +53,11 @@ export function demoCommand(): Command {
         const sweep = (await store.getSweep(summary.sweepId))!;
         const counts = await watchSweep(store, queue, summary.sweepId, sweep.spec.metric, { signal: died.signal });
         if (died.signal.aborted) throw new Error(`a worker exited unexpectedly; see ${dir}/worker-*.log`);
-        console.log(leaderboardTable(await store.leaderboard(summary.sweepId, sweep.spec.metric), sweep.spec.metric));
+        const rows = await store.leaderboard(summary.sweepId, sweep.spec.metric, -1, { withPredictions: true });
+        console.log(`per configuration, over ${sweep.spec.seeds.length} seeds:`);
+        console.log(seedGroupsTable(bySeedGroups(rows, sweep.spec.metric), sweep.spec.metric));
+        console.log('per trial:');
+        console.log(leaderboardTable(rows, sweep.spec.metric));
         console.log(`${counts.completed} completed, ${counts.failed} failed. Again later: npx lstm-sweep leaderboard ${summary.sweepId}`);
         console.log(`Curves and hyperparameter effects: npx lstm-sweep dashboard, then open http://127.0.0.1:8787/#/sweeps/${summary.sweepId}`);
       } finally {
