@@ -57,7 +57,7 @@ async function expectLoadError(
 
 describe('dataset spec schema', () => {
   test('fills defaults', () => {
-    assert.deepEqual(spec({ train: 'a.csv' }), { train: 'a.csv', format: 'ucr', validationSplit: 0.2, splitSeed: 0, normalize: 'none' });
+    assert.deepEqual(spec({ train: 'a.csv' }), { train: 'a.csv', format: 'ucr', validationSplit: 0.2, splitSeed: 0, normalize: 'none', protocol: 'auto', folds: 5 });
   });
   test('rejects out-of-range values and unknown keys', () => {
     for (const bad of [

@@ -214,7 +214,8 @@ describe('faults', () => {
   });
 
   test('cancel removes waiting trials and keeps results; resume adds back only what is missing', async () => {
-    const grid = ['parameters:', '  depth: [1, 2, 3]', '  width: [4, 8]', '  epochs: [12]', '  patience: [0]'];
+    // the fast engine trains 12 epochs of these models in well under a second: 300 keep a trial in hand long enough to stop the worker mid-sweep
+    const grid = ['parameters:', '  depth: [1, 2, 3]', '  width: [4, 8]', '  epochs: [300]', '  patience: [0]'];
     const sweepId = await sweep('cancel-resume', grid);
     // A worker finishes a trial or two, then stops (finishing the one in hand).
     const w = spawnCli(['worker'], env);

@@ -137,8 +137,10 @@ describe('sweep pipeline', () => {
     const queue = new Queue(TRIAL_QUEUE, { connection: redis, prefix });
     const job = await queue.getJob(`${sweepId}.${rows[0]!.trialId}`);
     await queue.close();
+    // 24 training series: protocol auto cross-validates; the last report is the refit's last epoch
     const progress = TrialProgressSchema.parse(job?.progress);
-    assert.deepEqual([progress.epoch, progress.epochs], [10, 10]);
+    assert.equal(record.cv.folds, 5);
+    assert.deepEqual([progress.epoch, progress.epochs, progress.refit], [record.cv.epoch, record.cv.epoch, true]);
 
     const csv = await runCli(['leaderboard', sweepId, '--csv'], env);
     const lines = csv.stdout.trim().split('\n');

@@ -107,9 +107,10 @@ describe('protocol resolution at enqueue', () => {
     prepareSweep({ spec: parseSpecText(`name: p\ndataset: { train: ${data}/train.csv, test: ${data}/test.csv${extra} }\n`, 'spec.yaml'), baseDir: dir, file: path.join(dir, 'spec.yaml') });
   const asha = '\nearlyTerminate: { type: asha }';
 
-  test(`auto: cv up to ${CV_MAX_TRAIN} training series, holdout above, holdout under ASHA`, async () => {
+  test(`auto: cv from 2 * folds up to ${CV_MAX_TRAIN} training series, else holdout; holdout under ASHA`, async () => {
     assert.equal((await prepare('small')).spec.dataset.protocol, 'cv');
     assert.equal((await prepare('large')).spec.dataset.protocol, 'holdout');
+    assert.equal((await prepare('tiny')).spec.dataset.protocol, 'holdout', 'fewer than 2 * folds series');
     const withAsha = await prepareSweep({
       spec: parseSpecText(`name: p\ndataset: { train: small/train.csv }${asha}\n`, 'spec.yaml'),
       baseDir: dir,

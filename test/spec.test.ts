@@ -73,7 +73,7 @@ describe('trials', () => {
     const depths = new Set(trials.map((t) => t.config.depth));
     assert.deepEqual([...depths].sort(), [1, 2, 4]);
     // Unswept knobs get the defaults
-    assert.ok(trials.every((t) => t.config.head === 'dense' && t.config.patience === 5));
+    assert.ok(trials.every((t) => t.config.head === 'dense' && t.config.patience === 20 && t.config.clipNorm === 1));
   });
 
   test('random search samples within ranges, integers stay integers, same seed same trials', () => {

@@ -20,7 +20,7 @@ export const DatasetSpecSchema = z.strictObject({
    * How trials are validated: `holdout` (one stratified validationSplit of the train file),
    * `cv` (stratified k-fold cross-validation of the train file, epoch budget chosen on the folds,
    * then a refit on the whole train file for the test figures), or `auto`: cv when the train
-   * file has at most CV_MAX_TRAIN series, else holdout. Resolved when the sweep is enqueued.
+   * file has 2 * folds to CV_MAX_TRAIN series, else holdout. Resolved when the sweep is enqueued.
    */
   protocol: z.enum(['auto', 'holdout', 'cv']).default('auto'),
   /** k of k-fold cross-validation */
@@ -31,9 +31,9 @@ export const DatasetSpecSchema = z.strictObject({
 export const CV_MAX_TRAIN = 300;
 
 /** The protocol `auto` stands for, given the train file's size (and whether ASHA needs a holdout). */
-export function resolveProtocol(protocol: DatasetSpec['protocol'], trainSamples: number, asha: boolean): 'holdout' | 'cv' {
+export function resolveProtocol(protocol: DatasetSpec['protocol'], trainSamples: number, asha: boolean, folds: number): 'holdout' | 'cv' {
   if (protocol !== 'auto') return protocol;
-  return trainSamples <= CV_MAX_TRAIN && !asha ? 'cv' : 'holdout';
+  return trainSamples <= CV_MAX_TRAIN && trainSamples >= 2 * folds && !asha ? 'cv' : 'holdout';
 }
 
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;

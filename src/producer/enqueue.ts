@@ -48,7 +48,7 @@ export async function prepareSweep({ spec, baseDir }: LoadedSpec, opts: { yes?: 
 
 /** Replaces `protocol: auto` by what it means for this train file (so the stored spec and its id say it). */
 function withResolvedProtocol(spec: SweepSpec, trainSamples: number): SweepSpec {
-  const protocol = resolveProtocol(spec.dataset.protocol, trainSamples, spec.earlyTerminate !== undefined);
+  const protocol = resolveProtocol(spec.dataset.protocol, trainSamples, spec.earlyTerminate !== undefined, spec.dataset.folds);
   if (protocol === 'cv' && spec.earlyTerminate) {
     throw new UserError('earlyTerminate (ASHA) compares trials epoch by epoch on one validation split: use dataset.protocol: holdout with it, or drop earlyTerminate');
   }
