@@ -45,3 +45,21 @@ test('bench:queue --trials 200 --workers 2 --json: no lost or duplicated trials,
     redis.disconnect();
   }
 });
+
+test('bench:train --quick --json: every engine side by side, ratios to torch, the documented JSON', { timeout: 120_000 }, async () => {
+  const { code, stdout, stderr } = await runNode(['--import', 'tsx', 'bench/train.ts', '--quick', '--seconds', '0.2', '--json']);
+  assert.equal(code, 0, stderr);
+  const out = JSON.parse(stdout.trim()) as {
+    results: Array<{ engine: string; width: number; depth: number; batch: number; trials: number; samplesPerSec: number | null; note?: string }>;
+    targets: Array<{ width: number; depth: number; met: boolean | null }>;
+  };
+  for (const [width, depth] of [[10, 8], [32, 2]]) {
+    const at = out.results.filter((r) => r.width === width && r.depth === depth && r.batch === 32);
+    assert.deepEqual(at.map((r) => `${r.engine}:${r.trials}`).sort(), ['fast:1', 'fast:16', 'fast:4', 'layers:1', 'torch:1']);
+    for (const r of at.filter((r) => r.engine !== 'torch')) assert.ok(r.samplesPerSec! > 0, `${r.engine} ${r.trials}`);
+    const torch = at.find((r) => r.engine === 'torch')!;
+    // PyTorch is measured when Debian's python3-torch is installed, else reported with the reason
+    assert.ok(torch.samplesPerSec !== null ? torch.samplesPerSec > 0 : /torch: unavailable/.test(torch.note ?? ''), JSON.stringify(torch));
+  }
+  assert.equal(out.targets.length, 2);
+});
