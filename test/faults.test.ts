@@ -92,8 +92,8 @@ async function results(sweepId: string): Promise<Record<string, { attempts: numb
   return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, JSON.parse(v)]));
 }
 
-// ~10 s of training for one trial on one core
-const LONG_TRIAL = ['parameters:', '  depth: [2]', '  width: [12]', '  epochs: [40]', '  patience: [0]', '  batchSize: [16]'];
+// Long enough (several seconds with the fast engine and 5-fold cross-validation) to be caught mid-training.
+const LONG_TRIAL = ['parameters:', '  depth: [2]', '  width: [12]', '  epochs: [300]', '  patience: [0]', '  batchSize: [16]'];
 
 describe('faults', () => {
   test('kill -9 mid-trial: another worker picks the trial up within 15 s and finishes it once', async () => {
