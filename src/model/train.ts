@@ -162,6 +162,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
   const shape = { timesteps: train.timesteps, features: train.features };
   const classes = classesOf(data);
   const engineName = resolveEngine(opts.engine ?? 'auto');
+  const restoreBest = opts.restoreBest ?? true;
   return withSeededMathRandom(config.seed, async () => {
     let engine: TrainingEngine;
     try {
@@ -215,7 +216,6 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
           durationMs: performance.now() - t0,
         };
         history.push(metrics);
-        const restoreBest = opts.restoreBest ?? true;
         if (!restoreBest || val.loss < bestLoss) {
           bestLoss = val.loss;
           bestEpoch = epoch;
@@ -231,7 +231,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
         }
       }
 
-      if (opts.restoreBest ?? true) engine.restore();
+      if (restoreBest) engine.restore();
       const bestMetrics = history[bestEpoch - 1]!;
       const result: TrainResult = {
         history,

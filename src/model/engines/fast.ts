@@ -77,7 +77,7 @@ export class FastEngine implements TrainingEngine {
   }
 
   release(keepModel: boolean): void {
-    if (keepModel) copyWeightsToModel(this.net, this.layersModel);
-    else disposeModel(this.layersModel);
+    // a kept model already holds the weights: the caller got it from model()
+    if (!keepModel) disposeModel(this.layersModel);
   }
 }

@@ -72,7 +72,7 @@ export class LayersEngine implements TrainingEngine {
       }, variables);
       let applied = grads;
       if (clipNorm) {
-        const norm = Math.sqrt(Object.values(grads).reduce((s, g) => s + (tf.sum(tf.square(g)).dataSync()[0] ?? 0), 0));
+        const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!;
         if (norm > clipNorm) applied = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, clipNorm / norm)]));
       }
       this.optimizer.applyGradients(Object.entries(applied).map(([name, tensor]) => ({ name, tensor })));

@@ -20,6 +20,6 @@ export interface TrainingEngine {
   restore(): void;
   /** The layers model holding the engine's current weights (owned by the engine until `release`). */
   model(): tf.LayersModel;
-  /** Frees everything; with `keepModel` the layers model survives and the caller owns it. */
+  /** Frees everything; with `keepModel` the model returned by `model()` survives and the caller owns it. */
   release(keepModel: boolean): void;
 }

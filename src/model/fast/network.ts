@@ -41,6 +41,14 @@ interface LayerBuffers {
   wrT: number;
 }
 
+/** Byte offsets of a Dense layer's weights and gradients (input projection, head). */
+interface DenseBuffers {
+  kernel: number;
+  bias: number;
+  dKernel: number;
+  dBias: number;
+}
+
 export interface NetworkOptions {
   /** largest number of samples per forward/backward call */
   maxBatch: number;
@@ -57,6 +65,8 @@ export class FastNetwork {
   private readonly k: KernelExports;
   private readonly arena: Arena;
   private readonly layers: LayerBuffers[] = [];
+  private readonly projection: DenseBuffers | null;
+  private readonly head: DenseBuffers | null;
   private readonly rng: Rng;
   private readonly T: number;
   private readonly maxBatch: number;
@@ -104,20 +114,24 @@ export class FastNetwork {
       dvec: a.reserve(B * widest),
       denseT: a.reserve(plan.dense ? plan.dense.inSize * plan.dense.units : 0),
     };
-    const slotPtr = (layer: string, index: number, base: number) => {
-      const slot = this.slots.find((s) => s.layer === layer && s.index === index)!;
-      return base + slot.offset * 4;
-    };
+    const denseAt = (layer: string): DenseBuffers => ({
+      kernel: this.slotPtr(layer, 0, 'params'),
+      bias: this.slotPtr(layer, 1, 'params'),
+      dKernel: this.slotPtr(layer, 0, 'grads'),
+      dBias: this.slotPtr(layer, 1, 'grads'),
+    });
+    this.projection = plan.projection === null ? null : denseAt('input_projection');
+    this.head = plan.dense ? denseAt('head') : null;
     for (const l of plan.layers) {
       const G = 4 * l.units;
       this.layers.push({
         plan: l,
-        wk: slotPtr(l.name, 0, this.ptr.params),
-        wr: slotPtr(l.name, 1, this.ptr.params),
-        bias: slotPtr(l.name, 2, this.ptr.params),
-        dwk: slotPtr(l.name, 0, this.ptr.grads),
-        dwr: slotPtr(l.name, 1, this.ptr.grads),
-        dbias: slotPtr(l.name, 2, this.ptr.grads),
+        wk: this.slotPtr(l.name, 0, 'params'),
+        wr: this.slotPtr(l.name, 1, 'params'),
+        bias: this.slotPtr(l.name, 2, 'params'),
+        dwk: this.slotPtr(l.name, 0, 'grads'),
+        dwr: this.slotPtr(l.name, 1, 'grads'),
+        dbias: this.slotPtr(l.name, 2, 'grads'),
         gates: a.reserve(TB * G),
         h: a.reserve(TB * l.units),
         c: a.reserve(TB * l.units),
@@ -138,15 +152,11 @@ export class FastNetwork {
     this.v = a.view(this.ptr.v, this.paramCount);
   }
 
-  /** Bytes of wasm memory this network holds. */
-  get memoryBytes(): number {
-    return this.arena.bytes;
-  }
-
   private f32(ptr: number, floats: number): Float32Array {
     return this.arena.view(ptr, floats);
   }
 
+  /** Byte offset of a weight tensor (or its gradient); looked up once, in the constructor. */
   private slotPtr(layer: string, index: number, base: 'params' | 'grads'): number {
     const slot = this.slots.find((s) => s.layer === layer && s.index === index)!;
     return this.ptr[base] + slot.offset * 4;
@@ -190,10 +200,11 @@ export class FastNetwork {
     const TN = T * n;
     let cur = this.ptr.x;
     let size = plan.features;
-    if (plan.projection !== null) {
+    const proj = this.projection;
+    if (plan.projection !== null && proj) {
       const W = plan.projection;
-      k.gemm(TN, W, size, cur, size, 1, this.slotPtr('input_projection', 0, 'params'), W, this.ptr.proj, W, 0);
-      k.addBias(TN, W, this.ptr.proj, W, this.slotPtr('input_projection', 1, 'params'));
+      k.gemm(TN, W, size, cur, size, 1, proj.kernel, W, this.ptr.proj, W, 0);
+      k.addBias(TN, W, this.ptr.proj, W, proj.bias);
       cur = this.ptr.proj;
       size = W;
     }
@@ -228,10 +239,11 @@ export class FastNetwork {
       cur = L.out;
       size = U;
     }
-    if (!plan.dense) return this.f32(cur, n);
+    const head = this.head;
+    if (!plan.dense || !head) return this.f32(cur, n);
     const units = plan.dense.units;
-    k.gemm(n, units, size, cur, size, 1, this.slotPtr('head', 0, 'params'), units, this.ptr.logits, units, 0);
-    k.addBias(n, units, this.ptr.logits, units, this.slotPtr('head', 1, 'params'));
+    k.gemm(n, units, size, cur, size, 1, head.kernel, units, this.ptr.logits, units, 0);
+    k.addBias(n, units, this.ptr.logits, units, head.bias);
     const p = this.f32(this.ptr.logits, n * units);
     if (units === 1) {
       for (let i = 0; i < n; i++) p[i] = 1 / (1 + Math.exp(-p[i]!));
@@ -271,12 +283,13 @@ export class FastNetwork {
       }
     }
     let dvec = this.ptr.dlogits;
-    if (plan.dense) {
+    if (plan.dense && this.head) {
+      const head = this.head;
       const W = plan.dense.inSize;
       const vec = this.layers.at(-1)!.out;
-      k.gemm(W, units, n, vec, 1, W, this.ptr.dlogits, units, this.slotPtr('head', 0, 'grads'), units, 0);
-      k.colSum(n, units, this.ptr.dlogits, units, this.slotPtr('head', 1, 'grads'), 0);
-      k.transpose(W, units, this.slotPtr('head', 0, 'params'), this.ptr.denseT);
+      k.gemm(W, units, n, vec, 1, W, this.ptr.dlogits, units, head.dKernel, units, 0);
+      k.colSum(n, units, this.ptr.dlogits, units, head.dBias, 0);
+      k.transpose(W, units, head.kernel, this.ptr.denseT);
       k.gemm(n, W, units, this.ptr.dlogits, units, 1, this.ptr.denseT, W, this.ptr.dvec, W, 0);
       dvec = this.ptr.dvec;
     }
@@ -339,11 +352,11 @@ export class FastNetwork {
       }
       [dA, dB] = [dB, dA];
     }
-    if (plan.projection !== null) {
+    if (plan.projection !== null && this.projection) {
       const W = plan.projection;
       const F = plan.features;
-      k.gemm(F, W, TN, this.ptr.x, 1, F, dA, W, this.slotPtr('input_projection', 0, 'grads'), W, 0);
-      k.colSum(TN, W, dA, W, this.slotPtr('input_projection', 1, 'grads'), 0);
+      k.gemm(F, W, TN, this.ptr.x, 1, F, dA, W, this.projection.dKernel, W, 0);
+      k.colSum(TN, W, dA, W, this.projection.dBias, 0);
     }
     return loss / n;
   }
