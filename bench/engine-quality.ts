@@ -12,6 +12,7 @@ import { normalizeTrainingData } from '../src/data/normalize.js';
 import { initBackend, trainTrial, type EngineName } from '../src/model/index.js';
 import { loadSpecFile } from '../src/spec/load-spec.js';
 import { expandTrials } from '../src/spec/trials.js';
+import { mean, sampleStd } from '../src/util/stats.js';
 import { REPO_ROOT } from './common.js';
 
 const argv = process.argv.slice(2).filter((a) => a !== '--');
@@ -33,8 +34,6 @@ interface SeedResult {
   seconds: number;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
 
 async function main(): Promise<void> {
   await initBackend('wasm');
@@ -65,7 +64,7 @@ async function main(): Promise<void> {
     const rs = results.filter((r) => r.engine === engine);
     const v = rs.map((r) => r.valMetric);
     const t = rs.map((r) => r.testAccuracy ?? NaN);
-    return { engine, valMean: mean(v), valSd: sd(v), testAccMean: mean(t), testAccSd: sd(t), seconds: rs.reduce((s, r) => s + r.seconds, 0) };
+    return { engine, valMean: mean(v), valSd: sampleStd(v), testAccMean: mean(t), testAccSd: sampleStd(t), seconds: rs.reduce((s, r) => s + r.seconds, 0) };
   });
   const [fast, layers] = summary as [(typeof summary)[0], (typeof summary)[0]];
   const noise = Math.max(fast.valSd, layers.valSd);

@@ -19,23 +19,11 @@ import type { TrainingData } from '../data/types.js';
 import { trainTrial, type EpochMetrics } from '../model/index.js';
 import type { Metric } from '../spec/schema.js';
 import type { CvSummary } from '../store/schema.js';
+import { mean, sampleStd } from '../util/stats.js';
 import type { Protocol } from './types.js';
 
 type ValMetrics = Pick<EpochMetrics, 'valLoss' | 'valAcc' | 'valAuc' | 'valBalancedAcc'>;
 const VAL_KEYS = ['valLoss', 'valAcc', 'valAuc', 'valBalancedAcc'] as const;
-
-/** Mean over the finite values (a fold whose validation part holds one class has no AUC). */
-function mean(values: number[]): number {
-  const finite = values.filter(Number.isFinite);
-  return finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : NaN;
-}
-
-function std(values: number[]): number {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length < 2) return 0;
-  const m = mean(finite);
-  return Math.sqrt(finite.reduce((s, v) => s + (v - m) ** 2, 0) / (finite.length - 1));
-}
 
 /** The per-epoch mean over folds of every curve. */
 function meanCurve(histories: EpochMetrics[][]): EpochMetrics[] {
@@ -91,7 +79,7 @@ export const crossValidation: Protocol = async (config, dataset, settings, opts)
     folds: k,
     epoch: budget,
     perFold,
-    std: Object.fromEntries(VAL_KEYS.map((key) => [key, std(perFold.map((p) => p[key]))])) as ValMetrics,
+    std: Object.fromEntries(VAL_KEYS.map((key) => [key, sampleStd(perFold.map((p) => p[key]))])) as ValMetrics,
   };
 
   // Refit: the whole train file for `budget` epochs; its "validation" is the train file itself

@@ -1,6 +1,7 @@
 import type { Metric } from '../spec/schema.js';
 import type { TrialConfig } from '../spec/trial-config.js';
 import { canonicalJson } from '../util/hash.js';
+import { finite, mean, sampleStd } from '../util/stats.js';
 import type { LeaderboardRow } from './schema.js';
 import { ensembleAccuracy } from './test-predictions.js';
 
@@ -25,12 +26,9 @@ export interface ConfigSummary {
 }
 
 function spread(values: number[]): Spread | undefined {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return undefined;
-  const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
-  // sample standard deviation (0 for a single seed)
-  const std = finite.length > 1 ? Math.sqrt(finite.reduce((a, v) => a + (v - mean) ** 2, 0) / (finite.length - 1)) : 0;
-  return { mean, std, min: Math.min(...finite), max: Math.max(...finite) };
+  const xs = finite(values);
+  if (xs.length === 0) return undefined;
+  return { mean: mean(xs), std: sampleStd(xs), min: Math.min(...xs), max: Math.max(...xs) };
 }
 
 /** Groups finished trials by configuration (all but the seed), ranked by the metric's mean. */
