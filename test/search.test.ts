@@ -132,6 +132,22 @@ describe('tpe sweeps', () => {
       await exited(w);
     }
   });
+
+  test('options whose value is left out of the config (residual true, clipNorm 0) still count as tried', async () => {
+    const space = ['parameters:', '  depth: [1, 2]', '  residual: [true, false]', '  clipNorm: [0, 1]'];
+    const { sweepId } = await enqueue('tpe-options', ['method: tpe', 'count: 12', 'parallelism: 2', 'dryRun: true', ...space]);
+    const w = spawnCli(['worker'], env);
+    try {
+      const counts = await waitFor(async () => {
+        const s = await status(sweepId);
+        return ended(s) === s.total ? s : undefined;
+      }, 60_000, 'the 8 combinations to be tried');
+      assert.deepEqual([counts.total, counts.completed], [8, 8]);
+    } finally {
+      w.kill('SIGTERM');
+      await exited(w);
+    }
+  });
 });
 
 describe('repeated seeds', () => {

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { queueMissingTrials } from '../producer/queue-trials.js';
 import type { TrialJob } from '../queue/trial-job.js';
 import { SWEEPABLE } from '../spec/schema.js';
-import { TRIAL_DEFAULTS, TrialConfigSchema, normalizeTrialConfig } from '../spec/trial-config.js';
+import { TRIAL_DEFAULTS, TrialConfigSchema, normalizeTrialConfig, withAbsentOptions, type TrialConfig } from '../spec/trial-config.js';
 import { trialIdOf, type Trial } from '../spec/trials.js';
 import type { SweepRecord } from '../store/schema.js';
 import { SweepStore } from '../store/sweep-store.js';
@@ -21,8 +21,10 @@ export interface SuggestDeps {
 const LOCK_MS = 10_000;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
-function assignmentOf(config: Record<string, unknown>, space: SearchSpace): Assignment {
-  return Object.fromEntries(Object.keys(space).map((k) => [k, config[k]]));
+/** The config's values of the searched parameters; absent options read as what they mean, as TPE suggests them. */
+function assignmentOf(config: TrialConfig, space: SearchSpace): Assignment {
+  const full: Record<string, unknown> = withAbsentOptions(config);
+  return Object.fromEntries(Object.keys(space).map((k) => [k, full[k]]));
 }
 
 /**

@@ -40,19 +40,25 @@ export const TrialConfigSchema = z.strictObject({
 });
 export type TrialConfig = z.infer<typeof TrialConfigSchema>;
 
+/** What each option added after the first release means when it is absent from a config. */
+export const ABSENT_OPTIONS = { residual: true, inputProjection: false, classWeight: 'none', clipNorm: 0 } as const;
+type OptionName = keyof typeof ABSENT_OPTIONS;
+
 /**
- * Options added after the first release are left out when they hold their default, so a
- * config's id (a hash of it) is the same as before they existed.
+ * Options added after the first release are left out when they hold what their absence means,
+ * so a config's id (a hash of it) is the same as before they existed.
  */
 export function normalizeTrialConfig(config: TrialConfig): TrialConfig {
-  const { residual, inputProjection, classWeight, clipNorm, ...rest } = config;
-  return {
-    ...rest,
-    ...(residual === false ? { residual } : {}),
-    ...(inputProjection === true ? { inputProjection } : {}),
-    ...(classWeight === 'balanced' ? { classWeight } : {}),
-    ...(clipNorm ? { clipNorm } : {}),
-  };
+  const out: Record<string, unknown> = { ...config };
+  for (const name of Object.keys(ABSENT_OPTIONS) as OptionName[]) {
+    if (out[name] === undefined || out[name] === ABSENT_OPTIONS[name]) delete out[name];
+  }
+  return out as TrialConfig;
+}
+
+/** The config with every absent option spelled out (the inverse of normalizeTrialConfig, for comparing values). */
+export function withAbsentOptions(config: TrialConfig): TrialConfig {
+  return { ...ABSENT_OPTIONS, ...config } as TrialConfig;
 }
 
 /** Defaults for hyperparameters a spec does not sweep. */
