@@ -13,19 +13,13 @@
  *   npm run bench:accuracy -- [--json] [--datasets GunPoint,ECG200] [--seeds 2] [--workers 2]
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { enqueueSweep, prepareSweep } from '../src/producer/enqueue.js';
-import { createTrialQueue } from '../src/queue/trial-queue.js';
-import { loadSpecFile } from '../src/spec/load-spec.js';
+import type { Metric } from '../src/spec/schema.js';
 import type { TrialConfig } from '../src/spec/trial-config.js';
 import { bySeedGroups } from '../src/store/aggregate.js';
-import { endedCount, type LeaderboardRow } from '../src/store/schema.js';
-import { SweepStore } from '../src/store/sweep-store.js';
-import { CLI, REDIS_URL, REPO_ROOT, benchPrefix, deletePrefix, onInterrupt, round, spawnGroup, stopAll, type Spawned } from './common.js';
+import type { LeaderboardRow } from '../src/store/schema.js';
+import { REPO_ROOT, parseArgs, round } from './common.js';
+import { runSweep, startSweepRig, type SweepRig } from './sweep-rig.js';
 
 const DATASETS_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'datasets');
 const ALL = ['GunPoint', 'ItalyPowerDemand', 'ECG200', 'Strawberry', 'BasicMotions'] as const;
@@ -35,17 +29,13 @@ const GRID = { depth: [1, 2], dropout: [0.0, 0.2] };
 /** Required test accuracy of the best-by-validation trial (issue #7); aim: 1-NN DTW. */
 const REQUIRED: Record<string, number> = { GunPoint: 0.913, BasicMotions: 0.975, ItalyPowerDemand: 0.95, ECG200: 0.83, Strawberry: 0.9 };
 
-const argv = process.argv.slice(2).filter((a) => a !== '--');
-const option = (name: string) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const json = argv.includes('--json');
-const seeds = Number(option('--seeds') ?? 2);
-const workerCount = Number(option('--workers') ?? 2);
-const datasets = (option('--datasets')?.split(',') ?? [...ALL]).map((d) => d.trim());
+const args = parseArgs(process.argv.slice(2), { flags: ['json'], numbers: ['seeds', 'workers'], strings: ['datasets'] });
+const json = args.flags.has('json');
+const seeds = args.numbers.get('seeds') ?? 2;
+const workerCount = args.numbers.get('workers') ?? 2;
+const datasets = (args.strings.get('datasets')?.split(',') ?? [...ALL]).map((d) => d.trim());
 for (const d of datasets) if (!(ALL as readonly string[]).includes(d)) throw new Error(`unknown dataset ${d} (known: ${ALL.join(', ')})`);
-if (!Number.isInteger(seeds) || seeds < 1 || !Number.isInteger(workerCount) || workerCount < 1) throw new Error('--seeds and --workers need whole numbers >= 1');
+if (!Number.isInteger(seeds) || !Number.isInteger(workerCount)) throw new Error('--seeds and --workers need whole numbers');
 
 const log = (msg: string) => {
   if (!json) console.error(`[bench:accuracy] ${msg}`);
@@ -84,25 +74,10 @@ function specText(name: string, parameters: Record<string, unknown[]>): string {
   ].join('\n');
 }
 
-async function runSweep(redis: Redis, prefix: string, dir: string, file: string, text: string): Promise<{ rows: LeaderboardRow[]; protocol: string; seconds: number; metric: { name: string; goal: 'maximize' | 'minimize' } }> {
-  const spec = path.join(dir, file);
-  await writeFile(spec, text);
-  const started = Date.now();
-  const queue = createTrialQueue(redis, prefix);
-  const prepared = await prepareSweep(await loadSpecFile(spec));
-  const { sweepId } = await enqueueSweep(prepared, { redis, queue, prefix });
-  await queue.close();
-  const store = new SweepStore(redis, prefix);
-  for (;;) {
-    const counts = await store.counts(sweepId);
-    if (endedCount(counts) >= counts.total) {
-      if (counts.failed > 0) throw new Error(`${file}: ${counts.failed} trials failed: ${JSON.stringify(await store.getFailures(sweepId))}`);
-      break;
-    }
-    await sleep(500);
-  }
-  const metric = prepared.spec.metric;
-  return { rows: await store.leaderboard(sweepId, metric, -1, { withPredictions: true }), protocol: prepared.spec.dataset.protocol, seconds: (Date.now() - started) / 1000, metric };
+/** Runs one sweep of the benchmark; its leaderboard comes back with test predictions (for ensembles). */
+async function sweep(rig: SweepRig, file: string, text: string): Promise<{ rows: LeaderboardRow[]; protocol: string; seconds: number; metric: Metric }> {
+  const { sweepId, spec, seconds } = await runSweep(rig, file, text, { failOnFailed: true });
+  return { rows: await rig.store.leaderboard(sweepId, spec.metric, -1, { withPredictions: true }), protocol: spec.dataset.protocol, seconds, metric: spec.metric };
 }
 
 const configOf = (c: Omit<TrialConfig, 'seed'>) => {
@@ -119,36 +94,24 @@ async function main(): Promise<void> {
     }
   }
   const published = baselines();
-  const prefix = benchPrefix('accuracy');
-  const redis = new Redis(REDIS_URL);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'lsw-bench-accuracy-'));
-  const workers: Spawned[] = [];
-  const cleanup = onInterrupt(async () => {
-    await stopAll(workers);
-    await deletePrefix(redis, prefix);
-    redis.disconnect();
-    await rm(dir, { recursive: true, force: true });
-  });
   const started = Date.now();
+  const rig = await startSweepRig('accuracy', workerCount);
   const results = [];
   try {
-    for (let i = 0; i < workerCount; i++) {
-      workers.push(spawnGroup([CLI, 'worker', '--artifacts', 'none'], { env: { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: path.join(dir, 'cache') } }));
-    }
     for (const name of datasets) {
       const datasetStarted = Date.now();
-      const main = await runSweep(redis, prefix, dir, `${name}.yaml`, specText(name, GRID));
-      const best = main.rows[0]!;
-      const groups = bySeedGroups(main.rows, main.metric as never);
+      const grid = await sweep(rig, `${name}.yaml`, specText(name, GRID));
+      const best = grid.rows[0]!;
+      const groups = bySeedGroups(grid.rows, grid.metric);
       const top = groups[0]!;
-      log(`${name} (${main.protocol}): best trial ${JSON.stringify(configOf(best.config))} seed ${best.config.seed} ${main.metric.name} ${best.metrics[main.metric.name as 'valAuc']?.toFixed(4)} test acc ${best.metrics.testAcc?.toFixed(3)}; best config over seeds test ${top.testAcc?.mean.toFixed(3)}, ensemble ${top.ensembleTestAcc?.toFixed(3)} (${main.seconds.toFixed(0)} s)`);
+      log(`${name} (${grid.protocol}): best trial ${JSON.stringify(configOf(best.config))} seed ${best.config.seed} ${grid.metric.name} ${best.metrics[grid.metric.name]?.toFixed(4)} test acc ${best.metrics.testAcc?.toFixed(3)}; best config over seeds test ${top.testAcc?.mean.toFixed(3)}, ensemble ${top.ensembleTestAcc?.toFixed(3)} (${grid.seconds.toFixed(0)} s)`);
 
       const deep = groups.find((g) => g.config.depth >= 2)!;
-      const plain = await runSweep(redis, prefix, dir, `${name}-plain.yaml`, specText(name, { ...asGrid(deep.config), residual: [false] }));
-      const plainGroup = bySeedGroups(plain.rows, plain.metric as never)[0]!;
-      const classes = new Set(best.testPredictions ? [best.testPredictions.classes] : [2]);
-      const lstmGroup = classes.has(2)
-        ? bySeedGroups((await runSweep(redis, prefix, dir, `${name}-lstm.yaml`, specText(name, { ...asGrid(top.config), head: ['lstm'] }))).rows, main.metric as never)[0]!
+      const plain = await sweep(rig, `${name}-plain.yaml`, specText(name, { ...asGrid(deep.config), residual: [false] }));
+      const plainGroup = bySeedGroups(plain.rows, plain.metric)[0]!;
+      const binary = (best.testPredictions?.classes ?? 2) === 2;
+      const lstmGroup = binary
+        ? bySeedGroups((await sweep(rig, `${name}-lstm.yaml`, specText(name, { ...asGrid(top.config), head: ['lstm'] }))).rows, grid.metric)[0]!
         : undefined;
       const summary = (g: (typeof groups)[number]) => ({
         config: configOf(g.config),
@@ -159,10 +122,10 @@ async function main(): Promise<void> {
       const testAccuracy = best.metrics.testAcc ?? NaN;
       results.push({
         name,
-        protocol: main.protocol,
-        metric: main.metric,
+        protocol: grid.protocol,
+        metric: grid.metric,
         bestConfig: { ...configOf(best.config), seed: best.config.seed },
-        valMetric: best.metrics[main.metric.name as 'valAuc'],
+        valMetric: best.metrics[grid.metric.name],
         testAccuracy,
         bestConfigOverSeeds: summary(top),
         required: REQUIRED[name],
@@ -172,14 +135,14 @@ async function main(): Promise<void> {
           residualVsPlain: { residual: summary(deep), plain: summary(plainGroup) },
           denseVsLstmHead: lstmGroup ? { dense: summary(top), lstm: summary(lstmGroup) } : 'multi-class: the lstm head is binary only',
         },
-        trials: main.rows.length,
+        trials: grid.rows.length,
         /** the main sweep; `secondsWithComparisons` adds the residual and head sweeps */
-        seconds: round(main.seconds, 1),
+        seconds: round(grid.seconds, 1),
         secondsWithComparisons: round((Date.now() - datasetStarted) / 1000, 1),
       });
     }
   } finally {
-    await cleanup();
+    await rig.cleanup();
   }
   const totalSeconds = round((Date.now() - started) / 1000, 1);
   const output = { datasets: results, grid: GRID, seeds, workers: workerCount, totalSeconds };

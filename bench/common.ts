@@ -25,12 +25,14 @@ export const bareKeys = (prefix: string) => ({
 });
 
 /** `--name value` and `--flag` parsing for the few flags the benchmarks take. */
-export function parseArgs(argv: string[], known: { flags: string[]; numbers: string[] }): {
+export function parseArgs(argv: string[], known: { flags: string[]; numbers: string[]; strings?: string[] }): {
   flags: Set<string>;
   numbers: Map<string, number>;
+  strings: Map<string, string>;
 } {
   const flags = new Set<string>();
   const numbers = new Map<string, number>();
+  const strings = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') continue;
@@ -42,12 +44,16 @@ export function parseArgs(argv: string[], known: { flags: string[]; numbers: str
       const value = Number(text);
       if (text === undefined || !Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number, got ${text}`);
       numbers.set(name, value);
+    } else if (name !== undefined && known.strings?.includes(name)) {
+      const text = inline ?? argv[++i];
+      if (!text) throw new Error(`--${name} needs a value`);
+      strings.set(name, text);
     } else {
-      const usage = [...known.flags.map((f) => `--${f}`), ...known.numbers.map((n) => `--${n} N`)].join(' ');
+      const usage = [...known.flags.map((f) => `--${f}`), ...known.numbers.map((n) => `--${n} N`), ...(known.strings ?? []).map((s) => `--${s} VALUE`)].join(' ');
       throw new Error(`unknown argument ${arg} (usage: ${usage})`);
     }
   }
-  return { flags, numbers };
+  return { flags, numbers, strings };
 }
 
 /** Nearest-rank percentile of an ascending array. */
