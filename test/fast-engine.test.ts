@@ -160,7 +160,7 @@ describe('fast engine with dropout', () => {
     });
   }
 
-  test('masks drop the configured fraction, per gate, and only in training', () => {
+  test('masks apply only in training, are drawn fresh per batch and can be replayed', () => {
     const c: Case = { name: '', T: 5, F: 8, classes: 2, config: { depth: 1, width: 8, head: 'dense' } };
     const config: ModelConfig = { ...c.config, dropout: 0.5, recurrentDropout: 0, seed: 2, classes: 2 };
     const shape = { timesteps: c.T, features: c.F };

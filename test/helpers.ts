@@ -111,3 +111,21 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Enqueues `spec` through the CLI, runs one worker until `trials` trials have completed, stops it
+ * and returns the sweep id.
+ */
+export async function enqueueAndTrain(spec: string, env: NodeJS.ProcessEnv, trials: number, timeoutMs = 120_000): Promise<string> {
+  const enq = await runCli(['enqueue', spec, '--json'], env);
+  if (enq.code !== 0) throw new Error(`enqueue failed: ${enq.stderr}`);
+  const { sweepId } = JSON.parse(enq.stdout) as { sweepId: string };
+  const w = spawnCli(['worker'], env);
+  try {
+    await waitFor(async () => (JSON.parse((await runCli(['status', sweepId, '--json'], env)).stdout).completed === trials ? true : undefined), timeoutMs, `${trials} trials`);
+  } finally {
+    w.kill('SIGTERM');
+    await exited(w);
+  }
+  return sweepId;
+}

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { REDIS_URL, REPO_ROOT, deletePrefix, exited, runCli, spawnCli, uniquePrefix, waitFor } from './helpers.js';
+import { REDIS_URL, REPO_ROOT, deletePrefix, enqueueAndTrain, runCli, uniquePrefix } from './helpers.js';
 
 const BASIC_MOTIONS = path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'BasicMotions');
 const prefix = uniquePrefix();
@@ -27,16 +27,7 @@ test('BasicMotions (4 classes, long format): trained with a softmax, exported, p
     'metric: { name: valBalancedAcc, goal: maximize }',
     'parameters: { depth: [1], width: [8], epochs: [6], batchSize: [8], learningRate: [0.02], patience: [0] }',
   ].join('\n'));
-  const enq = await runCli(['enqueue', spec, '--json'], env);
-  assert.equal(enq.code, 0, enq.stderr);
-  const { sweepId } = JSON.parse(enq.stdout) as { sweepId: string };
-  const w = spawnCli(['worker'], env);
-  try {
-    await waitFor(async () => (JSON.parse((await runCli(['status', sweepId, '--json'], env)).stdout).completed === 1 ? true : undefined), 120_000, 'the trial');
-  } finally {
-    w.kill('SIGTERM');
-    await exited(w);
-  }
+  const sweepId = await enqueueAndTrain(spec, env, 1);
   const [row] = JSON.parse((await runCli(['leaderboard', sweepId, '--json'], env)).stdout) as Array<{ metrics: Record<string, number> }>;
   for (const name of ['valLoss', 'valAcc', 'valBalancedAcc', 'valAuc', 'testAcc', 'testAuc']) assert.ok(Number.isFinite(row!.metrics[name]), name);
 

@@ -15,7 +15,7 @@ import { runProtocol, type Phase } from '../src/protocol/index.js';
 import { parseSpecText } from '../src/spec/load-spec.js';
 import type { TrialConfig } from '../src/spec/trial-config.js';
 import { ensembleAccuracy, encodeTestPredictions } from '../src/store/test-predictions.js';
-import { REDIS_URL, deletePrefix, exited, runCli, spawnCli, uniquePrefix, waitFor } from './helpers.js';
+import { REDIS_URL, deletePrefix, enqueueAndTrain, runCli, uniquePrefix } from './helpers.js';
 
 describe('stratified folds', () => {
   const split = { ...syntheticSplit({ n: 37, timesteps: 4, seed: 1 }) };
@@ -162,16 +162,7 @@ describe('seed ensembles', () => {
       'parameters: { depth: [1], width: [6, 8], epochs: [6], batchSize: [8], learningRate: [0.02] }',
       'seeds: [1, 2]',
     ].join('\n'));
-    const enq = await runCli(['enqueue', spec, '--json'], env);
-    assert.equal(enq.code, 0, enq.stderr);
-    const { sweepId } = JSON.parse(enq.stdout) as { sweepId: string };
-    const w = spawnCli(['worker'], env);
-    try {
-      await waitFor(async () => (JSON.parse((await runCli(['status', sweepId, '--json'], env)).stdout).completed === 4 ? true : undefined), 120_000, '4 trials');
-    } finally {
-      w.kill('SIGTERM');
-      await exited(w);
-    }
+    const sweepId = await enqueueAndTrain(spec, env, 4);
     const rows = JSON.parse((await runCli(['leaderboard', sweepId, '--json'], env)).stdout) as Array<{ cv: { folds: number; epoch: number; std: Record<string, number> } }>;
     assert.equal(rows.length, 4);
     for (const r of rows) {

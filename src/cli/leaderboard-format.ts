@@ -49,7 +49,7 @@ function skips(f: { residual: boolean; inputProjection: boolean }): string {
 /** The sweep metric; under cross-validation the fold mean ± its standard deviation over the folds. */
 function metricCell(row: LeaderboardRow, metric: Metric): string {
   const value = fmt(row.metrics[metric.name], 4);
-  const spread = row.cv && metric.name.startsWith('val') ? row.cv.std[metric.name as keyof LeaderboardRow['metrics'] & keyof typeof row.cv.std] : undefined;
+  const spread = row.cv && metric.name in row.cv.std ? row.cv.std[metric.name as keyof typeof row.cv.std] : undefined;
   return spread === undefined ? value : `${value} ± ${fmt(spread, 4)}`;
 }
 
