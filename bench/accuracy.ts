@@ -14,10 +14,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Metric } from '../src/spec/schema.js';
-import type { TrialConfig } from '../src/spec/trial-config.js';
+import type { Metric } from '../src/definition/sweep-spec.js';
+import type { TrialConfig } from '../src/model/trial-config.js';
 import { bySeedGroups } from '../src/store/aggregate.js';
-import type { LeaderboardRow } from '../src/store/schema.js';
+import type { LeaderboardRow } from '../src/store/records.js';
 import { REPO_ROOT, parseArgs, round } from './common.js';
 import { runSweep, startSweepRig, type SweepRig } from './sweep-rig.js';
 

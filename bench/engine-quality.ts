@@ -10,8 +10,8 @@ import { loadDataset } from '../src/data/load.js';
 import { toTrainingData } from '../src/data/split.js';
 import { normalizeTrainingData } from '../src/data/normalize.js';
 import { initBackend, trainTrial, type EngineName } from '../src/model/index.js';
-import { loadSpecFile } from '../src/spec/load-spec.js';
-import { expandTrials } from '../src/spec/trials.js';
+import { loadSpecFile } from '../src/definition/load-spec.js';
+import { expandTrials } from '../src/definition/trials.js';
 import { mean, sampleStd } from '../src/util/stats.js';
 import { REPO_ROOT } from './common.js';
 

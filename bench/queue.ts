@@ -28,7 +28,7 @@ import { writeSyntheticUcr } from '../src/data/synthetic.js';
 import { enqueueSweep, prepareSweep, type PreparedSweep } from '../src/producer/enqueue.js';
 import { createTrialQueue, trialJobOptions } from '../src/queue/trial-queue.js';
 import type { TrialJob } from '../src/queue/trial-job.js';
-import { loadSpecFile } from '../src/spec/load-spec.js';
+import { loadSpecFile } from '../src/definition/load-spec.js';
 import { Keys } from '../src/store/keys.js';
 import {
   BARE_QUEUE,

@@ -10,9 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { enqueueSweep, prepareSweep } from '../src/producer/enqueue.js';
 import { createTrialQueue } from '../src/queue/trial-queue.js';
-import { loadSpecFile } from '../src/spec/load-spec.js';
-import type { SweepSpec } from '../src/spec/schema.js';
-import { endedCount } from '../src/store/schema.js';
+import { loadSpecFile } from '../src/definition/load-spec.js';
+import type { SweepSpec } from '../src/definition/sweep-spec.js';
+import { endedCount } from '../src/store/records.js';
 import { SweepStore } from '../src/store/sweep-store.js';
 import { CLI, REDIS_URL, benchPrefix, deletePrefix, onInterrupt, spawnGroup, stopAll, type Spawned } from './common.js';
 

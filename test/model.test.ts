@@ -1,7 +1,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import type { TrialConfig } from '../src/spec/trial-config.js';
+import type { TrialConfig } from '../src/model/trial-config.js';
 import { buildModel, countParams, disposeModel, formatSummary, initBackend, lstmParams, type ModelConfig } from '../src/model/index.js';
 
 const cfg = (over: Partial<ModelConfig> = {}): ModelConfig => ({

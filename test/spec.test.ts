@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseSpecText } from '../src/spec/load-spec.js';
-import { countTrials, expandTrials } from '../src/spec/trials.js';
+import { parseSpecText } from '../src/definition/load-spec.js';
+import { countTrials, expandTrials } from '../src/definition/trials.js';
 import { UserError } from '../src/util/errors.js';
 import { sweepIdOf } from '../src/producer/sweep-id.js';
 

@@ -8,11 +8,11 @@ import { Redis } from 'ioredis';
 import { encodeDataset } from '../src/data/codec.js';
 import { syntheticSplit } from '../src/data/synthetic.js';
 import { ensureRedis } from '../src/demo/local-redis.js';
-import { TRIAL_DEFAULTS, type TrialConfig } from '../src/spec/trial-config.js';
-import { trialIdOf } from '../src/spec/trials.js';
+import { TRIAL_DEFAULTS, type TrialConfig } from '../src/model/trial-config.js';
+import { trialIdOf } from '../src/definition/trials.js';
 import { DatasetStore } from '../src/store/dataset-store.js';
 import { SweepStore } from '../src/store/sweep-store.js';
-import type { TrialResult } from '../src/store/schema.js';
+import type { TrialResult } from '../src/store/records.js';
 import { trainerEnv } from '../src/worker/worker.js';
 import { REDIS_URL, deletePrefix, uniquePrefix } from './helpers.js';
 

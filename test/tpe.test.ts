@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SWEEPABLE } from '../src/spec/schema.js';
+import { SWEEPABLE } from '../src/definition/sweep-spec.js';
 import { createRng } from '../src/util/rng.js';
 import { CategoricalEstimator, NumericParzen, erfc } from '../src/search/parzen.js';
 import { sampleRandom, suggestTpe, type Assignment, type Observation, type SearchSpace } from '../src/search/tpe.js';

@@ -2,7 +2,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { Split, TrainingData } from '../src/data/types.js';
-import type { TrialConfig } from '../src/spec/trial-config.js';
+import type { TrialConfig } from '../src/model/trial-config.js';
 import { createRng } from '../src/util/rng.js';
 import { countParams, disposeModel, initBackend, NonFiniteLossError, trainTrial, type EpochMetrics } from '../src/model/index.js';
 

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
-import type { Metric } from '../spec/schema.js';
-import type { LeaderboardRow } from '../store/schema.js';
+import type { Metric } from '../definition/sweep-spec.js';
+import type { LeaderboardRow } from '../store/records.js';
 import type { ConfigSummary, Spread } from '../store/aggregate.js';
 
 const fmt = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));

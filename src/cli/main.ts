@@ -2,16 +2,16 @@
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo.js';
 import { bestCommand } from './commands/best.js';
-import { cancelCommand } from './commands/cancel.js';
+import { cancelCommand } from './commands/cancel-command.js';
 import { controllerCommand } from './commands/controller.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { predictCommand } from './commands/predict.js';
-import { enqueueCommand } from './commands/enqueue.js';
+import { enqueueCommand } from './commands/enqueue-command.js';
 import { leaderboardCommand } from './commands/leaderboard.js';
 import { modelCommand } from './commands/model.js';
 import { statusCommand } from './commands/status.js';
 import { sweepsCommand } from './commands/sweeps.js';
-import { workerCommand } from './commands/worker.js';
+import { workerCommand } from './commands/worker-command.js';
 import { UserError } from '../util/errors.js';
 
 const program = new Command('lstm-sweep')

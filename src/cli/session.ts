@@ -3,7 +3,7 @@ import type { QueueDeps } from '../producer/queue-trials.js';
 import { createTrialQueue } from '../queue/trial-queue.js';
 import { connectRedis } from '../store/redis.js';
 import { SweepStore } from '../store/sweep-store.js';
-import type { SweepRecord } from '../store/schema.js';
+import type { SweepRecord } from '../store/records.js';
 import { UserError } from '../util/errors.js';
 import { resolveConnection, type ConnectionFlags } from './options.js';
 

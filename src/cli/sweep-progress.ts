@@ -2,9 +2,9 @@ import cliProgress from 'cli-progress';
 import type { Queue } from 'bullmq';
 import type { TrialJob } from '../queue/trial-job.js';
 import { TrialProgressSchema, trialJobId } from '../queue/trial-job.js';
-import type { Metric } from '../spec/schema.js';
+import type { Metric } from '../definition/sweep-spec.js';
 import type { SweepStore } from '../store/sweep-store.js';
-import { endedCount, type StatusCounts } from '../store/schema.js';
+import { endedCount, type StatusCounts } from '../store/records.js';
 
 export interface WatchOptions {
   pollMs?: number;

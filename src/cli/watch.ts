@@ -1,4 +1,4 @@
-import { endedCount, type StatusCounts } from '../store/schema.js';
+import { endedCount, type StatusCounts } from '../store/records.js';
 
 /** `███████░░░░ 7/11 trials | 2 active | ETA 1m 20s`: the line under a watched leaderboard. */
 export function progressLine(counts: StatusCounts, startedAt: number, now = Date.now(), width = 30): string {

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { BackendChoiceSchema, EngineChoiceSchema } from '../model/choices.js';
 import { parseOrThrow } from '../util/errors.js';
 
 export const RedisUrlSchema = z
@@ -14,10 +15,6 @@ export const PrefixSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9_{}.-]+$/, { message: 'use letters, digits, "_", ".", "-" and {} only' });
 
-export const BackendChoiceSchema = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
-/** Training engine: auto (fast unless the backend is tensorflow) | fast | layers. */
-export const EngineChoiceSchema = z.enum(['auto', 'fast', 'layers']);
-export type EngineChoice = z.infer<typeof EngineChoiceSchema>;
 
 const EnvSchema = z.object({
   REDIS_URL: RedisUrlSchema.default('redis://127.0.0.1:6379'),

@@ -1,8 +1,8 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { SWEEPABLE } from '../spec/schema.js';
-import { TrialConfigSchema, type TrialConfig } from '../spec/trial-config.js';
-import { TrialResultSchema, type EpochMetrics, type SweepRecord } from '../store/schema.js';
+import { SWEEPABLE } from '../definition/sweep-spec.js';
+import { TrialConfigSchema, type TrialConfig } from '../model/trial-config.js';
+import { TrialResultSchema, type EpochMetrics, type SweepRecord } from '../store/records.js';
 import type { SweepStore } from '../store/sweep-store.js';
 import { HttpError, SweepIdSchema, TrialIdSchema, params, query } from './validate.js';
 

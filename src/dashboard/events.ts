@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Redis } from 'ioredis';
-import { TrialEventSchema, type TrialEvent } from '../store/schema.js';
+import { TrialEventSchema, type TrialEvent } from '../store/records.js';
 
 /** Each client gets at most this many messages per second; events in between are merged. */
 const FLUSH_INTERVAL_MS = 250;

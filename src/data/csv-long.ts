@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Split } from './types.js';
-import { DatasetError } from './errors.js';
+import { DatasetError } from './dataset-error.js';
 import {
   checkColumnCount,
   checkHeader,

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dataset, Split } from './types.js';
-import type { DatasetFormat, DatasetSpec } from './schema.js';
-import { DatasetError } from './errors.js';
+import type { DatasetFormat, DatasetSpec } from './dataset-spec.js';
+import { DatasetError } from './dataset-error.js';
 import { parseUcrCsv } from './csv-ucr.js';
 import { parseLongCsv } from './csv-long.js';
 

@@ -1,5 +1,5 @@
 import type { Dataset, Split, TrainingData } from './types.js';
-import type { DatasetSpec } from './schema.js';
+import type { DatasetSpec } from './dataset-spec.js';
 import { createRng, shuffleInPlace } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { writeSyntheticUcr } from '../data/synthetic.js';
-import type { SweepSpecInput } from '../spec/schema.js';
+import type { SweepSpecInput } from '../definition/sweep-spec.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const SHARED_GUNPOINT = path.resolve(repoRoot, '..', 'shared', 'datasets', 'GunPoint');

@@ -8,10 +8,8 @@
  * - 'auto': the first of tensorflow, wasm, cpu that initialises.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BACKEND_CHOICES, type BackendChoice } from './choices.js';
 import { installWasmFastMatMul, uninstallWasmFastMatMul } from './wasm-matmul.js';
-
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 export interface BackendOptions {
   /** Patch wasm's transposed matmuls (default: true unless env LSW_WASM_FAST_MATMUL=0). */

@@ -1,12 +1,10 @@
 export { buildModel, countParams, deriveSeed, disposeModel, type InputShape, type ModelConfig } from './residual-lstm.js';
-export { HEADS, getHead, type ModelHead, type HeadContext } from './heads/index.js';
+export { HEADS, getHead, type ModelHead, type HeadContext } from './heads/registry.js';
 export { lstmParams } from './lstm-layer.js';
 export { formatSummary } from './summary.js';
 export {
   initBackend,
-  BACKEND_CHOICES,
   TENSORFLOW_INSTALL_HINT,
-  type BackendChoice,
   type BackendOptions,
 } from './backend.js';
 export {
@@ -18,5 +16,6 @@ export {
 } from './wasm-matmul.js';
 export { rocAuc, accuracy, binaryCrossEntropy } from './metrics.js';
 export { withSeededMathRandom } from './seeded-random.js';
-export { resolveEngine, type EngineChoice, type EngineName } from './engines/index.js';
+export { resolveEngine, type EngineName } from './engines/registry.js';
+export * from './choices.js';
 export { trainTrial, NonFiniteLossError, ModelBuildError, type EpochMetrics, type TrainResult, type TrainOptions } from './train.js';

@@ -20,9 +20,9 @@
  * Reshape, all parameter-free.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrialConfig } from '../spec/trial-config.js';
+import type { TrialConfig } from './trial-config.js';
 import { createRng } from '../util/rng.js';
-import { getHead } from './heads/index.js';
+import { getHead } from './heads/registry.js';
 import { lstmLayer, lstmParams } from './lstm-layer.js';
 
 export interface InputShape {

@@ -6,9 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Split, TrainingData } from '../data/types.js';
-import type { TrialConfig } from '../spec/trial-config.js';
+import type { TrialConfig } from './trial-config.js';
 import { createRng, shuffleInPlace } from '../util/rng.js';
-import { createEngine, resolveEngine, type EngineChoice, type EngineName, type TrainingEngine } from './engines/index.js';
+import { createEngine, resolveEngine, type EngineChoice, type EngineName, type TrainingEngine } from './engines/registry.js';
 import { accuracy, balancedAccuracy, binaryCrossEntropy, multiclassMetrics, rocAuc } from './metrics.js';
 import { buildModel, countParams } from './residual-lstm.js';
 import { withSeededMathRandom } from './seeded-random.js';

@@ -1,17 +1,17 @@
 import { encodeDataset } from '../data/codec.js';
 import type { Dataset } from '../data/types.js';
 import { loadDataset } from '../data/load.js';
-import { resolveProtocol } from '../data/schema.js';
-import type { LoadedSpec } from '../spec/load-spec.js';
-import { countTrials, expandTrials, type Trial } from '../spec/trials.js';
-import type { SweepSpec } from '../spec/schema.js';
+import { resolveProtocol } from '../data/dataset-spec.js';
+import type { LoadedSpec } from '../definition/load-spec.js';
+import { countTrials, expandTrials, type Trial } from '../definition/trials.js';
+import type { SweepSpec } from '../definition/sweep-spec.js';
 import { DatasetStore } from '../store/dataset-store.js';
 import { SweepStore } from '../store/sweep-store.js';
 import { UserError } from '../util/errors.js';
 import { sweepIdOf } from './sweep-id.js';
 import { queueMissingTrials, type QueueDeps } from './queue-trials.js';
 import { topUpSweep } from '../search/suggester.js';
-import type { SweepRecord } from '../store/schema.js';
+import type { SweepRecord } from '../store/records.js';
 
 /** Sweeps larger than this need an explicit confirmation (`--yes`). */
 export const LARGE_SWEEP = 100_000;

@@ -2,8 +2,8 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { addTrialJobs } from '../queue/trial-queue.js';
 import { trialJobId, type TrialJob } from '../queue/trial-job.js';
-import type { Trial } from '../spec/trials.js';
-import type { SweepRecord } from '../store/schema.js';
+import type { Trial } from '../definition/trials.js';
+import type { SweepRecord } from '../store/records.js';
 import { SweepStore } from '../store/sweep-store.js';
 
 export interface QueueDeps {

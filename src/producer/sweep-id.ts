@@ -1,5 +1,5 @@
 import { canonicalJson, sha256Hex } from '../util/hash.js';
-import type { SweepSpec } from '../spec/schema.js';
+import type { SweepSpec } from '../definition/sweep-spec.js';
 
 /**
  * A sweep's id is its name plus a hash of what it computes (spec and dataset content, not the

@@ -17,10 +17,10 @@ import { normalizeTrainingData } from '../data/normalize.js';
 import { stratifiedFolds, takeRows } from '../data/split.js';
 import type { TrainingData } from '../data/types.js';
 import { trainTrial, type EpochMetrics } from '../model/index.js';
-import type { Metric } from '../spec/schema.js';
-import type { CvSummary } from '../store/schema.js';
+import type { Metric } from '../definition/sweep-spec.js';
+import type { CvSummary } from '../store/records.js';
 import { mean, sampleStd } from '../util/stats.js';
-import type { Protocol } from './types.js';
+import type { Protocol } from './protocol.js';
 
 type ValMetrics = Pick<EpochMetrics, 'valLoss' | 'valAcc' | 'valAuc' | 'valBalancedAcc'>;
 const VAL_KEYS = ['valLoss', 'valAcc', 'valAuc', 'valBalancedAcc'] as const;

@@ -2,7 +2,7 @@
 import { normalizeTrainingData } from '../data/normalize.js';
 import { toTrainingData } from '../data/split.js';
 import { trainTrial } from '../model/index.js';
-import type { Protocol } from './types.js';
+import type { Protocol } from './protocol.js';
 
 export const holdout: Protocol = async (config, dataset, settings, opts) => {
   const normalized = normalizeTrainingData(toTrainingData(dataset, settings), settings.normalize);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NormalizationSchema } from '../data/normalize.js';
-import { TrialConfigSchema } from '../spec/trial-config.js';
-import { MetricSchema } from '../spec/schema.js';
+import { TrialConfigSchema } from '../model/trial-config.js';
+import { MetricSchema } from '../definition/sweep-spec.js';
 
 /** One queue serves every sweep; workers take trials from any of them. */
 export const TRIAL_QUEUE = 'trials';

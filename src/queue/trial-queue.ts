@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import type { SweepSpec } from '../spec/schema.js';
+import type { SweepSpec } from '../definition/sweep-spec.js';
 import { TRIAL_QUEUE, trialJobId, type TrialJob } from './trial-job.js';
 
 export type RetryPolicy = SweepSpec['retry'];

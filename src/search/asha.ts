@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Metric } from '../spec/schema.js';
+import type { Metric } from '../definition/sweep-spec.js';
 import { Keys } from '../store/keys.js';
 
 export interface AshaConfig {

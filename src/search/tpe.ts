@@ -11,7 +11,7 @@
  * - Per parameter, `candidates` draws from l(x) are ranked by log l(x) - log g(x); joint candidates
  *   are visited best-first by the summed score, skipping taken assignments.
  */
-import { INTEGER_PARAMETERS, SWEEPABLE, type ParameterValues, type SweepableName } from '../spec/schema.js';
+import { INTEGER_PARAMETERS, SWEEPABLE, type ParameterValues, type SweepableName } from '../definition/sweep-spec.js';
 import { shuffleInPlace, type Rng } from '../util/rng.js';
 import { CategoricalEstimator, NumericParzen } from './parzen.js';
 

@@ -1,8 +1,8 @@
-import type { Metric } from '../spec/schema.js';
-import type { TrialConfig } from '../spec/trial-config.js';
+import type { Metric } from '../definition/sweep-spec.js';
+import type { TrialConfig } from '../model/trial-config.js';
 import { canonicalJson } from '../util/hash.js';
 import { finite, mean, sampleStd } from '../util/stats.js';
-import type { LeaderboardRow } from './schema.js';
+import type { LeaderboardRow } from './records.js';
 import { ensembleAccuracy } from './test-predictions.js';
 
 export interface Spread {

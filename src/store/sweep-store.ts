@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Trial } from '../spec/trials.js';
-import type { Metric } from '../spec/schema.js';
+import type { Trial } from '../definition/trials.js';
+import type { Metric } from '../definition/sweep-spec.js';
 import { Keys } from './keys.js';
 import {
   ActiveTrialSchema,
@@ -17,8 +17,8 @@ import {
   type SweepRecord,
   type TrialFailure,
   type TrialResult,
-} from './schema.js';
-import { TrialConfigSchema } from '../spec/trial-config.js';
+} from './records.js';
+import { TrialConfigSchema } from '../model/trial-config.js';
 
 function parseJson<S extends z.ZodType>(schema: S, text: string, what: string): z.infer<S> {
   const result = schema.safeParse(JSON.parse(text));

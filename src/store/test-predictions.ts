@@ -2,7 +2,7 @@
  * Test-set predictions kept in each result (compact base64), so configurations trained with
  * several seeds can be scored as a seed ensemble: the mean of their class probabilities.
  */
-import type { TestPredictions } from './schema.js';
+import type { TestPredictions } from './records.js';
 
 export function encodeTestPredictions(labels: ArrayLike<number>, probabilities: Float32Array): TestPredictions {
   const units = probabilities.length / labels.length;

@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { ZodError } from 'zod';
-import { DatasetError } from '../data/errors.js';
+import { DatasetError } from '../data/dataset-error.js';
 import { ModelBuildError, NonFiniteLossError } from '../model/index.js';
 import { DatasetUnavailableError } from '../store/dataset-store.js';
 

@@ -4,7 +4,8 @@
  */
 import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { readEnv, type EngineChoice } from '../config/env.js';
+import { readEnv } from '../config/env.js';
+import type { EngineChoice } from '../model/choices.js';
 import { initBackend } from '../model/index.js';
 import { TrialJobSchema } from '../queue/trial-job.js';
 import { ArtifactStore, parseArtifactLocation, type ArtifactLocation } from '../store/artifact-store.js';

@@ -1,10 +1,10 @@
 import { disposeModel, type EngineChoice, type TrainResult } from '../model/index.js';
-import { runProtocol } from '../protocol/index.js';
+import { runProtocol } from '../protocol/registry.js';
 import { saveModel, type SavedModel } from '../model/saved-model.js';
 import type { ArtifactLocation, ArtifactStore } from '../store/artifact-store.js';
 import type { TrialJob, TrialProgress } from '../queue/trial-job.js';
 import type { DatasetStore } from '../store/dataset-store.js';
-import type { EpochMetrics, TrialResult } from '../store/schema.js';
+import type { EpochMetrics, TrialResult } from '../store/records.js';
 import type { SweepStore } from '../store/sweep-store.js';
 import { encodeTestPredictions } from '../store/test-predictions.js';
 import { workerName } from '../util/worker-name.js';

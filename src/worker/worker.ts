@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { TRIAL_QUEUE, TrialJobSchema, type TrialJob } from '../queue/trial-job.js';
 import { createTrialQueue } from '../queue/trial-queue.js';
 import { topUpSweep } from '../search/suggester.js';
-import type { SweepRecord } from '../store/schema.js';
+import type { SweepRecord } from '../store/records.js';
 import { SweepStore } from '../store/sweep-store.js';
 import { log } from '../util/logger.js';
 import { workerName } from '../util/worker-name.js';

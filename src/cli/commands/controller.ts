@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import { topUpSweep } from '../../search/suggester.js';
-import { endedCount } from '../../store/schema.js';
+import { endedCount } from '../../store/records.js';
 import { UserError } from '../../util/errors.js';
 import { log } from '../../util/logger.js';
 import { parseFlags, withConnection, type ConnectionFlags } from '../options.js';

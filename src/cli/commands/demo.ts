@@ -8,7 +8,7 @@ import { ensureRedis } from '../../demo/local-redis.js';
 import { writeDemoSpec } from '../../demo/demo-spec.js';
 import { enqueueSweep, prepareSweep } from '../../producer/enqueue.js';
 import { createTrialQueue } from '../../queue/trial-queue.js';
-import { loadSpecFile } from '../../spec/load-spec.js';
+import { loadSpecFile } from '../../definition/load-spec.js';
 import { connectRedis } from '../../store/redis.js';
 import { SweepStore } from '../../store/sweep-store.js';
 import { leaderboardTable, seedGroupsTable } from '../leaderboard-format.js';

@@ -6,7 +6,7 @@ import { intFlag, parseFlags, withConnection, type ConnectionFlags } from '../op
 import { requireSweep, withStore } from '../session.js';
 import { progressLine } from '../watch.js';
 import type { SweepStore } from '../../store/sweep-store.js';
-import { endedCount, type SweepRecord } from '../../store/schema.js';
+import { endedCount, type SweepRecord } from '../../store/records.js';
 
 const FlagsSchema = z.object({
   json: z.boolean().optional(),

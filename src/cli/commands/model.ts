@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { z } from 'zod';
-import { BackendChoiceSchema } from '../../config/env.js';
-import { HeadSchema } from '../../spec/trial-config.js';
+import { BackendChoiceSchema } from '../../model/choices.js';
+import { HeadSchema } from '../../model/trial-config.js';
 import { intFlag, parseFlags } from '../options.js';
 
 const FlagsSchema = z.object({

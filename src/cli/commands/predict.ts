@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import Table from 'cli-table3';
 import { z } from 'zod';
 import { displayName, parseDatasetCsv } from '../../data/load.js';
-import { DatasetFormatSchema } from '../../data/schema.js';
+import { DatasetFormatSchema } from '../../data/dataset-spec.js';
 import { FeatureStatsSchema, NormalizationSchema, normalizeSplit } from '../../data/normalize.js';
 import { UserError, formatZodIssues } from '../../util/errors.js';
 import { parseFlags } from '../options.js';

@@ -10,7 +10,7 @@ import { copyWeightsFromModel, copyWeightsToModel } from '../fast/layers-bridge.
 import { FastNetwork } from '../fast/network.js';
 import type { NetworkPlan } from '../fast/plan.js';
 import { disposeModel } from '../residual-lstm.js';
-import type { TrainingEngine } from './types.js';
+import type { TrainingEngine } from './engine.js';
 
 export interface FastEngineOptions {
   plan: NetworkPlan;

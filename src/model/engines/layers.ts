@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../../data/types.js';
 import { disposeModel } from '../residual-lstm.js';
-import type { TrainingEngine } from './types.js';
+import type { TrainingEngine } from './engine.js';
 
 const PREDICT_BATCH = 512;
 

@@ -12,7 +12,7 @@
  * layers model.
  */
 import { createRng, type Rng } from '../../util/rng.js';
-import { Arena, instantiateKernels, type KernelExports } from './kernels.js';
+import { Arena, instantiateKernels, type KernelExports } from './kernel-module.js';
 import { weightSlots, type LstmPlan, type NetworkPlan, type WeightSlot } from './plan.js';
 
 const EPSILON = 1e-7;

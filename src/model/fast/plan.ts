@@ -4,7 +4,7 @@
  * and the layers model hold the same weights under the same names.
  */
 import type { InputShape, ModelConfig } from '../residual-lstm.js';
-import { getHead } from '../heads/index.js';
+import { getHead } from '../heads/registry.js';
 
 export interface LstmPlan {
   /** the tfjs layer name (`lstm_i`, or `head` for the lstm head) */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelHead } from './types.js';
+import type { ModelHead } from './head.js';
 
 /** The head's Dense layer, shared by the sigmoid (binary) and softmax (multi-class) heads. */
 export function outputDense(x: tf.SymbolicTensor, units: number, activation: 'sigmoid' | 'softmax', seed: number): tf.SymbolicTensor {

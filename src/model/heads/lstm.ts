@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { lstmLayer, lstmParams } from '../lstm-layer.js';
-import type { ModelHead } from './types.js';
+import type { ModelHead } from './head.js';
 
 /**
  * Comparison head: `LSTM(1, activation='sigmoid')` REPLACES the last residual block

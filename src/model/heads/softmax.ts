@@ -1,5 +1,5 @@
 import { outputDense } from './dense.js';
-import type { ModelHead } from './types.js';
+import type { ModelHead } from './head.js';
 
 /**
  * Keras: `Dense(k, activation='softmax')` with sparse categorical cross-entropy: what the `dense`

@@ -1,9 +1,9 @@
 import type { FeatureStats, Normalization } from '../data/normalize.js';
 import type { Dataset } from '../data/types.js';
 import type { EngineChoice, EpochMetrics, TrainResult } from '../model/index.js';
-import type { TrialConfig } from '../spec/trial-config.js';
-import type { Metric } from '../spec/schema.js';
-import type { CvSummary } from '../store/schema.js';
+import type { TrialConfig } from '../model/trial-config.js';
+import type { Metric } from '../definition/sweep-spec.js';
+import type { CvSummary } from '../store/records.js';
 
 /** Which part of a trial an epoch belongs to (progress and live curves say it). */
 export type Phase = { kind: 'holdout' } | { kind: 'fold'; fold: number; folds: number } | { kind: 'refit'; epochs: number };

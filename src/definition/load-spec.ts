@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UserError, parseOrThrow } from '../util/errors.js';
-import { SweepSpecSchema, type SweepSpec } from './schema.js';
+import { SweepSpecSchema, type SweepSpec } from './sweep-spec.js';
 
 export interface LoadedSpec {
   spec: SweepSpec;

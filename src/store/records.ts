@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FeatureStatsSchema, NormalizationSchema } from '../data/normalize.js';
-import { TrialConfigSchema } from '../spec/trial-config.js';
-import { SweepSpecSchema } from '../spec/schema.js';
+import { TrialConfigSchema } from '../model/trial-config.js';
+import { SweepSpecSchema } from '../definition/sweep-spec.js';
 
 /**
  * A metric may be undefined (AUC of a single-class split is NaN); JSON writes NaN as null,

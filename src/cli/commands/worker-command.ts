@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { BackendChoiceSchema, EngineChoiceSchema, readEnv } from '../../config/env.js';
+import { readEnv } from '../../config/env.js';
+import { BackendChoiceSchema, EngineChoiceSchema } from '../../model/choices.js';
 import { connectRedis } from '../../store/redis.js';
 import { log } from '../../util/logger.js';
 import { assertBackendAvailable } from '../../worker/native-backend.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DatasetSpecSchema } from '../data/schema.js';
-import { TrialConfigSchema } from './trial-config.js';
+import { DatasetSpecSchema } from '../data/dataset-spec.js';
+import { TrialConfigSchema } from '../model/trial-config.js';
 
 /** The hyperparameters a sweep may vary: every field of a trial config except the seed. */
 export const SWEEPABLE = [

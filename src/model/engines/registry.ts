@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EngineChoice } from '../../config/env.js';
-import { kernelsAvailable } from '../fast/kernels.js';
+import type { EngineChoice } from '../choices.js';
+import { kernelsAvailable } from '../fast/kernel-module.js';
 import { planNetwork } from '../fast/plan.js';
-import { getHead } from '../heads/index.js';
+import { getHead } from '../heads/registry.js';
 import type { InputShape, ModelConfig } from '../residual-lstm.js';
-import type { TrialConfig } from '../../spec/trial-config.js';
+import type { TrialConfig } from '../trial-config.js';
 import { FastEngine } from './fast.js';
 import { LayersEngine } from './layers.js';
-import type { EngineName, TrainingEngine } from './types.js';
+import type { EngineName, TrainingEngine } from './engine.js';
 
-export type { EngineName, TrainingEngine } from './types.js';
+export type { EngineName, TrainingEngine } from './engine.js';
 
-export type { EngineChoice } from '../../config/env.js';
+export type { EngineChoice } from '../choices.js';
 
 /**
  * 'auto': the fast engine, except on the tensorflow backend (tfjs-node / tfjs-node-gpu),

@@ -1,7 +1,7 @@
 import { createRng, type Rng } from '../util/rng.js';
 import { canonicalJson, sha256Hex } from '../util/hash.js';
-import { TRIAL_DEFAULTS, TrialConfigSchema, normalizeTrialConfig, type TrialConfig } from './trial-config.js';
-import { INTEGER_PARAMETERS, SWEEPABLE, type ParameterValues, type SweepSpec, type SweepableName } from './schema.js';
+import { TRIAL_DEFAULTS, TrialConfigSchema, normalizeTrialConfig, type TrialConfig } from '../model/trial-config.js';
+import { INTEGER_PARAMETERS, SWEEPABLE, type ParameterValues, type SweepSpec, type SweepableName } from './sweep-spec.js';
 
 export interface Trial {
   trialId: string;

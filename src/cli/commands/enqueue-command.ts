@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { enqueueSweep, prepareSweep, type EnqueueSummary } from '../../producer/enqueue.js';
 import { resumeSweep } from '../../producer/resume.js';
-import { loadSpecFile } from '../../spec/load-spec.js';
+import { loadSpecFile } from '../../definition/load-spec.js';
 import { UserError } from '../../util/errors.js';
 import { retryTransient } from '../../util/retry.js';
 import { withConnection, type ConnectionFlags } from '../options.js';

@@ -1,10 +1,10 @@
-import type { Head } from '../../spec/trial-config.js';
+import type { Head } from '../trial-config.js';
 import { denseHead } from './dense.js';
 import { lstmHead } from './lstm.js';
 import { softmaxHead } from './softmax.js';
-import type { ModelHead } from './types.js';
+import type { ModelHead } from './head.js';
 
-export type { ModelHead, HeadContext } from './types.js';
+export type { ModelHead, HeadContext } from './head.js';
 
 /** Registry of output heads, keyed by `TrialConfig.head`. A new head: one file + one entry. */
 export const HEADS: Readonly<Record<Head, ModelHead>> = {
