@@ -1,34 +1,9 @@
 import { z } from 'zod';
 import { DatasetSpecSchema } from '../data/dataset-spec.js';
 import { TrialConfigSchema } from '../model/trial-config.js';
+import { LIST_ONLY, METRICS, SWEEPABLE, type SweepableName } from './vocabulary.js';
 
-/** The hyperparameters a sweep may vary: every field of a trial config except the seed. */
-export const SWEEPABLE = [
-  'depth',
-  'width',
-  'dropout',
-  'recurrentDropout',
-  'learningRate',
-  'batchSize',
-  'epochs',
-  'patience',
-  'head',
-  'residual',
-  'inputProjection',
-  'classWeight',
-  'clipNorm',
-] as const;
-export type SweepableName = (typeof SWEEPABLE)[number];
-
-/** Parameters whose values must stay integers, also when sampled from a range. */
-export const INTEGER_PARAMETERS: ReadonlySet<SweepableName> = new Set([
-  'depth',
-  'width',
-  'batchSize',
-  'epochs',
-  'patience',
-]);
-
+export { INTEGER_PARAMETERS, SWEEPABLE, type SweepableName } from './vocabulary.js';
 const field = (name: SweepableName) => TrialConfigSchema.shape[name];
 
 /** A range to sample from (random search only); bounds must be legal values themselves. */
@@ -40,8 +15,6 @@ function rangeOf(name: SweepableName) {
     .refine((r) => !r.log || r.min > 0, { message: 'a log range needs min > 0' });
 }
 
-/** Parameters that only take a list of values, never a range. */
-const LIST_ONLY: ReadonlySet<SweepableName> = new Set(['head', 'residual', 'inputProjection', 'classWeight']);
 
 function valuesOf(name: SweepableName) {
   const schema = field(name);
@@ -56,9 +29,8 @@ const ParametersSchema = z.strictObject(
   },
 );
 
-export const METRICS = ['valAuc', 'valAcc', 'valBalancedAcc', 'valLoss', 'testAuc', 'testAcc', 'testBalancedAcc', 'testLoss'] as const;
+export { METRICS, type MetricName } from './vocabulary.js';
 export const MetricNameSchema = z.enum(METRICS);
-export type MetricName = z.infer<typeof MetricNameSchema>;
 
 export const MetricSchema = z.strictObject({
   name: MetricNameSchema,

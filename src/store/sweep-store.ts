@@ -18,12 +18,23 @@ import {
   type TrialFailure,
   type TrialResult,
 } from './records.js';
-import { TrialConfigSchema } from '../model/trial-config.js';
+import { TrialConfigSchema, type TrialConfig } from '../model/trial-config.js';
 
 function parseJson<S extends z.ZodType>(schema: S, text: string, what: string): z.infer<S> {
   const result = schema.safeParse(JSON.parse(text));
   if (!result.success) throw new Error(`corrupt ${what} in Redis: ${result.error.issues[0]?.message}`);
   return result.data;
+}
+
+/** A record that may be missing or corrupt: undefined either way (views skip it). */
+function parseOptional<S extends z.ZodType>(schema: S, text: string | null | undefined): z.infer<S> | undefined {
+  if (text === null || text === undefined) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -49,6 +60,49 @@ export class SweepStore {
     prefix: string,
   ) {
     this.keys = new Keys(prefix);
+  }
+
+  /** The key prefix this store reads and writes under. */
+  get prefix(): string {
+    return this.keys.prefix;
+  }
+
+  /** Round trip to Redis (health checks). */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  /**
+   * Listens to the trial events workers publish (one message per started, epoch, completed,
+   * failed or cancelled trial) on a connection of its own; `close()` ends it.
+   */
+  async subscribeEvents(onMessage: (text: string) => void): Promise<{ close(): Promise<void> }> {
+    const subscriber = this.redis.duplicate();
+    subscriber.on('error', () => undefined);
+    const channel = this.keys.events();
+    subscriber.on('message', (ch: string, text: string) => {
+      if (ch === channel) onMessage(text);
+    });
+    await subscriber.subscribe(channel);
+    return {
+      async close() {
+        subscriber.disconnect();
+      },
+    };
+  }
+
+  /** The stored configs of these trials, in order; undefined for an unknown or unreadable one. */
+  async getTrialConfigs(sweepId: string, trialIds: string[]): Promise<(TrialConfig | undefined)[]> {
+    if (trialIds.length === 0) return [];
+    const texts = await this.redis.hmget(this.keys.trials(sweepId), ...trialIds);
+    return texts.map((text) => parseOptional(TrialConfigSchema, text));
+  }
+
+  /** The results of these trials, in order; undefined where a trial has none (or it is unreadable). */
+  async findResults(sweepId: string, trialIds: string[]): Promise<(TrialResult | undefined)[]> {
+    if (trialIds.length === 0) return [];
+    const texts = await this.redis.hmget(this.keys.results(sweepId), ...trialIds);
+    return texts.map((text) => parseOptional(TrialResultSchema, text));
   }
 
   /** Stores the sweep and its trials; returns false when the sweep already existed. */
