@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UnrecoverableError } from 'bullmq';
-import { DatasetError } from '../src/data/dataset-error.js';
+import { DatasetError } from '../src/util/errors.js';
 import { syntheticSplit } from '../src/data/synthetic.js';
 import { initBackend, ModelBuildError, NonFiniteLossError, trainTrial } from '../src/model/index.js';
 import { DatasetUnavailableError } from '../src/store/dataset-store.js';

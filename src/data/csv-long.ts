@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Split } from './types.js';
-import { DatasetError } from './dataset-error.js';
+import { DatasetError } from '../util/errors.js';
 import {
   checkColumnCount,
   checkHeader,

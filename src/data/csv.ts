@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { Info } from 'csv-parse/sync';
 import type { z } from 'zod';
-import { DatasetError } from './dataset-error.js';
+import { DatasetError } from '../util/errors.js';
 
 export interface CsvRow {
   cells: string[];

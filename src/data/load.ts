@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dataset, Split } from './types.js';
 import type { DatasetFormat, DatasetSpec } from './dataset-spec.js';
-import { DatasetError } from './dataset-error.js';
+import { DatasetError } from '../util/errors.js';
 import { parseUcrCsv } from './csv-ucr.js';
 import { parseLongCsv } from './csv-long.js';
 

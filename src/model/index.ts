@@ -18,4 +18,5 @@ export { rocAuc, accuracy, binaryCrossEntropy } from './metrics.js';
 export { withSeededMathRandom } from './seeded-random.js';
 export { resolveEngine, type EngineName } from './engines/registry.js';
 export * from './choices.js';
-export { trainTrial, NonFiniteLossError, ModelBuildError, type EpochMetrics, type TrainResult, type TrainOptions } from './train.js';
+export { NonFiniteLossError, ModelBuildError } from '../util/errors.js';
+export { trainTrial, type EpochMetrics, type TrainResult, type TrainOptions } from './train.js';

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Split, TrainingData } from '../data/types.js';
 import type { TrialConfig } from './trial-config.js';
+import { ModelBuildError, NonFiniteLossError } from '../util/errors.js';
 import { createRng, shuffleInPlace } from '../util/rng.js';
 import { createEngine, resolveEngine, type EngineChoice, type EngineName, type TrainingEngine } from './engines/registry.js';
 import { accuracy, balancedAccuracy, binaryCrossEntropy, multiclassMetrics, rocAuc } from './metrics.js';
@@ -73,30 +74,6 @@ export interface TrainOptions {
    * training data itself).
    */
   restoreBest?: boolean;
-}
-
-/**
- * A loss became NaN/Infinity: the trial diverged; retrying with the same config will not
- * help. Checked per training batch and per epoch on the validation loss (tfjs' BCE clips
- * NaN probabilities, so NaN weights often show up only in the validation loss).
- */
-export class NonFiniteLossError extends Error {
-  override readonly name = 'NonFiniteLossError';
-  constructor(
-    readonly epoch: number,
-    readonly loss: number,
-    readonly where: string,
-  ) {
-    super(`non-finite ${where} loss (${loss}) in epoch ${epoch}: the trial diverged`);
-  }
-}
-
-/** The variant cannot be built for this data (the same on every worker: not retried). */
-export class ModelBuildError extends Error {
-  override readonly name = 'ModelBuildError';
-  constructor(config: Pick<TrialConfig, 'depth' | 'width' | 'head'>, cause: unknown) {
-    super(`cannot build depth ${config.depth} width ${config.width} head ${config.head}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
-  }
 }
 
 /** Decorrelates the shuffle stream from the initializer seeds. */

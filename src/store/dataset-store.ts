@@ -3,12 +3,10 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { datasetHash, decodeDataset } from '../data/codec.js';
 import type { Dataset } from '../data/types.js';
+import { DatasetUnavailableError } from '../util/errors.js';
 import { Keys } from './keys.js';
 
-/** The dataset a job names is gone or corrupt: every worker would fail the same way. */
-export class DatasetUnavailableError extends Error {
-  override readonly name = 'DatasetUnavailableError';
-}
+export { DatasetUnavailableError };
 
 /**
  * Datasets live in Redis once, under their sha256, so workers on other hosts need no shared

@@ -1,16 +1,102 @@
 import type { z } from 'zod';
 
 /**
+ * Every error lstm-sweep throws on purpose carries its kind, and every decision about it reads
+ * the kind, never a list of classes:
+ * - `user`: the user's input (spec, flags, files, environment, an HTTP request) is wrong: the CLI
+ *   prints the message alone and exits non-zero; a worker never retries it;
+ * - `deterministic`: the same trial fails the same way on any worker (a diverged loss, a model
+ *   that cannot be built, a dataset gone from Redis): failed at once, never retried;
+ * - `transient`: the host or the connection failed: retried with backoff, elsewhere if need be.
+ * Errors from elsewhere (tfjs, ioredis, Node) count as transient unless `errorKind` knows better.
+ */
+export type ErrorKind = 'user' | 'deterministic' | 'transient';
+
+export class LswError extends Error {
+  override name = 'LswError';
+  constructor(
+    message: string,
+    readonly kind: ErrorKind,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The kind of any thrown value: its own for an LswError, `transient` for anything unknown. */
+export function errorKind(err: unknown): ErrorKind {
+  return err instanceof LswError ? err.kind : 'transient';
+}
+
+/**
  * An error caused by the user's input (spec, flags, files, environment): the CLI prints its
  * message alone, on one line, and exits non-zero; no stack trace.
  */
-export class UserError extends Error {
+export class UserError extends LswError {
   override name = 'UserError';
   constructor(
     message: string,
     readonly exitCode = 2,
   ) {
-    super(message);
+    super(message, 'user');
+  }
+}
+
+/**
+ * A problem with a dataset file. The message names the file and, where known, the 1-based
+ * line: `GunPoint/train.csv line 7: value "abc" in column t3 is not a finite number`.
+ */
+export class DatasetError extends UserError {
+  override name = 'DatasetError';
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    detail: string,
+  ) {
+    super(line === undefined ? `${file}: ${detail}` : `${file} line ${line}: ${detail}`);
+  }
+}
+
+/** An HTTP input that did not validate (400) or names nothing (404): answered with the message. */
+export class HttpError extends LswError {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message, 'user');
+  }
+}
+
+/**
+ * A loss became NaN/Infinity: the trial diverged; retrying with the same config will not
+ * help. Checked per training batch and per epoch on the validation loss (tfjs' BCE clips
+ * NaN probabilities, so NaN weights often show up only in the validation loss).
+ */
+export class NonFiniteLossError extends LswError {
+  override readonly name = 'NonFiniteLossError';
+  constructor(
+    readonly epoch: number,
+    readonly loss: number,
+    readonly where: string,
+  ) {
+    super(`non-finite ${where} loss (${loss}) in epoch ${epoch}: the trial diverged`, 'deterministic');
+  }
+}
+
+/** The variant cannot be built for this data (the same on every worker: not retried). */
+export class ModelBuildError extends LswError {
+  override readonly name = 'ModelBuildError';
+  constructor(config: { depth: number; width: number; head: string }, cause: unknown) {
+    super(`cannot build depth ${config.depth} width ${config.width} head ${config.head}: ${(cause as Error)?.message ?? String(cause)}`, 'deterministic', { cause });
+  }
+}
+
+/** The dataset a job names is gone or corrupt: every worker would fail the same way. */
+export class DatasetUnavailableError extends LswError {
+  override readonly name = 'DatasetUnavailableError';
+  constructor(message: string) {
+    super(message, 'deterministic');
   }
 }
 

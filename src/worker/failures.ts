@@ -1,23 +1,17 @@
 import { UnrecoverableError } from 'bullmq';
 import { ZodError } from 'zod';
-import { DatasetError } from '../data/dataset-error.js';
-import { ModelBuildError, NonFiniteLossError } from '../model/index.js';
-import { DatasetUnavailableError } from '../store/dataset-store.js';
+import { errorKind } from '../util/errors.js';
 
 /**
  * Failures that would happen again on any worker with the same trial: retrying them only
- * wastes compute. Everything else (a killed or crashed trainer, a lost Redis connection,
- * running out of memory on a busy host) is transient and retried with backoff.
+ * wastes compute. The kind of lstm-sweep's own errors says so (src/util/errors.ts); of the
+ * errors thrown elsewhere, a payload that does not validate (zod) and BullMQ's own
+ * UnrecoverableError are deterministic. Everything else (a killed or crashed trainer, a lost
+ * Redis connection, running out of memory on a busy host) is transient and retried with backoff.
  */
 export function isDeterministic(err: unknown): boolean {
-  return (
-    err instanceof NonFiniteLossError ||
-    err instanceof ModelBuildError ||
-    err instanceof DatasetError ||
-    err instanceof DatasetUnavailableError ||
-    err instanceof ZodError ||
-    err instanceof UnrecoverableError
-  );
+  if (err instanceof ZodError || err instanceof UnrecoverableError) return true;
+  return errorKind(err) !== 'transient';
 }
 
 /** Rethrows deterministic failures as BullMQ's UnrecoverableError, which is never retried. */
