@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatasetSpecSchema, type DatasetSpecInput } from '../src/data/dataset-spec.js';
-import { DatasetError } from '../src/data/dataset-error.js';
+import { DatasetError } from '../src/util/errors.js';
 import { loadDataset } from '../src/data/load.js';
 import { stratifiedSplit, toTrainingData } from '../src/data/split.js';
 import { datasetHash, decodeDataset, encodeDataset } from '../src/data/codec.js';

@@ -1,16 +1,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { formatZodIssues } from '../util/errors.js';
+import { HttpError, formatZodIssues } from '../util/errors.js';
 
-/** An HTTP input that did not validate: answered with 400 and the message. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { HttpError };
 
 /** A sweep id as `enqueue` makes them (`<name>-<hash>`); anything else cannot name a sweep. */
 export const SweepIdSchema = z
