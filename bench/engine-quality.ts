@@ -11,7 +11,7 @@ import { toTrainingData } from '../src/data/split.js';
 import { normalizeTrainingData } from '../src/data/normalize.js';
 import { initBackend, trainTrial, type EngineName } from '../src/model/index.js';
 import { loadSpecFile } from '../src/definition/load-spec.js';
-import { expandTrials } from '../src/definition/trials.js';
+import { expandTrials } from '../src/search/initial-trials.js';
 import { mean, sampleStd } from '../src/util/stats.js';
 import { REPO_ROOT } from './common.js';
 

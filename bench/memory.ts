@@ -155,7 +155,7 @@ async function main(): Promise<void> {
       );
     }
     const durationMs = Date.now() - t0;
-    const saved = await redis.hlen(store.keys.results(sweepId));
+    const saved = (await store.resultIds(sweepId)).size;
     if (saved !== trials) throw new Error(`expected ${trials} results in Redis, found ${saved}`);
 
     const first = samples[0]!;

@@ -30,6 +30,8 @@ import { createTrialQueue, trialJobOptions } from '../src/queue/trial-queue.js';
 import type { TrialJob } from '../src/queue/trial-job.js';
 import { loadSpecFile } from '../src/definition/load-spec.js';
 import { Keys } from '../src/store/keys.js';
+import { DatasetStore } from '../src/store/dataset-store.js';
+import { SweepStore } from '../src/store/sweep-store.js';
 import {
   BARE_QUEUE,
   CLI,
@@ -207,6 +209,7 @@ async function benchLstmSweep(o: Options, prefix: string): Promise<SideResult & 
 
   const keys = new Keys(prefix);
   const queue = createTrialQueue(o.redis, prefix);
+  const enqueueDeps = { store: new SweepStore(o.redis, prefix), datasets: new DatasetStore(o.redis, prefix), queue };
   const enqueuedAt = new Map<string, number>();
   recordTimestamps(queue, (job) => (job.data as TrialJob).trialId, enqueuedAt);
   const done = async (sweepId: string, n: number) => {
@@ -220,7 +223,7 @@ async function benchLstmSweep(o: Options, prefix: string): Promise<SideResult & 
   let warmupMs = 0;
   if (o.warmup) {
     const w0 = Date.now();
-    const s = await enqueueSweep(warm, { redis: o.redis, queue, prefix });
+    const s = await enqueueSweep(warm, enqueueDeps);
     if (!(await waitUntil(() => done(s.sweepId, s.trials), Date.now() + 60_000))) throw new Error('lstm-sweep warm-up timed out');
     warmupMs = Date.now() - w0;
     progress(`lstm-sweep: ${o.workers} workers x ${o.concurrency} warmed up in ${warmupMs} ms`);
@@ -229,7 +232,7 @@ async function benchLstmSweep(o: Options, prefix: string): Promise<SideResult & 
   enqueuedAt.clear();
   const cpu0 = await cpuSnapshot(o.redis, workers);
   const t0 = Date.now();
-  const summary = await enqueueSweep(prepared, { redis: o.redis, queue, prefix });
+  const summary = await enqueueSweep(prepared, enqueueDeps);
   const enqueueMs = Date.now() - t0;
   progress(`lstm-sweep: enqueued ${summary.trials} trials in ${enqueueMs} ms (sweep ${summary.sweepId})`);
   const finishedInTime = await waitUntil(() => done(summary.sweepId, summary.trials), t0 + o.timeoutMs, 100);

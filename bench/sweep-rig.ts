@@ -13,6 +13,7 @@ import { createTrialQueue } from '../src/queue/trial-queue.js';
 import { loadSpecFile } from '../src/definition/load-spec.js';
 import type { SweepSpec } from '../src/definition/sweep-spec.js';
 import { endedCount } from '../src/store/records.js';
+import { DatasetStore } from '../src/store/dataset-store.js';
 import { SweepStore } from '../src/store/sweep-store.js';
 import { CLI, REDIS_URL, benchPrefix, deletePrefix, onInterrupt, spawnGroup, stopAll, type Spawned } from './common.js';
 
@@ -54,7 +55,7 @@ export async function runSweep(rig: SweepRig, file: string, text: string, opts: 
   const started = Date.now();
   const queue = createTrialQueue(rig.redis, rig.prefix);
   const prepared = await prepareSweep(await loadSpecFile(specFile));
-  const { sweepId } = await enqueueSweep(prepared, { redis: rig.redis, queue, prefix: rig.prefix });
+  const { sweepId } = await enqueueSweep(prepared, { store: rig.store, datasets: new DatasetStore(rig.redis, rig.prefix), queue });
   await queue.close();
   for (;;) {
     const counts = await rig.store.counts(sweepId);

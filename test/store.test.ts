@@ -11,6 +11,7 @@ import { ensureRedis } from '../src/demo/local-redis.js';
 import { TRIAL_DEFAULTS, type TrialConfig } from '../src/model/trial-config.js';
 import { trialIdOf } from '../src/definition/trials.js';
 import { DatasetStore } from '../src/store/dataset-store.js';
+import { Keys } from '../src/store/keys.js';
 import { SweepStore } from '../src/store/sweep-store.js';
 import type { TrialResult } from '../src/store/records.js';
 import { trainerEnv } from '../src/worker/worker.js';
@@ -79,10 +80,11 @@ describe('sweep store', () => {
     // a tie on the metric goes to the lower validation loss
     await store.saveResult(result(sweepId, config(64), 0.9, 0.3), max);
     assert.deepEqual((await store.leaderboard(sweepId, max)).map((r) => r.config.width), [64, 16, 8, 32]);
-    await redis.hdel(store.keys.results(sweepId), trialIdOf(config(64)));
-    await redis.zrem(store.keys.ranking(sweepId), trialIdOf(config(64)));
+    const keys = new Keys(prefix);
+    await redis.hdel(keys.results(sweepId), trialIdOf(config(64)));
+    await redis.zrem(keys.ranking(sweepId), trialIdOf(config(64)));
     const min = { name: 'valLoss', goal: 'minimize' } as const;
-    await redis.del(store.keys.ranking(sweepId));
+    await redis.del(keys.ranking(sweepId));
     for (const r of await store.getResults(sweepId)) await store.saveResult(r, min);
     assert.deepEqual((await store.leaderboard(sweepId, min)).map((r) => r.config.width), [32, 8, 16]);
   });

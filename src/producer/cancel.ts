@@ -1,7 +1,6 @@
 import { trialJobId } from '../queue/trial-job.js';
-import { SweepStore } from '../store/sweep-store.js';
 import { UserError } from '../util/errors.js';
-import type { QueueDeps } from './queue-trials.js';
+import type { QueueDeps } from '../queue/queue-trials.js';
 
 export interface CancelSummary {
   sweepId: string;
@@ -17,8 +16,8 @@ export interface CancelSummary {
  * still receive. `enqueue --resume` undoes it.
  */
 export async function cancelSweep(sweepId: string, deps: QueueDeps): Promise<CancelSummary> {
-  const store = new SweepStore(deps.redis, deps.prefix);
-  if (!(await store.getSweep(sweepId))) throw new UserError(`no sweep "${sweepId}" under prefix "${deps.prefix}"`);
+  const { store } = deps;
+  if (!(await store.getSweep(sweepId))) throw new UserError(`no sweep "${sweepId}" under prefix "${store.prefix}"`);
   // The flag first, so a worker that takes a job while we remove the rest skips it.
   await store.requestCancel(sweepId);
   const done = await store.resultIds(sweepId);

@@ -3,13 +3,13 @@ import type { Dataset } from '../data/types.js';
 import { loadDataset } from '../data/load.js';
 import { resolveProtocol } from '../data/dataset-spec.js';
 import type { LoadedSpec } from '../definition/load-spec.js';
-import { countTrials, expandTrials, type Trial } from '../definition/trials.js';
+import { countTrials, type Trial } from '../definition/trials.js';
 import type { SweepSpec } from '../definition/sweep-spec.js';
-import { DatasetStore } from '../store/dataset-store.js';
-import { SweepStore } from '../store/sweep-store.js';
+import type { DatasetStore } from '../store/dataset-store.js';
 import { UserError } from '../util/errors.js';
 import { sweepIdOf } from './sweep-id.js';
-import { queueMissingTrials, type QueueDeps } from './queue-trials.js';
+import { queueMissingTrials, type QueueDeps } from '../queue/queue-trials.js';
+import { expandTrials } from '../search/initial-trials.js';
 import { topUpSweep } from '../search/suggester.js';
 import type { SweepRecord } from '../store/records.js';
 
@@ -18,7 +18,9 @@ export const LARGE_SWEEP = 100_000;
 /** Labels are class indices 0..k-1; k is read from the data, up to this many. */
 const MAX_CLASSES = 1000;
 
-export type EnqueueDeps = QueueDeps;
+export interface EnqueueDeps extends QueueDeps {
+  datasets: DatasetStore;
+}
 
 export interface EnqueueSummary {
   sweepId: string;
@@ -64,9 +66,9 @@ function withResolvedProtocol(spec: SweepSpec, trainSamples: number): SweepSpec 
  */
 export async function enqueueSweep(prepared: PreparedSweep, deps: EnqueueDeps): Promise<EnqueueSummary> {
   const { spec, trials, dataset } = prepared;
-  const datasetHash = await new DatasetStore(deps.redis, deps.prefix).put(prepared.encodedDataset);
+  const { store } = deps;
+  const datasetHash = await deps.datasets.put(prepared.encodedDataset);
   const sweepId = sweepIdOf(spec, datasetHash);
-  const store = new SweepStore(deps.redis, deps.prefix);
   const record: SweepRecord = {
     sweepId,
     spec,

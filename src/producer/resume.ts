@@ -1,7 +1,6 @@
-import { SweepStore } from '../store/sweep-store.js';
 import { UserError } from '../util/errors.js';
-import type { EnqueueSummary } from './enqueue.js';
-import { queueMissingTrials, type QueueDeps } from './queue-trials.js';
+import { queueMissingTrials } from '../queue/queue-trials.js';
+import type { EnqueueDeps, EnqueueSummary } from './enqueue.js';
 import { topUpSweep } from '../search/suggester.js';
 
 /**
@@ -9,11 +8,11 @@ import { topUpSweep } from '../search/suggester.js';
  * removed by cancel) or failed; finished trials and queued jobs are left alone. Needs no spec
  * file or dataset on this host: both are in Redis.
  */
-export async function resumeSweep(sweepId: string, deps: QueueDeps): Promise<EnqueueSummary> {
-  const store = new SweepStore(deps.redis, deps.prefix);
+export async function resumeSweep(sweepId: string, deps: EnqueueDeps): Promise<EnqueueSummary> {
+  const { store } = deps;
   const sweep = await store.getSweep(sweepId);
-  if (!sweep) throw new UserError(`no sweep "${sweepId}" under prefix "${deps.prefix}" to resume`);
-  if ((await deps.redis.exists(store.keys.dataset(sweep.datasetHash))) !== 1) {
+  if (!sweep) throw new UserError(`no sweep "${sweepId}" under prefix "${store.prefix}" to resume`);
+  if (!(await deps.datasets.has(sweep.datasetHash))) {
     throw new UserError(`the dataset of sweep ${sweepId} is no longer in Redis; enqueue the spec file again instead`);
   }
   await store.clearCancel(sweepId);

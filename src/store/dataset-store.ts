@@ -31,6 +31,11 @@ export class DatasetStore {
     return hash;
   }
 
+  /** Whether Redis still holds the dataset (a sweep can be resumed from Redis alone). */
+  async has(hash: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.dataset(hash))) === 1;
+  }
+
   async get(hash: string): Promise<Dataset> {
     const cached = this.memory.get(hash);
     if (cached) return cached;

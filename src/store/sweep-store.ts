@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Trial } from '../definition/trials.js';
 import type { Metric } from '../definition/sweep-spec.js';
+import { luaScript } from './commands.js';
 import { Keys } from './keys.js';
 import {
   ActiveTrialSchema,
@@ -53,10 +55,10 @@ function rankScore(metric: Metric, result: TrialResult): number {
 
 /** Sweeps, trials, results and failures in Redis: the one source of truth users read. */
 export class SweepStore {
-  readonly keys: Keys;
+  private readonly keys: Keys;
 
   constructor(
-    readonly redis: Redis,
+    private readonly redis: Redis,
     prefix: string,
   ) {
     this.keys = new Keys(prefix);
@@ -103,6 +105,51 @@ export class SweepStore {
     if (trialIds.length === 0) return [];
     const texts = await this.redis.hmget(this.keys.results(sweepId), ...trialIds);
     return texts.map((text) => parseOptional(TrialResultSchema, text));
+  }
+
+  /** Registers more trials of a sweep (a tpe sweep's suggestions); an existing trial is rewritten unchanged. */
+  async addTrials(sweepId: string, trials: Trial[]): Promise<void> {
+    if (trials.length === 0) return;
+    await this.redis.hset(this.keys.trials(sweepId), ...trials.flatMap((t) => [t.trialId, JSON.stringify(t.config)]));
+  }
+
+  /** Trials whose jobs `cancel` removed before they ran. */
+  async getCancelledIds(sweepId: string): Promise<Set<string>> {
+    return new Set(await this.redis.smembers(this.keys.cancelled(sweepId)));
+  }
+
+  /** 1, 2, 3, ...: a counter per sweep that seeds each suggestion, so a restarted suggester repeats nothing. */
+  async nextSuggestionNumber(sweepId: string): Promise<number> {
+    return this.redis.incr(this.keys.suggestions(sweepId));
+  }
+
+  /**
+   * Runs `fn` holding the sweep's suggest lock (one suggester at a time across all processes).
+   * Waits up to `waitMs` for a concurrent holder; returns undefined without running `fn` if the
+   * lock stays taken. The lock expires after `ttlMs`, so a holder that dies frees it.
+   */
+  async withSuggestLock<T>(sweepId: string, opts: { ttlMs: number; waitMs: number }, fn: () => Promise<T>): Promise<T | undefined> {
+    const lock = this.keys.suggestLock(sweepId);
+    const token = randomBytes(8).toString('hex');
+    const deadline = Date.now() + opts.waitMs;
+    while ((await this.redis.set(lock, token, 'PX', opts.ttlMs, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) return undefined;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.redis.eval(luaScript('release-lock'), 1, lock, token);
+    }
+  }
+
+  /**
+   * Records a trial's score (higher is better) at a rung (epoch) of a successive-halving pruner;
+   * atomically returns how many trials have reached that rung and how many scored better.
+   */
+  async addToRung(sweepId: string, epoch: number, trialId: string, score: number | '-inf'): Promise<{ reached: number; better: number }> {
+    const [reached, better] = (await this.redis.eval(luaScript('add-to-rung'), 1, this.keys.rung(sweepId, epoch), trialId, String(score))) as [number, number];
+    return { reached, better };
   }
 
   /** Stores the sweep and its trials; returns false when the sweep already existed. */

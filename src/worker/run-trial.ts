@@ -9,7 +9,7 @@ import type { SweepStore } from '../store/sweep-store.js';
 import { encodeTestPredictions } from '../store/test-predictions.js';
 import { workerName } from '../util/worker-name.js';
 import { dryRunTrial } from './dry-run.js';
-import { Asha } from '../search/asha.js';
+import { AshaPruner } from '../search/pruners/asha.js';
 import { classifyFailure } from './failures.js';
 
 export interface RunTrialDeps {
@@ -103,7 +103,7 @@ async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
   const keepModel = deps.artifacts !== undefined && deps.artifacts.location.kind !== 'none';
   let history: EpochMetrics[] = [];
   let phaseOf = '';
-  const asha = job.earlyTerminate && new Asha(deps.store.redis, deps.store.keys.prefix, job.earlyTerminate, job.metric);
+  const pruner = job.earlyTerminate && new AshaPruner(deps.store, job.earlyTerminate, job.metric);
   const settings = { validationSplit: job.validationSplit, splitSeed: job.splitSeed, normalize: job.normalize, metric: job.metric, ...(job.cvFolds ? { cvFolds: job.cvFolds } : {}) };
   const run = await runProtocol(job.config, dataset, settings, {
     keepModel,
@@ -124,9 +124,9 @@ async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
         ...(phase.kind === 'fold' ? { fold: phase.fold, folds: phase.folds } : {}),
         ...(phase.kind === 'refit' ? { refit: true } : {}),
       });
-      if (asha && phase.kind === 'holdout' && asha.isRung(e.epoch, job.config.epochs)) {
+      if (pruner && phase.kind === 'holdout' && pruner.isCheckpoint(e.epoch, job.config.epochs)) {
         const value = e[job.metric.name as 'valAuc' | 'valAcc' | 'valBalancedAcc' | 'valLoss'];
-        if (!(await asha.report(job.sweepId, job.trialId, e.epoch, value))) return 'stop';
+        if (!(await pruner.report(job.sweepId, job.trialId, e.epoch, value))) return 'stop';
       }
     },
   });

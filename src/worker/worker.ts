@@ -85,7 +85,7 @@ export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<Ru
     const sweep = await sweeps.get(sweepId);
     if (sweep?.spec.method !== 'tpe') return;
     try {
-      const added = await topUpSweep(sweep, { redis, queue, prefix: opts.prefix });
+      const added = await topUpSweep(sweep, { store, queue });
       if (added > 0) log('sweep.suggested', { worker: name, sweepId, added });
     } catch (err) {
       log('worker.error', { worker: name, reason: `suggesting trials failed: ${(err as Error).message}` }, process.stderr);

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { writeModelDir } from '../../model/saved-model.js';
-import { ArtifactStore } from '../../store/artifact-store.js';
 import { UserError } from '../../util/errors.js';
 import { parseFlags, withConnection, type ConnectionFlags } from '../options.js';
 import { requireSweep, withStore } from '../session.js';
@@ -24,7 +23,7 @@ export function bestCommand(): Command {
       .option('--json', 'print the trial as JSON'),
   ).action(async (sweepId: string, raw: ConnectionFlags & Record<string, unknown>) => {
     const flags = parseFlags(FlagsSchema, { export: raw.export, trial: raw.trial, json: raw.json });
-    await withStore(raw, async (store, { redis, prefix }) => {
+    await withStore(raw, async (store, { artifacts }) => {
       const sweep = await requireSweep(store, sweepId);
       const trialId = flags.trial ?? (await store.leaderboard(sweepId, sweep.spec.metric, 1))[0]?.trialId;
       if (!trialId) throw new UserError(`sweep ${sweepId} has no finished trial yet`);
@@ -45,7 +44,7 @@ export function bestCommand(): Command {
         if (!result.model) {
           throw new UserError(`the model of trial ${trialId} was not kept (a dry-run sweep, or workers ran with --artifacts none)`);
         }
-        const saved = await new ArtifactStore(redis, prefix).load(sweepId, trialId, result.model);
+        const saved = await artifacts.load(sweepId, trialId, result.model);
         await writeModelDir(flags.export, saved);
         await writeFile(path.join(flags.export, 'trial.json'), JSON.stringify({ ...summary, exportedAt: new Date().toISOString() }, null, 2));
       }

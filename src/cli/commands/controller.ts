@@ -22,8 +22,7 @@ export function controllerCommand(): Command {
   ).action(async (sweepId: string, raw: ConnectionFlags & Record<string, unknown>) => {
     const flags = parseFlags(FlagsSchema, { interval: raw.interval });
     await withQueue(raw, async (deps) => {
-      const { SweepStore } = await import('../../store/sweep-store.js');
-      const store = new SweepStore(deps.redis, deps.prefix);
+      const { store } = deps;
       const sweep = await requireSweep(store, sweepId);
       if (sweep.spec.method !== 'tpe') throw new UserError(`sweep ${sweepId} is a ${sweep.spec.method} sweep: all its trials were queued by enqueue`);
       let stop = false;

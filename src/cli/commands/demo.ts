@@ -10,6 +10,7 @@ import { enqueueSweep, prepareSweep } from '../../producer/enqueue.js';
 import { createTrialQueue } from '../../queue/trial-queue.js';
 import { loadSpecFile } from '../../definition/load-spec.js';
 import { connectRedis } from '../../store/redis.js';
+import { DatasetStore } from '../../store/dataset-store.js';
 import { SweepStore } from '../../store/sweep-store.js';
 import { leaderboardTable, seedGroupsTable } from '../leaderboard-format.js';
 import { bySeedGroups } from '../../store/aggregate.js';
@@ -39,7 +40,9 @@ export function demoCommand(): Command {
       const queue = createTrialQueue(redis, env.LSW_PREFIX);
       const workers: ChildProcess[] = [];
       try {
-        const summary = await enqueueSweep(await prepareSweep(await loadSpecFile(file)), { redis, queue, prefix: env.LSW_PREFIX });
+        const store = new SweepStore(redis, env.LSW_PREFIX);
+        const deps = { store, datasets: new DatasetStore(redis, env.LSW_PREFIX), queue };
+        const summary = await enqueueSweep(await prepareSweep(await loadSpecFile(file)), deps);
         console.error(`sweep ${summary.sweepId}: ${summary.trials} trials queued; starting ${WORKERS} workers (logs: ${dir}/worker-*.log)`);
         const died = new AbortController();
         for (let i = 0; i < WORKERS; i++) {
@@ -49,7 +52,6 @@ export function demoCommand(): Command {
           });
           workers.push(child);
         }
-        const store = new SweepStore(redis, env.LSW_PREFIX);
         const sweep = (await store.getSweep(summary.sweepId))!;
         const counts = await watchSweep(store, queue, summary.sweepId, sweep.spec.metric, { signal: died.signal });
         if (died.signal.aborted) throw new Error(`a worker exited unexpectedly; see ${dir}/worker-*.log`);

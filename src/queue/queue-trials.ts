@@ -1,31 +1,28 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { addTrialJobs } from '../queue/trial-queue.js';
-import { trialJobId, type TrialJob } from '../queue/trial-job.js';
 import type { Trial } from '../definition/trials.js';
 import type { SweepRecord } from '../store/records.js';
-import { SweepStore } from '../store/sweep-store.js';
+import type { SweepStore } from '../store/sweep-store.js';
+import { trialJobId, type TrialJob } from './trial-job.js';
+import { addTrialJobs } from './trial-queue.js';
 
+/** What writes jobs needs: the store (results, marks) and the trial queue. */
 export interface QueueDeps {
-  redis: Redis;
+  store: SweepStore;
   queue: Queue<TrialJob>;
-  prefix: string;
 }
 
 type JobState = 'none' | 'failed' | 'queued';
+/** Job states asked of BullMQ at once (each is one small script; replies are pipelined). */
+const STATE_BATCH = 1000;
 
-/** Where each trial's job is, in two pipelined round trips whatever the sweep size. */
-async function jobStates(deps: QueueDeps, jobIds: string[]): Promise<JobState[]> {
-  const pipeline = deps.redis.pipeline();
-  for (const id of jobIds) {
-    pipeline.exists(deps.queue.toKey(id));
-    pipeline.zscore(deps.queue.toKey('failed'), id);
+/** Where each trial's job is, through BullMQ's own API (its key layout is its business). */
+async function jobStates(queue: Queue<TrialJob>, jobIds: string[]): Promise<JobState[]> {
+  const states: JobState[] = [];
+  for (let i = 0; i < jobIds.length; i += STATE_BATCH) {
+    const batch = await Promise.all(jobIds.slice(i, i + STATE_BATCH).map((id) => queue.getJobState(id)));
+    for (const state of batch) states.push(state === 'unknown' ? 'none' : state === 'failed' ? 'failed' : 'queued');
   }
-  const replies = (await pipeline.exec()) ?? [];
-  return jobIds.map((_, i) => {
-    if (replies[2 * i]?.[1] !== 1) return 'none';
-    return replies[2 * i + 1]?.[1] !== null ? 'failed' : 'queued';
-  });
+  return states;
 }
 
 export function jobFor(sweep: SweepRecord, trial: Trial): TrialJob {
@@ -56,23 +53,23 @@ export async function queueMissingTrials(
   deps: QueueDeps,
   opts: { retryFailed: boolean; isNew?: boolean },
 ): Promise<number> {
-  const store = new SweepStore(deps.redis, deps.prefix);
+  const { store, queue } = deps;
   if (opts.isNew) {
     // A sweep created just now has no results, jobs or marks to look up.
-    await addTrialJobs(deps.queue, trials.map((t) => jobFor(sweep, t)), sweep.spec.retry);
+    await addTrialJobs(queue, trials.map((t) => jobFor(sweep, t)), sweep.spec.retry);
     return trials.length;
   }
   const done = await store.resultIds(sweep.sweepId);
   const open = trials.filter((t) => !done.has(t.trialId));
-  const states = await jobStates(deps, open.map((t) => trialJobId(sweep.sweepId, t.trialId)));
+  const states = await jobStates(queue, open.map((t) => trialJobId(sweep.sweepId, t.trialId)));
   const toAdd: Trial[] = [];
   for (const [i, trial] of open.entries()) {
     const state = states[i]!;
     if (state === 'queued' || (state === 'failed' && !opts.retryFailed)) continue;
-    if (state === 'failed') await deps.queue.remove(trialJobId(sweep.sweepId, trial.trialId));
+    if (state === 'failed') await queue.remove(trialJobId(sweep.sweepId, trial.trialId));
     toAdd.push(trial);
   }
   await store.forgetEnded(sweep.sweepId, toAdd.map((t) => t.trialId));
-  await addTrialJobs(deps.queue, toAdd.map((t) => jobFor(sweep, t)), sweep.spec.retry);
+  await addTrialJobs(queue, toAdd.map((t) => jobFor(sweep, t)), sweep.spec.retry);
   return toAdd.length;
 }

@@ -1,0 +1,155 @@
+/**
+ * Tree-structured Parzen Estimator (Bergstra et al. 2011), in the style of Optuna's TPESampler with
+ * independent per-parameter densities and `constant_liar=True`. Pure: everything random goes through
+ * `opts.rng`, so the same rng stream and inputs always give the same suggestion.
+ *
+ * - Finished observations (finite values) are split into good = best ceil(gamma * n) (at least 1)
+ *   and bad = the rest. Pending or failed observations (value undefined) and non-finite values are
+ *   added to bad: the constant liar, so concurrent workers get different suggestions.
+ * - List parameters are categorical (smoothed frequencies, prior weight 1 per category); ranges
+ *   are continuous Parzen mixtures (log space for `log: true`, integers binned to [k-0.5, k+0.5]).
+ * - Per parameter, `candidates` draws from l(x) are ranked by log l(x) - log g(x); joint candidates
+ *   are visited best-first by the summed score, skipping taken assignments.
+ */
+import { CategoricalEstimator, NumericParzen } from '../parzen.js';
+import type { SampleContext, Sampler } from '../sampler.js';
+import { fromInternal, internalInterval, type Assignment, type NumericDimension, type Observation, type SearchSpace } from '../space.js';
+import { RandomSampler } from './random.js';
+
+export interface TpeOptions extends SampleContext {
+  /** Random suggestions before the model is used (default 4: budgets here are small, e.g. 12 trials). */
+  startupTrials?: number;
+  /** Candidates drawn from l(x) per parameter (default 24). */
+  candidates?: number;
+  /** Fraction of finished observations counted as "good" (default 0.25, at least 1). */
+  gamma?: number;
+}
+
+export const TPE_DEFAULTS = { startupTrials: 4, candidates: 24, gamma: 0.25 } as const;
+
+/** Joint candidates tried best-first before falling back to random draws. */
+const BEST_FIRST_TRIES = 50;
+
+const random = new RandomSampler();
+
+/** The next assignment to try, or undefined when the (discrete) space is exhausted. */
+export function suggestTpe(space: SearchSpace, observations: readonly Observation[], opts: TpeOptions): Assignment | undefined {
+  const dims = space;
+  const startup = Math.max(0, opts.startupTrials ?? TPE_DEFAULTS.startupTrials);
+  const finished = observations.filter((o) => o.value !== undefined && Number.isFinite(o.value));
+  if (finished.length >= startup && dims.length > 0) {
+    const picked = bestFirst(dims, rankCandidates(dims, observations, opts), opts.isTaken);
+    if (picked !== undefined) return picked;
+  }
+  // startup trials, and a model whose candidates are all taken: random search
+  return random.suggest(dims, observations, opts);
+}
+
+/**
+ * TPE as a sweep's sampler: nothing is queued up front, every trial is suggested from the results
+ * so far (see suggester.ts), with the settings in `options` (TPE_DEFAULTS otherwise).
+ */
+export class TpeSampler implements Sampler {
+  readonly name = 'tpe';
+
+  constructor(private readonly options: Partial<Pick<TpeOptions, 'startupTrials' | 'candidates' | 'gamma'>> = {}) {}
+
+  initial(): Assignment[] {
+    return [];
+  }
+
+  suggest(space: SearchSpace, observations: readonly Observation[], ctx: SampleContext): Assignment | undefined {
+    return suggestTpe(space, observations, { ...this.options, ...ctx });
+  }
+}
+
+interface Ranked {
+  value: unknown;
+  score: number;
+}
+
+/** Per dimension: distinct candidates drawn from l(x), best log l(x) - log g(x) first. */
+function rankCandidates(dims: SearchSpace, observations: readonly Observation[], opts: TpeOptions): Ranked[][] {
+  const { good, bad } = split(observations, opts);
+  const count = Math.max(1, Math.floor(opts.candidates ?? TPE_DEFAULTS.candidates));
+  return dims.map((dim) => {
+    const drawn: Ranked[] = [];
+    if (dim.kind === 'categorical') {
+      const indices = (set: Observation[]) => set.map((o) => dim.values.indexOf(o.assignment[dim.name])).filter((i) => i >= 0);
+      const l = new CategoricalEstimator(dim.values.length, indices(good));
+      const g = new CategoricalEstimator(dim.values.length, indices(bad));
+      for (let c = 0; c < count; c++) {
+        const index = l.sample(opts.rng);
+        drawn.push({ value: dim.values[index], score: l.logProb(index) - g.logProb(index) });
+      }
+    } else {
+      const points = (set: Observation[]) => numericPoints(dim, set);
+      const { lo, hi } = internalInterval(dim);
+      const l = new NumericParzen(points(good), lo, hi);
+      const g = new NumericParzen(points(bad), lo, hi);
+      for (let c = 0; c < count; c++) {
+        const value = fromInternal(dim, l.sample(opts.rng));
+        let score: number;
+        if (dim.kind === 'int') {
+          const [a, b] = dim.log ? [Math.log(value - 0.5), Math.log(value + 0.5)] : [value - 0.5, value + 0.5];
+          score = l.logMass(a, b) - g.logMass(a, b);
+        } else {
+          const x = dim.log ? Math.log(value) : value;
+          score = l.logPdf(x) - g.logPdf(x);
+        }
+        drawn.push({ value, score });
+      }
+    }
+    const seen = new Set<unknown>();
+    const distinct = drawn.filter((d) => !seen.has(d.value) && seen.add(d.value));
+    return distinct.sort((a, b) => b.score - a.score); // stable: ties keep draw order
+  });
+}
+
+function numericPoints(dim: NumericDimension, set: Observation[]): number[] {
+  const points: number[] = [];
+  for (const o of set) {
+    const v = o.assignment[dim.name];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < dim.min || v > dim.max) continue;
+    points.push(dim.log ? Math.log(v) : v);
+  }
+  return points;
+}
+
+/** good = best ceil(gamma * n) finished (at least 1); bad = the other finished plus pending/failed (constant liar). */
+function split(observations: readonly Observation[], opts: TpeOptions): { good: Observation[]; bad: Observation[] } {
+  const finished: Observation[] = [];
+  const bad: Observation[] = [];
+  for (const o of observations) (o.value !== undefined && Number.isFinite(o.value) ? finished : bad).push(o);
+  const sign = opts.goal === 'maximize' ? -1 : 1;
+  finished.sort((a, b) => sign * (a.value! - b.value!)); // stable: ties keep observation order
+  const gamma = Math.min(1, Math.max(0, opts.gamma ?? TPE_DEFAULTS.gamma));
+  const nGood = Math.min(finished.length, Math.max(1, Math.ceil(gamma * finished.length)));
+  return { good: finished.slice(0, nGood), bad: [...finished.slice(nGood), ...bad] };
+}
+
+/** Visits joint candidates in decreasing summed score; the first untaken one wins. */
+function bestFirst(dims: SearchSpace, ranked: Ranked[][], isTaken: (a: Assignment) => boolean): Assignment | undefined {
+  const scoreOf = (idx: number[]) => idx.reduce((s, r, d) => s + ranked[d]![r]!.score, 0);
+  const start = dims.map(() => 0);
+  const frontier: { idx: number[]; score: number }[] = [{ idx: start, score: scoreOf(start) }];
+  const seen = new Set<string>([start.join(',')]);
+  for (let tries = 0; tries < BEST_FIRST_TRIES && frontier.length > 0; tries++) {
+    let best = 0;
+    for (let i = 1; i < frontier.length; i++) if (frontier[i]!.score > frontier[best]!.score) best = i;
+    const { idx } = frontier.splice(best, 1)[0]!;
+    const assignment: Assignment = {};
+    dims.forEach((dim, d) => (assignment[dim.name] = ranked[d]![idx[d]!]!.value));
+    if (!isTaken(assignment)) return assignment;
+    for (let d = 0; d < dims.length; d++) {
+      if (idx[d]! + 1 >= ranked[d]!.length) continue;
+      const next = idx.slice();
+      next[d]! += 1;
+      const key = next.join(',');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      frontier.push({ idx: next, score: scoreOf(next) });
+    }
+  }
+  return undefined;
+}
