@@ -170,7 +170,7 @@ describe('demo redis', () => {
 
 describe('watch progress line', () => {
   test('bar, counts and ETA from the completion rate', async () => {
-    const { progressLine, formatDuration } = await import('../src/cli/watch.js');
+    const { progressLine, formatDuration } = await import('../src/cli/sweep-progress.js');
     const counts = { total: 10, waiting: 4, active: 2, completed: 3, failed: 1, cancelled: 0, pruned: 0 };
     const line = progressLine(counts, 0, 40_000, 10);
     assert.equal(line, '████░░░░░░ 4/10 trials | 2 active | 1 failed | ETA 1m 0s');

@@ -39,7 +39,7 @@ const ValMetricsSchema = z.object({ valLoss: metricValue, valAcc: metricValue, v
 /** Cross-validation of one trial: the epoch budget chosen on the folds, each fold's metrics there, their spread. */
 export const CvSummarySchema = z.object({
   folds: z.number().int().min(2),
-  /** the epoch budget (1-based): lowest validation loss averaged over the folds */
+  /** the epoch budget (1-based): the best fold-mean of the sweep's validation metric (ties: the lower mean validation loss) */
   epoch: z.number().int().min(1),
   perFold: z.array(ValMetricsSchema),
   /** sample standard deviation over the folds */

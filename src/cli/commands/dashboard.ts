@@ -52,7 +52,7 @@ export function dashboardCommand(): Command {
     const { redisUrl, prefix } = resolveConnection(raw);
     const redis = await connectRedis(redisUrl, { persistent: true });
     const store = new SweepStore(redis, prefix);
-    const dashboard = createDashboard({ store, redis, prefix, token });
+    const dashboard = createDashboard({ store, connection: redis, token });
     await dashboard.events.start();
 
     const server = dashboard.app.listen(flags.port, host);

@@ -4,7 +4,7 @@ import { leaderboardCsv, leaderboardTable, seedGroupsTable } from '../leaderboar
 import { bySeedGroups } from '../../store/aggregate.js';
 import { intFlag, parseFlags, withConnection, type ConnectionFlags } from '../options.js';
 import { requireSweep, withStore } from '../session.js';
-import { progressLine } from '../watch.js';
+import { progressLine } from '../sweep-progress.js';
 import type { SweepStore } from '../../store/sweep-store.js';
 import { endedCount, type SweepRecord } from '../../store/records.js';
 
