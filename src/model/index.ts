@@ -1,6 +1,20 @@
-export { buildModel, countParams, deriveSeed, disposeModel, type InputShape, type ModelConfig } from './residual-lstm.js';
-export { HEADS, getHead, type ModelHead, type HeadContext } from './heads/registry.js';
-export { lstmParams } from './lstm-layer.js';
+export { buildModel, countParams, deriveSeed, disposeModel } from './residual-lstm.js';
+export {
+  planNetwork,
+  lstmParams,
+  type InputShape,
+  type ModelConfig,
+  type NetworkPlan,
+  type ProjectionPlan,
+  type LstmPlan,
+  type HeadPlan,
+  type DenseHeadPlan,
+  type LstmHeadPlan,
+  type HeadKind,
+  type HeadSpec,
+  type Loss,
+} from './network-plan.js';
+export { HEADS, getHead, buildHead, type ModelHead, type HeadBuilder, type HeadContext } from './heads/registry.js';
 export { formatSummary } from './summary.js';
 export {
   initBackend,

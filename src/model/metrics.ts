@@ -1,4 +1,8 @@
-/** Binary classification metrics on plain arrays (labels 0/1, scores/probabilities). */
+/**
+ * Classification metrics on plain arrays: binary (labels 0/1, scores or probabilities of class 1:
+ * rocAuc, accuracy, binaryCrossEntropy, balancedAccuracy) and k classes (multiclassMetrics on
+ * row-major n x k softmax probabilities).
+ */
 type Num = ArrayLike<number>;
 
 function checkLengths(a: Num, b: Num): void {

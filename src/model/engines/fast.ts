@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Split } from '../../data/types.js';
 import { copyWeightsFromModel, copyWeightsToModel } from '../fast/layers-bridge.js';
 import { FastNetwork } from '../fast/network.js';
-import type { NetworkPlan } from '../fast/plan.js';
+import type { NetworkPlan } from '../network-plan.js';
 import { disposeModel } from '../residual-lstm.js';
 import type { TrainingEngine } from './engine.js';
 

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../../data/types.js';
+import type { Loss } from '../network-plan.js';
 import { disposeModel } from '../residual-lstm.js';
 import type { TrainingEngine } from './engine.js';
 
@@ -25,7 +26,7 @@ function gatherBatch(split: Split, indices: Int32Array, start: number, end: numb
 
 export interface LayersEngineOptions {
   learningRate: number;
-  loss: 'binaryCrossentropy' | 'sparseCategoricalCrossentropy';
+  loss: Loss;
   classes: number;
   /** loss weight per class */
   classWeights?: number[];

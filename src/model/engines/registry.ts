@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EngineChoice } from '../choices.js';
 import { kernelsAvailable } from '../fast/kernel-module.js';
-import { planNetwork } from '../fast/plan.js';
-import { getHead } from '../heads/registry.js';
-import type { InputShape, ModelConfig } from '../residual-lstm.js';
+import { planNetwork, type InputShape, type ModelConfig } from '../network-plan.js';
 import type { TrialConfig } from '../trial-config.js';
 import { FastEngine } from './fast.js';
 import { LayersEngine } from './layers.js';
@@ -34,9 +32,10 @@ export interface EngineSetup {
 /** Wraps the freshly built layers model `model` in the chosen engine (which then owns it). */
 export function createEngine(name: EngineName, model: tf.LayersModel, setup: EngineSetup): TrainingEngine {
   const { config } = setup;
-  if (name === 'layers') return new LayersEngine(model, { learningRate: config.learningRate, loss: getHead(config.head, config.classes).loss, classes: config.classes ?? 2, ...(setup.classWeights ? { classWeights: setup.classWeights } : {}), ...(config.clipNorm ? { clipNorm: config.clipNorm } : {}) });
+  const plan = planNetwork(setup.shape, config);
+  if (name === 'layers') return new LayersEngine(model, { learningRate: config.learningRate, loss: plan.head.loss, classes: plan.classes, ...(setup.classWeights ? { classWeights: setup.classWeights } : {}), ...(config.clipNorm ? { clipNorm: config.clipNorm } : {}) });
   return new FastEngine(model, {
-    plan: planNetwork(setup.shape, config),
+    plan,
     learningRate: config.learningRate,
     batchSize: config.batchSize,
     seed: setup.dropoutSeed,

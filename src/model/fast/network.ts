@@ -1,9 +1,9 @@
 /**
- * The fast engine's network: the same residual LSTM as `buildModel`, computed by the wasm
- * kernels over one flat memory instead of one tfjs op at a time. Sequences are stored
- * time-major, (T, n, size), so each step's rows are contiguous and every product that does
- * not depend on the recurrence (input projection, x W for all steps, weight gradients) is
- * one large GEMM over T * n rows.
+ * The fast engine's network: the same residual LSTM as `buildModel` (both read the network
+ * plan, ../network-plan.ts), computed by the wasm kernels over one flat memory instead of one
+ * tfjs op at a time. Sequences are stored time-major, (T, n, size), so each step's rows are
+ * contiguous and every product that does not depend on the recurrence (input projection,
+ * x W for all steps, weight gradients) is one large GEMM over T * n rows.
  *
  * Semantics follow tfjs-layers/Keras exactly: gates [i | f | c | o], unit forget bias
  * (from the initial weights), dropout and recurrent dropout as one mask per gate held for
@@ -13,7 +13,8 @@
  */
 import { createRng, type Rng } from '../../util/rng.js';
 import { Arena, instantiateKernels, type KernelExports } from './kernel-module.js';
-import { weightSlots, type LstmPlan, type NetworkPlan, type WeightSlot } from './plan.js';
+import type { DenseHeadPlan, LstmPlan, NetworkPlan } from '../network-plan.js';
+import { denseHead, lstmLayers, weightSlots, type WeightSlot } from './plan.js';
 
 const EPSILON = 1e-7;
 
@@ -31,7 +32,7 @@ interface LayerBuffers {
   h: number;
   c: number;
   ac: number;
-  /** the layer's output: a sequence (T, n, U) or, for 'last', a vector (n, U) */
+  /** the layer's output: a sequence (T, n, U) or, without returnSequences, a vector (n, U) */
   out: number;
   /** input of the last forward pass */
   input: number;
@@ -67,6 +68,8 @@ export class FastNetwork {
   private readonly layers: LayerBuffers[] = [];
   private readonly projection: DenseBuffers | null;
   private readonly head: DenseBuffers | null;
+  /** the Dense (sigmoid / softmax) head; null with the lstm head, the last of `layers` */
+  private readonly headPlan: DenseHeadPlan | null;
   private readonly rng: Rng;
   private readonly T: number;
   private readonly maxBatch: number;
@@ -84,23 +87,27 @@ export class FastNetwork {
     this.k = instantiateKernels();
     this.arena = new Arena(this.k);
     this.rng = createRng(opts.seed);
-    this.T = plan.timesteps;
+    this.T = plan.input.timesteps;
     this.maxBatch = opts.maxBatch;
     this.slots = weightSlots(plan);
     this.paramCount = this.slots.reduce((s, w) => s + w.size, 0);
     const a = this.arena;
     const B = opts.maxBatch;
     const TB = this.T * B;
-    const widest = Math.max(plan.features, plan.projection ?? 0, ...plan.layers.map((l) => Math.max(l.inSize, l.units)));
-    const maxU = Math.max(...plan.layers.map((l) => l.units));
-    const headUnits = plan.dense?.units ?? 1;
+    const lstms = lstmLayers(plan);
+    const headPlan = denseHead(plan);
+    this.headPlan = headPlan;
+    const F = plan.input.features;
+    const widest = Math.max(F, plan.projection?.units ?? 0, ...lstms.map((l) => Math.max(l.inputSize, l.units)));
+    const maxU = Math.max(...lstms.map((l) => l.units));
+    const headUnits = plan.head.units;
     this.ptr = {
       params: a.reserve(this.paramCount),
       grads: a.reserve(this.paramCount),
       m: a.reserve(this.paramCount),
       v: a.reserve(this.paramCount),
-      x: a.reserve(TB * plan.features),
-      proj: a.reserve(plan.projection === null ? 0 : TB * plan.projection),
+      x: a.reserve(TB * F),
+      proj: a.reserve(plan.projection === null ? 0 : TB * plan.projection.units),
       dA: a.reserve(TB * widest),
       dB: a.reserve(TB * widest),
       dH: a.reserve(TB * maxU),
@@ -112,7 +119,7 @@ export class FastNetwork {
       logits: a.reserve(B * headUnits),
       dlogits: a.reserve(B * headUnits),
       dvec: a.reserve(B * widest),
-      denseT: a.reserve(plan.dense ? plan.dense.inSize * plan.dense.units : 0),
+      denseT: a.reserve(headPlan ? headPlan.inputSize * headPlan.units : 0),
     };
     const denseAt = (layer: string): DenseBuffers => ({
       kernel: this.slotPtr(layer, 0, 'params'),
@@ -120,9 +127,9 @@ export class FastNetwork {
       dKernel: this.slotPtr(layer, 0, 'grads'),
       dBias: this.slotPtr(layer, 1, 'grads'),
     });
-    this.projection = plan.projection === null ? null : denseAt('input_projection');
-    this.head = plan.dense ? denseAt('head') : null;
-    for (const l of plan.layers) {
+    this.projection = plan.projection === null ? null : denseAt(plan.projection.name);
+    this.head = headPlan ? denseAt(headPlan.name) : null;
+    for (const l of lstms) {
       const G = 4 * l.units;
       this.layers.push({
         plan: l,
@@ -136,11 +143,11 @@ export class FastNetwork {
         h: a.reserve(TB * l.units),
         c: a.reserve(TB * l.units),
         ac: a.reserve(TB * l.units),
-        out: l.output === 'sequence' && l.residual ? a.reserve(TB * l.units) : l.output === 'last' ? a.reserve(B * l.units) : -1,
+        out: l.returnSequences && l.skip ? a.reserve(TB * l.units) : !l.returnSequences ? a.reserve(B * l.units) : -1,
         input: 0,
-        dmask: plan.dropout > 0 ? a.reserve(4 * B * l.inSize) : 0,
+        dmask: plan.dropout > 0 ? a.reserve(4 * B * l.inputSize) : 0,
         rmask: plan.recurrentDropout > 0 ? a.reserve(4 * B * l.units) : 0,
-        wkT: a.reserve(G * l.inSize),
+        wkT: a.reserve(G * l.inputSize),
         wrT: a.reserve(G * l.units),
       });
     }
@@ -170,7 +177,7 @@ export class FastNetwork {
     const n = rows.length;
     if (n < 1 || n > this.maxBatch) throw new Error(`batch of ${n} outside 1..${this.maxBatch}`);
     this.n = n;
-    const { features: F } = this.plan;
+    const { features: F } = this.plan.input;
     const T = this.T;
     const dst = this.f32(this.ptr.x, T * n * F);
     const row = T * F;
@@ -199,17 +206,17 @@ export class FastNetwork {
     const { k, plan, T, n } = this;
     const TN = T * n;
     let cur = this.ptr.x;
-    let size = plan.features;
+    let size = plan.input.features;
     const proj = this.projection;
     if (plan.projection !== null && proj) {
-      const W = plan.projection;
+      const W = plan.projection.units;
       k.gemm(TN, W, size, cur, size, 1, proj.kernel, W, this.ptr.proj, W, 0);
       k.addBias(TN, W, this.ptr.proj, W, proj.bias);
       cur = this.ptr.proj;
       size = W;
     }
     for (const L of this.layers) {
-      const { inSize: I, units: U } = L.plan;
+      const { inputSize: I, units: U } = L.plan;
       const G = 4 * U;
       L.input = cur;
       const dropIn = training && plan.dropout > 0;
@@ -227,25 +234,26 @@ export class FastNetwork {
       if (dropRec && freshMasks) this.fillMask(L.rmask, 4 * n * U, plan.recurrentDropout);
       k.lstmForward(T, n, U, L.gates, L.wr, L.h, L.c, L.ac, dropRec ? L.rmask : 0, this.ptr.hm, L.plan.activation === 'tanh' ? 0 : 1);
       const lastH = L.h + (T - 1) * n * U * 4;
-      if (L.plan.output === 'sequence') {
-        if (L.plan.residual) {
+      if (L.plan.returnSequences) {
+        if (L.plan.skip) {
           this.f32(L.out, TN * U).set(this.f32(L.h, TN * U));
           k.addScaled(TN * U, L.out, cur, 0);
         }
       } else {
         this.f32(L.out, n * U).set(this.f32(lastH, n * U));
-        if (L.plan.residual) k.addScaled(n * U, L.out, cur + (T - 1) * n * I * 4, 0);
+        if (L.plan.skip) k.addScaled(n * U, L.out, cur + (T - 1) * n * I * 4, 0);
       }
       cur = L.out;
       size = U;
     }
     const head = this.head;
-    if (!plan.dense || !head) return this.f32(cur, n);
-    const units = plan.dense.units;
+    const dense = this.headPlan;
+    if (!dense || !head) return this.f32(cur, n);
+    const units = dense.units;
     k.gemm(n, units, size, cur, size, 1, head.kernel, units, this.ptr.logits, units, 0);
     k.addBias(n, units, this.ptr.logits, units, head.bias);
     const p = this.f32(this.ptr.logits, n * units);
-    if (units === 1) {
+    if (dense.activation === 'sigmoid') {
       for (let i = 0; i < n; i++) p[i] = 1 / (1 + Math.exp(-p[i]!));
     } else {
       for (let i = 0; i < n; i++) softmaxRow(p, i * units, units);
@@ -261,20 +269,21 @@ export class FastNetwork {
   backward(labels: ArrayLike<number>, weights?: ArrayLike<number>): number {
     const { k, plan, T, n } = this;
     const TN = T * n;
-    const units = plan.dense?.units ?? 1;
-    const probs = this.f32(plan.dense ? this.ptr.logits : this.layers.at(-1)!.out, n * units);
+    const dense = this.headPlan;
+    const units = plan.head.units;
+    const probs = this.f32(dense ? this.ptr.logits : this.layers.at(-1)!.out, n * units);
     const dl = this.f32(this.ptr.dlogits, n * units);
     let loss = 0;
     for (let i = 0; i < n; i++) {
       const y = labels[i]!;
       const w = weights ? weights[i]! : 1;
-      if (units === 1) {
+      if (plan.head.loss === 'binaryCrossentropy') {
         const p = probs[i]!;
         const pc = Math.min(1 - EPSILON, Math.max(EPSILON, p));
         loss -= w * (y * Math.log(pc) + (1 - y) * Math.log(1 - pc));
         const inside = p > EPSILON && p < 1 - EPSILON;
         // dense: d/dlogit = p - y; lstm head: d/dp = (p - y) / (p (1 - p))
-        dl[i] = !inside ? 0 : plan.dense ? (w * (p - y)) / n : (w * (p - y)) / (p * (1 - p)) / n;
+        dl[i] = !inside ? 0 : dense ? (w * (p - y)) / n : (w * (p - y)) / (p * (1 - p)) / n;
       } else {
         const py = probs[i * units + y]!;
         loss -= w * Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, py)));
@@ -283,9 +292,9 @@ export class FastNetwork {
       }
     }
     let dvec = this.ptr.dlogits;
-    if (plan.dense && this.head) {
+    if (dense && this.head) {
       const head = this.head;
-      const W = plan.dense.inSize;
+      const W = dense.inputSize;
       const vec = this.layers.at(-1)!.out;
       k.gemm(W, units, n, vec, 1, W, this.ptr.dlogits, units, head.dKernel, units, 0);
       k.colSum(n, units, this.ptr.dlogits, units, head.dBias, 0);
@@ -297,10 +306,10 @@ export class FastNetwork {
     let dB = this.ptr.dB;
     for (let li = this.layers.length - 1; li >= 0; li--) {
       const L = this.layers[li]!;
-      const { inSize: I, units: U } = L.plan;
+      const { inputSize: I, units: U } = L.plan;
       const G = 4 * U;
       const dH = this.f32(this.ptr.dH, TN * U);
-      if (L.plan.output === 'last') {
+      if (!L.plan.returnSequences) {
         dH.fill(0);
         dH.set(this.f32(dvec, n * U), (T - 1) * n * U);
       } else {
@@ -346,15 +355,15 @@ export class FastNetwork {
       } else {
         k.gemm(TN, I, G, dZ, G, 1, L.wkT, I, dB, I, 0);
       }
-      if (L.plan.residual) {
-        if (L.plan.output === 'sequence') k.addScaled(TN * U, dB, dA, 0);
+      if (L.plan.skip) {
+        if (L.plan.returnSequences) k.addScaled(TN * U, dB, dA, 0);
         else k.addScaled(n * U, dB + (T - 1) * n * I * 4, dvec, 0);
       }
       [dA, dB] = [dB, dA];
     }
     if (plan.projection !== null && this.projection) {
-      const W = plan.projection;
-      const F = plan.features;
+      const W = plan.projection.units;
+      const F = plan.input.features;
       k.gemm(F, W, TN, this.ptr.x, 1, F, dA, W, this.projection.dKernel, W, 0);
       k.colSum(TN, W, dA, W, this.projection.dBias, 0);
     }
@@ -383,7 +392,7 @@ export class FastNetwork {
 
   /** Probabilities for rows [0, n) of a batch-major array, in chunks of maxBatch. */
   predict(x: Float32Array, count: number): Float32Array {
-    const units = this.plan.dense?.units ?? 1;
+    const units = this.plan.head.units;
     const out = new Float32Array(count * units);
     for (let start = 0; start < count; start += this.maxBatch) {
       const end = Math.min(count, start + this.maxBatch);

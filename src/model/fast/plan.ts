@@ -1,34 +1,14 @@
 /**
- * The layer plan of a trial's network, derived exactly as `buildModel` builds the
- * tfjs-layers model (same layer names, sizes and skip connections), so the fast engine
- * and the layers model hold the same weights under the same names.
+ * The fast engine's view of the network plan (../network-plan.ts, the one place the topology
+ * rules live): the LSTM layers in the order they run and the Dense head, plus where every
+ * weight tensor of the tfjs-layers model lives in the engine's flat parameter buffer. The
+ * slots use the layers model's names and weight order, so the engine and the layers model
+ * hold the same weights under the same names (./layers-bridge.ts copies them across).
  */
-import type { InputShape, ModelConfig } from '../residual-lstm.js';
-import { getHead } from '../heads/registry.js';
+import type { DenseHeadPlan, LstmPlan, NetworkPlan } from '../network-plan.js';
 
-export interface LstmPlan {
-  /** the tfjs layer name (`lstm_i`, or `head` for the lstm head) */
-  name: string;
-  inSize: number;
-  units: number;
-  activation: 'tanh' | 'sigmoid';
-  /** 'sequence': all steps (return_sequences); 'last': the last step only */
-  output: 'sequence' | 'last';
-  /** x + lstm(x) (or x[:, -1] + lstm(x) for 'last') */
-  residual: boolean;
-}
-
-export interface NetworkPlan {
-  timesteps: number;
-  features: number;
-  /** TimeDistributed(Dense(width)) named `input_projection` before the stack */
-  projection: number | null;
-  layers: LstmPlan[];
-  /** Dense head on the last step (units 1: sigmoid, more: softmax); null: the last LSTM's output is the probability */
-  dense: { inSize: number; units: number } | null;
-  dropout: number;
-  recurrentDropout: number;
-}
+// Callers that build a FastNetwork (tests, bench/train.ts) take the plan from here.
+export { planNetwork, type NetworkPlan } from '../network-plan.js';
 
 export interface WeightSlot {
   layer: string;
@@ -40,31 +20,14 @@ export interface WeightSlot {
   size: number;
 }
 
-export function planNetwork(shape: InputShape, config: ModelConfig): NetworkPlan {
-  const head = getHead(config.head, config.classes);
-  const { width } = config;
-  const residual = config.residual ?? true;
-  const projection = config.inputProjection === true && shape.features !== width ? width : null;
-  let size = projection ?? shape.features;
-  const blocks = head.input === 'vector' ? config.depth : config.depth - 1;
-  const layers: LstmPlan[] = [];
-  for (let i = 0; i < blocks; i++) {
-    const last = i === blocks - 1 && head.input === 'vector';
-    layers.push({ name: `lstm_${i}`, inSize: size, units: width, activation: 'tanh', output: last ? 'last' : 'sequence', residual: residual && size === width });
-    size = width;
-  }
-  if (head.input === 'sequence') {
-    layers.push({ name: 'head', inSize: size, units: 1, activation: 'sigmoid', output: 'last', residual: false });
-  }
-  return {
-    timesteps: shape.timesteps,
-    features: shape.features,
-    projection,
-    layers,
-    dense: head.input === 'vector' ? { inSize: size, units: head.units } : null,
-    dropout: config.dropout,
-    recurrentDropout: config.recurrentDropout,
-  };
+/** Every LSTM layer in the order it runs: the residual blocks, then the lstm head if any. */
+export function lstmLayers(plan: NetworkPlan): LstmPlan[] {
+  return plan.head.kind === 'lstm' ? [...plan.blocks, plan.head] : plan.blocks;
+}
+
+/** The Dense (sigmoid or softmax) head on the last step; null with the lstm head. */
+export function denseHead(plan: NetworkPlan): DenseHeadPlan | null {
+  return plan.head.kind === 'lstm' ? null : plan.head;
 }
 
 /** Where every weight tensor of the layers model lives in the flat parameter buffer. */
@@ -76,18 +39,20 @@ export function weightSlots(plan: NetworkPlan): WeightSlot[] {
     slots.push({ layer, index, shape, offset, size });
     offset += size;
   };
-  if (plan.projection !== null) {
-    add('input_projection', 0, [plan.features, plan.projection]);
-    add('input_projection', 1, [plan.projection]);
+  if (plan.projection) {
+    const p = plan.projection;
+    add(p.name, 0, [p.inputSize, p.units]);
+    add(p.name, 1, [p.units]);
   }
-  for (const l of plan.layers) {
-    add(l.name, 0, [l.inSize, 4 * l.units]);
+  for (const l of lstmLayers(plan)) {
+    add(l.name, 0, [l.inputSize, 4 * l.units]);
     add(l.name, 1, [l.units, 4 * l.units]);
     add(l.name, 2, [4 * l.units]);
   }
-  if (plan.dense) {
-    add('head', 0, [plan.dense.inSize, plan.dense.units]);
-    add('head', 1, [plan.dense.units]);
+  const dense = denseHead(plan);
+  if (dense) {
+    add(dense.name, 0, [dense.inputSize, dense.units]);
+    add(dense.name, 1, [dense.units]);
   }
   return slots;
 }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { HeadPlan } from '../network-plan.js';
 
 /** Everything a head needs to add its layers on top of the residual stack. */
 export interface HeadContext {
@@ -9,23 +10,15 @@ export interface HeadContext {
 }
 
 /**
- * An output head. Two kinds:
- * - `input: 'vector'`: the full residual stack runs (its last block returns the last
- *   time step, shape (width)) and the head sits on top of it (e.g. Dense(1, sigmoid)).
- * - `input: 'sequence'`: the head REPLACES the last residual block; it receives the
- *   sequence output (T, inputSize) of the first depth-1 blocks (or the raw input when
- *   depth == 1).
- * A new head (e.g. softmax over k classes) is one new file plus one entry in `HEADS`.
+ * Builds an output head's tfjs-layers layers. What the head is (units, activation, loss,
+ * whether it sits on the stack or replaces its last block) comes from the network plan
+ * (`headSpec` / `planNetwork` in ../network-plan.ts); a builder only turns that into layers:
+ * - kinds 'dense' / 'softmax' receive the last step of the residual stack, shape (width);
+ * - kind 'lstm' REPLACES the last residual block and receives the sequence output
+ *   (T, inputSize) of the first depth-1 blocks (or the raw input when depth == 1).
+ * A new head is one entry in network-plan.ts' `HEAD_SPECS` plus its builder in `HEADS`.
  */
-export interface ModelHead {
-  readonly name: string;
-  readonly input: 'vector' | 'sequence';
-  /** Keras/tfjs loss identifier the head is trained with. */
-  readonly loss: 'binaryCrossentropy' | 'sparseCategoricalCrossentropy';
-  /** Number of output units. */
-  readonly units: number;
-  /** Adds the head's layers; the returned tensor is the model output. */
-  apply(x: tf.SymbolicTensor, ctx: HeadContext): tf.SymbolicTensor;
-  /** Trainable parameter count for an input of `inputSize` features. */
-  countParams(inputSize: number): number;
+export interface HeadBuilder<P extends HeadPlan = HeadPlan> {
+  /** Adds the head's layers as `plan` describes them; the returned tensor is the model output. */
+  build(x: tf.SymbolicTensor, plan: P, ctx: HeadContext): tf.SymbolicTensor;
 }

@@ -1,22 +1,21 @@
-import type { Head } from '../trial-config.js';
+import type * as tf from '@tensorflow/tfjs';
+import type { DenseHeadPlan, HeadKind, HeadPlan, LstmHeadPlan } from '../network-plan.js';
 import { denseHead } from './dense.js';
 import { lstmHead } from './lstm.js';
-import { softmaxHead } from './softmax.js';
-import type { ModelHead } from './head.js';
+import type { HeadBuilder, HeadContext } from './head.js';
 
-export type { ModelHead, HeadContext } from './head.js';
+export type { HeadBuilder, HeadContext } from './head.js';
+/** What a head is (units, activation, loss, input) for a config's head name and class count. */
+export { headSpec as getHead, type HeadSpec as ModelHead } from '../network-plan.js';
 
-/** Registry of output heads, keyed by `TrialConfig.head`. A new head: one file + one entry. */
-export const HEADS: Readonly<Record<Head, ModelHead>> = {
+/** The layer builder of each head kind of the plan (the softmax head is a Dense too). */
+export const HEADS: { readonly [K in HeadKind]: HeadBuilder<K extends LstmHeadPlan['kind'] ? LstmHeadPlan : DenseHeadPlan> } = {
   dense: denseHead,
+  softmax: denseHead,
   lstm: lstmHead,
 };
 
-/** The head for a task of `classes` classes: with more than two, `dense` becomes a softmax. */
-export function getHead(name: Head, classes = 2): ModelHead {
-  const head = HEADS[name] as ModelHead | undefined;
-  if (!head) throw new Error(`unknown head '${String(name)}' (known: ${Object.keys(HEADS).join(', ')})`);
-  if (classes <= 2) return head;
-  if (name !== 'dense') throw new Error(`the ${name} head is binary only; a ${classes}-class task needs head dense (softmax)`);
-  return softmaxHead(classes);
+/** Adds the layers of the plan's head on top of `x`; the returned tensor is the model output. */
+export function buildHead(x: tf.SymbolicTensor, plan: HeadPlan, ctx: HeadContext): tf.SymbolicTensor {
+  return plan.kind === 'lstm' ? HEADS.lstm.build(x, plan, ctx) : HEADS[plan.kind].build(x, plan, ctx);
 }

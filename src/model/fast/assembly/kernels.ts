@@ -1,7 +1,8 @@
 // AssemblyScript (compiled to wasm with SIMD by `npm run build:wasm`), not TypeScript:
 // the kernels of the fast engine. Every pointer is a byte offset into this module's memory,
-// every matrix is row-major f32 and every stride is in elements. The TypeScript side
-// (../engine.ts) owns the memory layout; nothing here allocates.
+// every matrix is row-major f32 and every stride is in elements. The TypeScript side owns the
+// memory layout: ../network.ts (FastNetwork) reserves every buffer through the Arena of
+// ../kernel-module.ts and places the weights by ../plan.ts' slots; nothing here allocates.
 
 /** First byte the host may use. */
 export function heapBase(): usize {
