@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { FORMAT_NAMES } from './formats.js';
 import { NormalizationSchema } from './normalize.js';
 
-export const DatasetFormatSchema = z.enum(['ucr', 'long']);
+export const DatasetFormatSchema = z.enum(FORMAT_NAMES);
 
 /** Where a sweep's data comes from; relative paths resolve against the spec file's folder. */
 export const DatasetSpecSchema = z.strictObject({
@@ -38,4 +39,4 @@ export function resolveProtocol(protocol: DatasetSpec['protocol'], trainSamples:
 
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
 export type DatasetSpecInput = z.input<typeof DatasetSpecSchema>;
-export type DatasetFormat = DatasetSpec['format'];
+export type { DatasetFormat } from './formats.js';

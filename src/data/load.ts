@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dataset, Split } from './types.js';
-import type { DatasetFormat, DatasetSpec } from './dataset-spec.js';
+import type { DatasetSpec } from './dataset-spec.js';
+import { DATASET_FORMATS, type DatasetFormat } from './formats.js';
 import { DatasetError } from '../util/errors.js';
-import { parseUcrCsv } from './csv-ucr.js';
-import { parseLongCsv } from './csv-long.js';
 
 export interface LoadOptions {
   /** folder that relative paths in the spec are resolved against (the spec file's folder) */
@@ -40,7 +39,7 @@ async function readDatasetFile(file: string, role: 'train' | 'test'): Promise<Da
 
 /** Parses CSV text in the given format; `file` is the name used in error messages. */
 export function parseDatasetCsv(text: string, format: DatasetFormat, opts: { file: string; classes: number }): Split {
-  return format === 'long' ? parseLongCsv(text, opts) : parseUcrCsv(text, opts);
+  return DATASET_FORMATS[format](text, opts);
 }
 
 /** Loads and validates the dataset a spec names; train and test must have the same shape. */

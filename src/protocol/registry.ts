@@ -6,7 +6,12 @@ import type { ProtocolOptions, ProtocolResult, ProtocolSettings } from './protoc
 
 export type { Phase, ProtocolOptions, ProtocolResult, ProtocolSettings } from './protocol.js';
 
-/** Trains one trial under its sweep's validation protocol. */
+type Protocol = (config: TrialConfig, dataset: Dataset, settings: ProtocolSettings, opts: ProtocolOptions) => Promise<ProtocolResult>;
+
+/** The validation protocols a sweep resolves to (`dataset.protocol`): a new one is one file plus one line here. */
+const PROTOCOLS = { holdout, cv: crossValidation } satisfies Record<'holdout' | 'cv', Protocol>;
+
+/** Trains one trial under its sweep's validation protocol (a job with cvFolds is cross-validated). */
 export function runProtocol(config: TrialConfig, dataset: Dataset, settings: ProtocolSettings, opts: ProtocolOptions): Promise<ProtocolResult> {
-  return (settings.cvFolds ? crossValidation : holdout)(config, dataset, settings, opts);
+  return PROTOCOLS[settings.cvFolds ? 'cv' : 'holdout'](config, dataset, settings, opts);
 }

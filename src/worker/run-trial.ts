@@ -9,7 +9,7 @@ import type { SweepStore } from '../store/sweep-store.js';
 import { encodeTestPredictions } from '../store/test-predictions.js';
 import { workerName } from '../util/worker-name.js';
 import { dryRunTrial } from './dry-run.js';
-import { AshaPruner } from '../search/pruners/asha.js';
+import { prunerFor } from '../search/pruners/registry.js';
 import { classifyFailure } from './failures.js';
 
 export interface RunTrialDeps {
@@ -103,7 +103,7 @@ async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
   const keepModel = deps.artifacts !== undefined && deps.artifacts.location.kind !== 'none';
   let history: EpochMetrics[] = [];
   let phaseOf = '';
-  const pruner = job.earlyTerminate && new AshaPruner(deps.store, job.earlyTerminate, job.metric);
+  const pruner = prunerFor(job.earlyTerminate, deps.store, job.metric);
   const settings = { validationSplit: job.validationSplit, splitSeed: job.splitSeed, normalize: job.normalize, metric: job.metric, ...(job.cvFolds ? { cvFolds: job.cvFolds } : {}) };
   const run = await runProtocol(job.config, dataset, settings, {
     keepModel,
