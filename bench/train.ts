@@ -17,7 +17,7 @@ import Table from 'cli-table3';
 import { buildModel, disposeModel, initBackend } from '../src/model/index.js';
 import { copyWeightsFromModel } from '../src/model/fast/layers-bridge.js';
 import { FastNetwork } from '../src/model/fast/network.js';
-import { planNetwork } from '../src/model/fast/plan.js';
+import { planNetwork } from '../src/model/network-plan.js';
 import { createRng } from '../src/util/rng.js';
 import { parseArgs, REPO_ROOT } from './common.js';
 

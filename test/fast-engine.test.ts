@@ -5,7 +5,7 @@ import type { Split, TrainingData } from '../src/data/types.js';
 import { createEngine } from '../src/model/engines/registry.js';
 import { copyWeightsFromModel } from '../src/model/fast/layers-bridge.js';
 import { FastNetwork } from '../src/model/fast/network.js';
-import { planNetwork } from '../src/model/fast/plan.js';
+import { planNetwork } from '../src/model/network-plan.js';
 import { getHead } from '../src/model/heads/registry.js';
 import { buildModel, disposeModel, initBackend, trainTrial, type ModelConfig } from '../src/model/index.js';
 import { balancedClassWeights } from '../src/model/train.js';

@@ -7,9 +7,6 @@
  */
 import type { DenseHeadPlan, LstmPlan, NetworkPlan } from '../network-plan.js';
 
-// Callers that build a FastNetwork (tests, bench/train.ts) take the plan from here.
-export { planNetwork, type NetworkPlan } from '../network-plan.js';
-
 export interface WeightSlot {
   layer: string;
   /** index in `layer.getWeights()` */
