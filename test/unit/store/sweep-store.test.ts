@@ -5,17 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { encodeDataset } from '../src/data/codec.js';
-import { syntheticSplit } from '../src/data/synthetic.js';
-import { ensureRedis } from '../src/demo/local-redis.js';
-import { TRIAL_DEFAULTS, type TrialConfig } from '../src/model/trial-config.js';
-import { trialIdOf } from '../src/definition/trials.js';
-import { DatasetStore } from '../src/store/dataset-store.js';
-import { Keys } from '../src/store/keys.js';
-import { SweepStore } from '../src/store/sweep-store.js';
-import type { TrialResult } from '../src/store/records.js';
-import { trainerEnv } from '../src/worker/worker.js';
-import { REDIS_URL, deletePrefix, uniquePrefix } from './helpers.js';
+import { encodeDataset } from '../../../src/data/codec.js';
+import { syntheticSplit } from '../../../src/data/synthetic.js';
+import { TRIAL_DEFAULTS, type TrialConfig } from '../../../src/model/trial-config.js';
+import { trialIdOf } from '../../../src/definition/trials.js';
+import { DatasetStore } from '../../../src/store/dataset-store.js';
+import { Keys } from '../../../src/store/keys.js';
+import { SweepStore } from '../../../src/store/sweep-store.js';
+import type { TrialResult } from '../../../src/store/records.js';
+import { REDIS_URL, deletePrefix, uniquePrefix } from '../../helpers.js';
 
 const prefix = uniquePrefix();
 let redis: Redis;
@@ -131,72 +129,5 @@ describe('dataset store', () => {
     const fake = '0'.repeat(64);
     await redis.set(`${prefix}:dataset:${fake}`, encodeDataset({ train: syntheticSplit({ n: 4, timesteps: 6, seed: 2 }) }));
     await assert.rejects(new DatasetStore(redis, prefix).get(fake), /does not match its hash/);
-  });
-});
-
-describe('worker environment', () => {
-  test('--gpu pins the trainer processes to one GPU; settings reach them', () => {
-    const opts = { redisUrl: 'redis://h:1', prefix: 'p', backend: 'tensorflow', cacheDir: '/c', artifacts: 'redis', concurrency: 1 };
-    const env = trainerEnv({ ...opts, gpu: 1 }, {});
-    assert.equal(env.CUDA_VISIBLE_DEVICES, '1');
-    assert.deepEqual([env.REDIS_URL, env.LSW_PREFIX, env.LSW_BACKEND, env.LSW_CACHE_DIR], ['redis://h:1', 'p', 'tensorflow', '/c']);
-    assert.equal(trainerEnv(opts, {}).CUDA_VISIBLE_DEVICES, undefined);
-    assert.equal(trainerEnv({ ...opts, engine: 'layers' }, {}).LSW_ENGINE, 'layers');
-  });
-});
-
-describe('demo redis', () => {
-  test('starts a throwaway redis-server when none answers, and stops it', async (t) => {
-    const { spawnSync } = await import('node:child_process');
-    if (spawnSync('redis-server', ['--version']).error) return t.skip('redis-server is not installed');
-    const local = await ensureRedis('redis://127.0.0.1:1');
-    assert.notEqual(local.url, 'redis://127.0.0.1:1');
-    const client = new Redis(local.url);
-    assert.equal(await client.ping(), 'PONG');
-    client.disconnect();
-    await local.stop();
-    const probe = new Redis(local.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => undefined);
-    await assert.rejects(probe.connect());
-    probe.disconnect();
-  });
-
-  test('uses the given Redis when it answers', async () => {
-    const used = await ensureRedis(REDIS_URL);
-    assert.equal(used.url, REDIS_URL);
-    await used.stop();
-  });
-});
-
-describe('watch progress line', () => {
-  test('bar, counts and ETA from the completion rate', async () => {
-    const { progressLine, formatDuration } = await import('../src/cli/sweep-progress.js');
-    const counts = { total: 10, waiting: 4, active: 2, completed: 3, failed: 1, cancelled: 0, pruned: 0 };
-    const line = progressLine(counts, 0, 40_000, 10);
-    assert.equal(line, '████░░░░░░ 4/10 trials | 2 active | 1 failed | ETA 1m 0s');
-    assert.match(progressLine({ ...counts, waiting: 0, active: 0, completed: 9 }, 0, 1000, 10), /ETA done/);
-    assert.match(progressLine({ ...counts, completed: 0, failed: 0 }, 0, 1000, 10), /ETA -/);
-    assert.equal(formatDuration(7300), '2h 1m');
-  });
-});
-
-describe('seed groups', () => {
-  test('one row per configuration with mean ± sd over seeds, ranked by the mean', async () => {
-    const { bySeedGroups } = await import('../src/store/aggregate.js');
-    const row = (width: number, seed: number, valAuc: number, testAcc: number) => ({
-      rank: 0, trialId: `${width}-${seed}`, config: { ...TRIAL_DEFAULTS, width, seed }, metrics: { valAuc, valLoss: 1 - valAuc, valAcc: valAuc, testAcc },
-      epochs: 1, durationMs: 1, backend: 'cpu', worker: 'w', attempts: 1,
-    });
-    const rows = [row(8, 1, 0.9, 0.8), row(8, 2, 0.7, 0.6), row(16, 1, 0.85, 0.9), row(16, 2, 0.83, 0.8), row(32, 1, Number.NaN, 0.5)];
-    const groups = bySeedGroups(rows, { name: 'valAuc', goal: 'maximize' });
-    assert.deepEqual(groups.map((g) => [g.rank, g.config.width, g.seeds]), [[1, 16, [1, 2]], [2, 8, [1, 2]], [3, 32, [1]]]);
-    assert.ok(Math.abs(groups[0]!.metric.mean - 0.84) < 1e-12);
-    assert.ok(Math.abs(groups[1]!.metric.std - Math.sqrt(0.02)) < 1e-12, 'sample standard deviation');
-    assert.deepEqual([groups[1]!.metric.min, groups[1]!.metric.max], [0.7, 0.9]);
-    assert.ok(Math.abs(groups[0]!.testAcc!.mean - 0.85) < 1e-12);
-    assert.ok(Number.isNaN(groups[2]!.metric.mean), 'a config without a usable metric ranks last');
-    assert.equal('seed' in groups[0]!.config, false);
-    const byLoss = bySeedGroups(rows, { name: 'valLoss', goal: 'minimize' });
-    assert.equal(byLoss[0]!.config.width, 16);
   });
 });
