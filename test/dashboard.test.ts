@@ -12,6 +12,9 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
 import { writeSyntheticUcr } from '../src/data/synthetic.js';
+import { vocabularyJson } from '../src/definition/vocabulary.js';
+import { ABSENT_OPTIONS } from '../src/model/trial-config.js';
+import { metaJson } from '../src/dashboard/api.js';
 import { REDIS_URL, deletePrefix, exited, runCli, spawnCli, uniquePrefix, waitFor } from './helpers.js';
 
 const CHROMIUM = process.env.LSW_CHROMIUM ?? '/usr/bin/chromium';
@@ -28,8 +31,10 @@ let dashboard: ReturnType<typeof spawnCli>;
 let base: string;
 let sweepA: string;
 let sweepB: string;
+let sweepR: string;
 
-async function writeSpec(name: string, depths: number[], widths: number[]): Promise<string> {
+/** A dry-run grid sweep of the synthetic data: `parameters` and `seeds` as YAML lines. */
+async function writeYamlSpec(name: string, parameters: string[], seeds = '[1]'): Promise<string> {
   const file = path.join(dir, `${name}.yaml`);
   await writeFile(
     file,
@@ -38,15 +43,22 @@ async function writeSpec(name: string, depths: number[], widths: number[]): Prom
       'dataset: { train: train.csv, test: test.csv, format: ucr, validationSplit: 0.25 }',
       'method: grid',
       'parameters:',
-      `  depth: [${depths.join(', ')}]`,
-      `  width: [${widths.join(', ')}]`,
-      '  epochs: [3]',
+      ...parameters.map((line) => `  ${line}`),
       'metric: { name: valAuc, goal: maximize }',
-      'seeds: [1]',
+      `seeds: ${seeds}`,
       'dryRun: true',
     ].join('\n'),
   );
   return file;
+}
+
+function writeSpec(name: string, depths: number[], widths: number[]): Promise<string> {
+  return writeYamlSpec(name, [`depth: [${depths.join(', ')}]`, `width: [${widths.join(', ')}]`, 'epochs: [3]']);
+}
+
+/** The demo's sweep (src/demo/demo-spec.ts) as a dry run: with and without skip connections, 2 seeds. */
+function writeDemoLikeSpec(name: string): Promise<string> {
+  return writeYamlSpec(name, ['depth: [1]', 'width: [32]', 'inputProjection: [true]', 'residual: [true, false]', 'epochs: [3]'], '[0, 1]');
 }
 
 async function enqueue(specFile: string): Promise<string> {
@@ -76,6 +88,8 @@ before(async () => {
   await writeSyntheticUcr(dir, { trainSize: 24, testSize: 12, timesteps: 8, seed: 3 });
   sweepA = await enqueue(await writeSpec('dash-a', [1, 2, 3], [4, 8]));
   await runWorkerUntilDone(sweepA, 6);
+  sweepR = await enqueue(await writeDemoLikeSpec('dash-residual'));
+  await runWorkerUntilDone(sweepR, 4);
 
   dashboard = spawnCli(['dashboard', '--port', '0'], { ...env, LSW_DASHBOARD_TOKEN: TOKEN });
   const first = await waitFor(
@@ -132,6 +146,35 @@ describe('dashboard API', () => {
     const page = await fetch(`${base}?token=${TOKEN}`, { headers: { Accept: 'text/html' }, redirect: 'manual' });
     assert.equal(page.status, 303);
     assert.equal(page.headers.get('location'), '/');
+  });
+
+  test('the page is ES modules, served as JavaScript under the same token rules; type declarations are not served', async () => {
+    for (const p of ['app.js', 'js/router.js', 'js/format.js', 'js/views/sweep.js', 'js/charts/effects.js']) {
+      assert.equal((await fetch(base + p)).status, 401, p);
+      const res = await fetch(base + p, { headers: auth });
+      assert.equal(res.status, 200, p);
+      assert.match(res.headers.get('content-type') ?? '', /^(text|application)\/javascript/, p);
+      assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/, p);
+    }
+    const html = await (await fetch(base, { headers: auth })).text();
+    assert.match(html, /<script type="module" src="app\.js"><\/script>/);
+    assert.equal((await fetch(`${base}js/format.d.ts`, { headers: auth })).status, 404);
+  });
+
+  test('/api/meta serves the vocabulary, with what absent options of a stored config mean', async () => {
+    const res = await fetch(`${base}api/meta`, { headers: auth });
+    assert.equal(res.status, 200);
+    const meta = (await res.json()) as ReturnType<typeof metaJson>;
+    const vocabulary = vocabularyJson();
+    assert.deepEqual(meta.metrics, vocabulary.metrics);
+    assert.deepEqual(meta.seed, JSON.parse(JSON.stringify(vocabulary.seed)));
+    assert.deepEqual(
+      meta.parameters.map(({ absent: _absent, ...p }) => p),
+      JSON.parse(JSON.stringify(vocabulary.parameters)),
+    );
+    const absent = Object.fromEntries(meta.parameters.filter((p) => p.absent !== undefined).map((p) => [p.name, p.absent]));
+    assert.deepEqual(absent, { ...ABSENT_OPTIONS });
+    assert.equal((await fetch(`${base}api/meta`)).status, 401);
   });
 
   test('sweeps list with state counts and the best trial', async () => {
@@ -234,6 +277,64 @@ describe('dashboard in headless Chromium', { skip: noChromium }, () => {
     assert.deepEqual(widths, [...widths].sort((x, y) => x - y));
     await page.uncheck(`#leaderboard input[data-trial="${lb[0]!.trialId}"]`);
     await page.waitForFunction(() => document.querySelectorAll('#curve-valAuc .scatterlayer .trace').length === 2);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a sweep like the demo (residual: [true, false]) has a residual column and effect plot, with the values of the API', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}?token=${TOKEN}#/sweeps/${sweepR}`);
+    await page.waitForSelector('#leaderboard tbody tr');
+    type Row = { trialId: string; rank: number; config: Record<string, unknown>; metrics: Record<string, number> };
+    const rows = (await (await fetch(`${base}api/sweeps/${sweepR}/leaderboard`, { headers: auth })).json()) as Row[];
+    assert.equal(rows.length, 4);
+    // Stored configs leave out residual: true; the page reads it as what it means.
+    const residual = (r: Row) => String(r.config.residual ?? true);
+    assert.deepEqual(new Set(rows.map(residual)), new Set(['true', 'false']));
+
+    // The leaderboard: a column per varying parameter (residual and seed), in rank order.
+    const cells = (key: string) =>
+      page.$$eval(
+        '#leaderboard tbody tr',
+        (trs, k) => trs.map((tr) => [(tr as HTMLElement).dataset.trialId, tr.querySelector(`td[data-param="${k}"]`)?.textContent ?? null]),
+        key,
+      );
+    const keys = await page.$$eval('#leaderboard thead th[data-key]', (ths) => ths.map((th) => (th as HTMLElement).dataset.key));
+    assert.deepEqual(keys.slice(0, 4), ['rank', 'trialId', 'residual', 'seed']);
+    assert.equal(await page.textContent('#leaderboard th[data-key="residual"]'), 'residual');
+    assert.deepEqual(await cells('residual'), rows.map((r) => [r.trialId, residual(r)]));
+    assert.deepEqual(await cells('seed'), rows.map((r) => [r.trialId, String(r.config.seed)]));
+    // The swept summary names them with the spec's values; the rest are fixed, absent options included.
+    assert.match((await page.textContent('#sweep-params [data-param="residual"]')) ?? '', /^residual true, false$/);
+    assert.match((await page.textContent('#sweep-params')) ?? '', /fixed: depth 1 · width 32 · .*input projection true · class weight none · clip norm 1/);
+
+    // The residual effect plot: a categorical axis, each trial's point at its value and metric.
+    await page.waitForSelector('#scatter-residual .main-svg .scatterlayer .point', { state: 'attached' });
+    assert.equal(await page.locator('#scatter-residual .scatterlayer .trace:not(:first-child) .point').count() >= 4, true);
+    assert.match((await page.textContent('#scatter-residual .xtitle')) ?? '', /^residual$/);
+    assert.deepEqual(await page.$$eval('#scatter-residual .xtick text', (ts) => ts.map((t) => t.textContent)), ['false', 'true']);
+    const points = await page.evaluate(() => {
+      const gd = document.getElementById('scatter-residual') as unknown as {
+        data: Array<{ name: string; x: number[]; y: number[]; customdata: [string, string][] }>;
+        layout: { xaxis: { ticktext: string[] } };
+      };
+      const trials = gd.data.find((t) => t.name === 'trials')!;
+      return trials.customdata.map(([trialId], i) => [trialId, gd.layout.xaxis.ticktext[Math.round(trials.x[i]!)], trials.y[i]]);
+    });
+    const byId = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    assert.deepEqual(points.sort(byId), rows.map((r) => [r.trialId, residual(r), r.metrics.valAuc]).sort(byId));
+    assert.ok(await page.locator('#scatter-seed .scatterlayer .point').count());
+    assert.equal(await page.locator('#scatter-depth').count(), 0, 'no plot for a parameter that does not vary');
+
+    // "all parameters": a column for every one, absent options as what they mean.
+    await page.check('#all-params');
+    const all = await page.$$eval('#leaderboard thead th[data-key]', (ths) => ths.map((th) => (th as HTMLElement).dataset.key));
+    for (const p of [...vocabularyJson().parameters.map((x) => x.name), 'seed']) assert.ok(all.includes(p), p);
+    assert.deepEqual(await cells('inputProjection'), rows.map((r) => [r.trialId, 'true']));
+    assert.deepEqual(await cells('classWeight'), rows.map((r) => [r.trialId, String(r.config.classWeight ?? ABSENT_OPTIONS.classWeight)]));
+    assert.deepEqual(await cells('clipNorm'), rows.map((r) => [r.trialId, String(r.config.clipNorm ?? ABSENT_OPTIONS.clipNorm)]));
     assert.deepEqual(errors, []);
     await page.close();
   });

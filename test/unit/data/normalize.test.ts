@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { featureStats, normalizeSplit, normalizeTrainingData } from '../src/data/normalize.js';
-import type { Split } from '../src/data/types.js';
+import { featureStats, normalizeSplit, normalizeTrainingData } from '../../../src/data/normalize.js';
+import type { Split } from '../../../src/data/types.js';
 
 /** n series of T steps and 2 features, feature f offset by 10*f, scaled by f+1. */
 function split(n: number, T: number, shift = 0): Split {

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { writeSyntheticUcr } from '../src/data/synthetic.js';
-import { TrialProgressSchema, TRIAL_QUEUE } from '../src/queue/trial-job.js';
-import { REDIS_URL, deletePrefix, exited, runCli, spawnCli, uniquePrefix, waitFor } from './helpers.js';
+import { writeSyntheticUcr } from '../../src/data/synthetic.js';
+import { TrialProgressSchema, TRIAL_QUEUE } from '../../src/queue/trial-job.js';
+import { REDIS_URL, deletePrefix, exited, runCli, spawnCli, uniquePrefix, waitFor } from '../helpers.js';
 
 const prefix = uniquePrefix();
 const env = { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: '' };

@@ -5,15 +5,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DatasetSpecSchema, type DatasetSpecInput } from '../src/data/dataset-spec.js';
-import { DatasetError } from '../src/util/errors.js';
-import { loadDataset } from '../src/data/load.js';
-import { stratifiedSplit, toTrainingData } from '../src/data/split.js';
-import { datasetHash, decodeDataset, encodeDataset } from '../src/data/codec.js';
-import { syntheticSplit, writeSyntheticUcr } from '../src/data/synthetic.js';
-import type { Dataset, Split } from '../src/data/types.js';
+import { DatasetSpecSchema, type DatasetSpecInput } from '../../../src/data/dataset-spec.js';
+import { DatasetError } from '../../../src/util/errors.js';
+import { loadDataset } from '../../../src/data/load.js';
+import { stratifiedSplit, toTrainingData } from '../../../src/data/split.js';
+import { datasetHash, decodeDataset, encodeDataset } from '../../../src/data/codec.js';
+import { syntheticSplit, writeSyntheticUcr } from '../../../src/data/synthetic.js';
+import type { Dataset, Split } from '../../../src/data/types.js';
 
-const repoRoot = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+const repoRoot = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const datasetsDir = path.resolve(repoRoot, '../shared/datasets');
 const noDatasets = existsSync(datasetsDir) ? false : `real datasets not found at ${datasetsDir}`;
 

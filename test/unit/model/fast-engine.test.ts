@@ -1,17 +1,17 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import type { Split, TrainingData } from '../src/data/types.js';
-import { createEngine } from '../src/model/engines/registry.js';
-import { copyWeightsFromModel } from '../src/model/fast/layers-bridge.js';
-import { FastNetwork } from '../src/model/fast/network.js';
-import { planNetwork } from '../src/model/network-plan.js';
-import { getHead } from '../src/model/heads/registry.js';
-import { buildModel, disposeModel, initBackend, trainTrial, type ModelConfig } from '../src/model/index.js';
-import { balancedClassWeights } from '../src/model/train.js';
-import { loadModel, saveModel } from '../src/model/saved-model.js';
-import type { TrialConfig } from '../src/model/trial-config.js';
-import { createRng } from '../src/util/rng.js';
+import type { Split, TrainingData } from '../../../src/data/types.js';
+import { createEngine } from '../../../src/model/engines/registry.js';
+import { copyWeightsFromModel } from '../../../src/model/fast/layers-bridge.js';
+import { FastNetwork } from '../../../src/model/fast/network.js';
+import { planNetwork } from '../../../src/model/network-plan.js';
+import { getHead } from '../../../src/model/heads/registry.js';
+import { buildModel, disposeModel, initBackend, trainTrial, type ModelConfig } from '../../../src/model/index.js';
+import { balancedClassWeights } from '../../../src/model/train.js';
+import { loadModel, saveModel } from '../../../src/model/saved-model.js';
+import type { TrialConfig } from '../../../src/model/trial-config.js';
+import { createRng } from '../../../src/util/rng.js';
 
 const TOL = 1e-4;
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { REDIS_URL, REPO_ROOT, deletePrefix, enqueueAndTrain, runCli, uniquePrefix } from './helpers.js';
+import { REDIS_URL, REPO_ROOT, deletePrefix, enqueueAndTrain, runCli, uniquePrefix } from '../../helpers.js';
 
 const BASIC_MOTIONS = path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'BasicMotions');
 const prefix = uniquePrefix();

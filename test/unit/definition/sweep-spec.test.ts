@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseSpecText } from '../src/definition/load-spec.js';
-import { countTrials } from '../src/definition/trials.js';
-import { expandTrials } from '../src/search/initial-trials.js';
-import { UserError } from '../src/util/errors.js';
-import { sweepIdOf } from '../src/producer/sweep-id.js';
+import { parseSpecText } from '../../../src/definition/load-spec.js';
+import { countTrials } from '../../../src/definition/trials.js';
+import { expandTrials } from '../../../src/search/initial-trials.js';
+import { UserError } from '../../../src/util/errors.js';
+import { sweepIdOf } from '../../../src/producer/sweep-id.js';
 
 const BASE = `
 name: test-sweep

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
-import { REDIS_URL, runNode } from './helpers.js';
+import { REDIS_URL, runNode } from '../helpers.js';
 
 const runBench = (args: string[]) => runNode(['--import', 'tsx', 'bench/queue.ts', ...args]);
 

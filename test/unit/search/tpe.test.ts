@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SWEEPABLE } from '../src/definition/sweep-spec.js';
-import { createRng } from '../src/util/rng.js';
-import { CategoricalEstimator, NumericParzen, erfc } from '../src/search/parzen.js';
-import { sampleRandom as sampleOn } from '../src/search/samplers/random.js';
-import { suggestTpe as suggestOn, type TpeOptions } from '../src/search/samplers/tpe.js';
-import { sweepSpace, type Assignment, type Observation, type ParameterSpace } from '../src/search/space.js';
-import type { Rng } from '../src/util/rng.js';
+import { SWEEPABLE } from '../../../src/definition/sweep-spec.js';
+import { createRng } from '../../../src/util/rng.js';
+import { CategoricalEstimator, NumericParzen, erfc } from '../../../src/search/parzen.js';
+import { sampleRandom as sampleOn } from '../../../src/search/samplers/random.js';
+import { suggestTpe as suggestOn, type TpeOptions } from '../../../src/search/samplers/tpe.js';
+import { sweepSpace, type Assignment, type Observation, type ParameterSpace } from '../../../src/search/space.js';
+import type { Rng } from '../../../src/util/rng.js';
 
 /** The samplers take a generic space; these tests state theirs as a sweep's parameters. */
 type SearchSpace = ParameterSpace;

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { accuracy, binaryCrossEntropy, rocAuc } from '../src/model/metrics.js';
+import { accuracy, binaryCrossEntropy, rocAuc } from '../../../src/model/metrics.js';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
 
@@ -56,7 +56,7 @@ describe('binaryCrossEntropy', () => {
 
 describe('balanced accuracy', () => {
   test('mean of per-class recalls; the majority-class predictor scores 0.5', async () => {
-    const { balancedAccuracy } = await import('../src/model/metrics.js');
+    const { balancedAccuracy } = await import('../../../src/model/metrics.js');
     const y = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
     assert.equal(balancedAccuracy(y, y.map(() => 0.1)), 0.5);
     // class 0: 7/8 right, class 1: 1/2 right
@@ -68,7 +68,7 @@ describe('balanced accuracy', () => {
 
 describe('multi-class metrics', () => {
   test('loss, accuracy, balanced accuracy and macro one-vs-rest AUC', async () => {
-    const { multiclassMetrics } = await import('../src/model/metrics.js');
+    const { multiclassMetrics } = await import('../../../src/model/metrics.js');
     const y = [0, 1, 2, 2];
     const probs = [0.8, 0.1, 0.1, /**/ 0.2, 0.7, 0.1, /**/ 0.1, 0.2, 0.7, /**/ 0.5, 0.3, 0.2];
     const m = multiclassMetrics(y, probs, 3);

@@ -10,7 +10,7 @@ import {
   isWasmFastMatMulInstalled,
   resetWasmFastMatMulStats,
   uninstallWasmFastMatMul,
-} from '../src/model/index.js';
+} from '../../../src/model/index.js';
 
 function assertClose(got: Float32Array | number[], want: Float32Array | number[], rel = 1e-5, label = ''): void {
   assert.equal(got.length, want.length);

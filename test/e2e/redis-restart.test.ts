@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { writeSyntheticUcr } from '../src/data/synthetic.js';
-import { exited, logEvents, runCli, spawnCli, waitFor } from './helpers.js';
-import { freePort } from '../src/demo/local-redis.js';
+import { writeSyntheticUcr } from '../../src/data/synthetic.js';
+import { exited, logEvents, runCli, spawnCli, waitFor } from '../helpers.js';
+import { freePort } from '../../src/demo/local-redis.js';
 
 let server: ChildProcess | undefined;
 const workers: ReturnType<typeof spawnCli>[] = [];

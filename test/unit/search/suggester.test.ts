@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { SweepSpecSchema, type SweepSpecInput } from '../src/definition/sweep-spec.js';
-import { withAbsentOptions } from '../src/model/trial-config.js';
-import { trialJobId, type TrialJob } from '../src/queue/trial-job.js';
-import { createTrialQueue } from '../src/queue/trial-queue.js';
-import { topUpSweep } from '../src/search/suggester.js';
-import type { SweepRecord, TrialResult } from '../src/store/records.js';
-import { SweepStore } from '../src/store/sweep-store.js';
-import { REDIS_URL, deletePrefix, uniquePrefix } from './helpers.js';
+import { SweepSpecSchema, type SweepSpecInput } from '../../../src/definition/sweep-spec.js';
+import { withAbsentOptions } from '../../../src/model/trial-config.js';
+import { trialJobId, type TrialJob } from '../../../src/queue/trial-job.js';
+import { createTrialQueue } from '../../../src/queue/trial-queue.js';
+import { topUpSweep } from '../../../src/search/suggester.js';
+import type { SweepRecord, TrialResult } from '../../../src/store/records.js';
+import { SweepStore } from '../../../src/store/sweep-store.js';
+import { REDIS_URL, deletePrefix, uniquePrefix } from '../../helpers.js';
 
 /**
  * The suggester against the real, closed store: it reads trials, results, failures and cancel

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { REPO_ROOT } from './helpers.js';
+import { REPO_ROOT } from '../helpers.js';
 
 const ServiceSchema = z.object({
   image: z.string().optional(),

@@ -42,8 +42,8 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeSyntheticUcr } from '../src/data/synthetic.js';
-import { CLI, REPO_ROOT, exited, waitFor } from './helpers.js';
+import { writeSyntheticUcr } from '../../src/data/synthetic.js';
+import { CLI, REPO_ROOT, exited, waitFor } from '../helpers.js';
 
 const runId = randomBytes(3).toString('hex');
 const NS = {

@@ -5,17 +5,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { CV_MAX_TRAIN } from '../src/data/dataset-spec.js';
-import { stratifiedFolds } from '../src/data/split.js';
-import { syntheticSplit, writeSyntheticUcr } from '../src/data/synthetic.js';
-import type { Dataset } from '../src/data/types.js';
-import { initBackend } from '../src/model/index.js';
-import { prepareSweep } from '../src/producer/enqueue.js';
-import { runProtocol, type Phase } from '../src/protocol/registry.js';
-import { parseSpecText } from '../src/definition/load-spec.js';
-import type { TrialConfig } from '../src/model/trial-config.js';
-import { ensembleAccuracy, encodeTestPredictions } from '../src/store/test-predictions.js';
-import { REDIS_URL, deletePrefix, enqueueAndTrain, runCli, uniquePrefix } from './helpers.js';
+import { CV_MAX_TRAIN } from '../../../src/data/dataset-spec.js';
+import { stratifiedFolds } from '../../../src/data/split.js';
+import { syntheticSplit, writeSyntheticUcr } from '../../../src/data/synthetic.js';
+import type { Dataset } from '../../../src/data/types.js';
+import { initBackend } from '../../../src/model/index.js';
+import { prepareSweep } from '../../../src/producer/enqueue.js';
+import { runProtocol, type Phase } from '../../../src/protocol/registry.js';
+import { parseSpecText } from '../../../src/definition/load-spec.js';
+import type { TrialConfig } from '../../../src/model/trial-config.js';
+import { ensembleAccuracy, encodeTestPredictions } from '../../../src/store/test-predictions.js';
+import { REDIS_URL, deletePrefix, enqueueAndTrain, runCli, uniquePrefix } from '../../helpers.js';
 
 describe('stratified folds', () => {
   const split = { ...syntheticSplit({ n: 37, timesteps: 4, seed: 1 }) };

@@ -20,10 +20,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { writeSyntheticUcr } from '../src/data/synthetic.js';
-import { TRIAL_QUEUE } from '../src/queue/trial-job.js';
-import { exited, runCli, spawnCli, waitFor, type CliResult } from './helpers.js';
-import { freePort } from '../src/demo/local-redis.js';
+import { writeSyntheticUcr } from '../../src/data/synthetic.js';
+import { TRIAL_QUEUE } from '../../src/queue/trial-job.js';
+import { exited, runCli, spawnCli, waitFor, type CliResult } from '../helpers.js';
+import { freePort } from '../../src/demo/local-redis.js';
 
 const TRIALS = 2;
 /** Connection settings that must never be used: proves the flag or variable under test is. */

@@ -1,8 +1,8 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import type { TrialConfig } from '../src/model/trial-config.js';
-import { buildModel, countParams, disposeModel, formatSummary, initBackend, lstmParams, type ModelConfig } from '../src/model/index.js';
+import type { TrialConfig } from '../../../src/model/trial-config.js';
+import { buildModel, countParams, disposeModel, formatSummary, initBackend, lstmParams, type ModelConfig } from '../../../src/model/index.js';
 
 const cfg = (over: Partial<ModelConfig> = {}): ModelConfig => ({
   depth: 8,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, isWasmFastMatMulInstalled } from '../src/model/index.js';
+import { initBackend, isWasmFastMatMulInstalled } from '../../../src/model/index.js';
 
 const require = createRequire(import.meta.url);
 const installed = (pkg: string): boolean => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UnrecoverableError } from 'bullmq';
-import { DatasetError } from '../src/util/errors.js';
-import { syntheticSplit } from '../src/data/synthetic.js';
-import { initBackend, ModelBuildError, NonFiniteLossError, trainTrial } from '../src/model/index.js';
-import { DatasetUnavailableError } from '../src/store/dataset-store.js';
-import { classifyFailure, isDeterministic } from '../src/worker/failures.js';
+import { DatasetError } from '../../../src/util/errors.js';
+import { syntheticSplit } from '../../../src/data/synthetic.js';
+import { initBackend, ModelBuildError, NonFiniteLossError, trainTrial } from '../../../src/model/index.js';
+import { DatasetUnavailableError } from '../../../src/store/dataset-store.js';
+import { classifyFailure, isDeterministic } from '../../../src/worker/failures.js';
 
 test('deterministic failures become UnrecoverableError; transient ones stay retryable', () => {
   const deterministic = [
@@ -35,7 +35,7 @@ test('a trial on non-finite inputs fails with NonFiniteLossError (classified det
 });
 
 test('a Redis connection that went away is transient for the producer; command errors are not', async () => {
-  const { isTransientRedisError, retryTransient } = await import('../src/util/retry.js');
+  const { isTransientRedisError, retryTransient } = await import('../../../src/util/retry.js');
   for (const m of ['read ECONNRESET', 'Command aborted due to connection close', 'Connection is closed.', 'LOADING Redis is loading the dataset in memory']) {
     assert.ok(isTransientRedisError(new Error(m)), m);
   }

@@ -1,10 +1,10 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import type { Split, TrainingData } from '../src/data/types.js';
-import type { TrialConfig } from '../src/model/trial-config.js';
-import { createRng } from '../src/util/rng.js';
-import { countParams, disposeModel, initBackend, NonFiniteLossError, trainTrial, type EpochMetrics } from '../src/model/index.js';
+import type { Split, TrainingData } from '../../../src/data/types.js';
+import type { TrialConfig } from '../../../src/model/trial-config.js';
+import { createRng } from '../../../src/util/rng.js';
+import { countParams, disposeModel, initBackend, NonFiniteLossError, trainTrial, type EpochMetrics } from '../../../src/model/index.js';
 
 const T = 12;
 const F = 2;
@@ -147,8 +147,8 @@ describe('trainTrial', () => {
 
 describe('multi-class (softmax head)', () => {
   test('three classes train a softmax with sparse categorical cross-entropy and learn', async () => {
-    const { classesOf, trainTrial } = await import('../src/model/train.js');
-    const { createRng } = await import('../src/util/rng.js');
+    const { classesOf, trainTrial } = await import('../../../src/model/train.js');
+    const { createRng } = await import('../../../src/util/rng.js');
     // class c: a constant offset of 1.5*c on top of noise
     const make = (n: number, seed: number) => {
       const rng = createRng(seed);

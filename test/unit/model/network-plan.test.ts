@@ -2,8 +2,8 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, countParams, disposeModel, initBackend, lstmParams, planNetwork, type InputShape, type ModelConfig } from '../src/model/index.js';
-import { weightSlots } from '../src/model/fast/plan.js';
+import { buildModel, countParams, disposeModel, initBackend, lstmParams, planNetwork, type InputShape, type ModelConfig } from '../../../src/model/index.js';
+import { weightSlots } from '../../../src/model/fast/plan.js';
 
 const cfg = (over: Partial<ModelConfig> = {}): ModelConfig => ({
   depth: 8,
@@ -133,7 +133,7 @@ describe('network plan: heads', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(plan)), plan);
     assert.equal(plan.dropout, 0.2);
     assert.equal(plan.recurrentDropout, 0.1);
-    const source = readFileSync(new URL('../src/model/network-plan.ts', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../../../src/model/network-plan.ts', import.meta.url), 'utf8');
     assert.doesNotMatch(source, /from '@tensorflow/);
   });
 });

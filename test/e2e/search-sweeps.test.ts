@@ -5,10 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { writeSyntheticUcr } from '../src/data/synthetic.js';
-import { AshaPruner, rungsOf } from '../src/search/pruners/asha.js';
-import { SweepStore } from '../src/store/sweep-store.js';
-import { REDIS_URL, deletePrefix, exited, runCli, spawnCli, uniquePrefix, waitFor } from './helpers.js';
+import { writeSyntheticUcr } from '../../src/data/synthetic.js';
+import { REDIS_URL, deletePrefix, exited, runCli, spawnCli, uniquePrefix, waitFor } from '../helpers.js';
 
 const prefix = uniquePrefix();
 const env: NodeJS.ProcessEnv = { REDIS_URL, LSW_PREFIX: prefix };
@@ -41,43 +39,6 @@ async function status(sweepId: string): Promise<Record<string, number>> {
 
 const ended = (s: Record<string, number>) => s.completed! + s.pruned! + s.failed! + s.cancelled!;
 
-describe('asha rungs', () => {
-  test('rungs at minEpochs·η^k below the epoch budget', () => {
-    assert.deepEqual(rungsOf({ minEpochs: 1, reductionFactor: 3 }, 30), [1, 3, 9, 27]);
-    assert.deepEqual(rungsOf({ minEpochs: 2, reductionFactor: 2 }, 8), [2, 4]);
-    assert.deepEqual(rungsOf({ minEpochs: 5, reductionFactor: 3 }, 5), []);
-  });
-
-  test('only the top max(1, ⌊n/η⌋) of the trials at a rung go on, decided in Redis', async () => {
-    const asha = new AshaPruner(new SweepStore(redis, prefix), { minEpochs: 1, reductionFactor: 3 }, { name: 'valAuc', goal: 'maximize' });
-    // In this order: 1st goes on (alone), 2nd worse -> stops, 3rd best -> goes on, 4th worse than 1 of 4 ... 
-    const decisions = [];
-    for (const [id, v] of [['a', 0.7], ['b', 0.6], ['c', 0.9], ['d', 0.65], ['e', 0.8], ['f', 0.85]] as const) {
-      decisions.push(await asha.report('rung-seq', id, 1, v));
-    }
-    // n=1 keep1: a on; n=2 keep1: b off; n=3 keep1: c on; n=4 keep1: d off; n=5 keep1: e off (c better); n=6 keep2: f on (only c better)
-    assert.deepEqual(decisions, [true, false, true, false, false, true]);
-    const min = new AshaPruner(new SweepStore(redis, prefix), { minEpochs: 1, reductionFactor: 2 }, { name: 'valLoss', goal: 'minimize' });
-    assert.equal(await min.report('rung-min', 'a', 1, 0.5), true);
-    assert.equal(await min.report('rung-min', 'b', 1, 0.7), false, 'higher loss is worse');
-    assert.equal(await min.report('rung-min', 'c', 1, Number.NaN), false, 'an undefined metric is the worst');
-  });
-
-  test('many workers reporting at once lose no entry, and the best always goes on', async () => {
-    const clients = Array.from({ length: 4 }, () => new Redis(REDIS_URL));
-    const values = Array.from({ length: 40 }, (_, i) => ((i * 37) % 40) / 40);
-    const decisions = await Promise.all(
-      values.map((v, i) =>
-        new AshaPruner(new SweepStore(clients[i % 4]!, prefix), { minEpochs: 2, reductionFactor: 4 }, { name: 'valAuc', goal: 'maximize' }).report('rung-par', `t${i}`, 2, v),
-      ),
-    );
-    for (const c of clients) c.disconnect();
-    assert.equal(await redis.zcard(`${prefix}:sweep:rung-par:rung:2`), 40);
-    assert.equal(decisions[values.indexOf(Math.max(...values))], true);
-    const kept = decisions.filter(Boolean).length;
-    assert.ok(kept >= 10 && kept < 40, `kept ${kept}`);
-  });
-});
 
 describe('tpe sweeps', () => {
   test('4 workers and a controller killed mid-sweep: the budget is spent exactly, no configuration twice', async () => {

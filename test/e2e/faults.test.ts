@@ -9,8 +9,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { writeSyntheticUcr } from '../src/data/synthetic.js';
-import { TRIAL_QUEUE, TrialProgressSchema } from '../src/queue/trial-job.js';
+import { writeSyntheticUcr } from '../../src/data/synthetic.js';
+import { TRIAL_QUEUE, TrialProgressSchema } from '../../src/queue/trial-job.js';
 import {
   REDIS_URL,
   childPids,
@@ -22,7 +22,7 @@ import {
   spawnCli,
   uniquePrefix,
   waitFor,
-} from './helpers.js';
+} from '../helpers.js';
 
 const prefix = uniquePrefix();
 const env: NodeJS.ProcessEnv = { REDIS_URL, LSW_PREFIX: prefix };
