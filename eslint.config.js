@@ -12,4 +12,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The dashboard's page: browser ES modules, Plotly loaded as a global by its own script tag.
+    files: ['src/dashboard/public/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser, Plotly: 'readonly' } },
+  },
 );

@@ -1,34 +1,41 @@
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 import type { Metric } from '../definition/sweep-spec.js';
+import { METRIC_INFO, PARAMETERS, SEED, parameterValue, type MetricInfo, type ParameterInfo } from '../definition/vocabulary.js';
 import type { LeaderboardRow } from '../store/records.js';
 import type { ConfigSummary, Spread } from '../store/aggregate.js';
 
+/**
+ * The CLI's leaderboard table and CSV, with their columns from the vocabulary
+ * (src/definition/vocabulary.ts): a parameter or metric added there appears here.
+ */
+
 const fmt = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
 
-/** Flat view of a row, shared by the table and the CSV output. */
-function flatten(row: LeaderboardRow) {
-  const { config: c, metrics: m } = row;
+type Config = LeaderboardRow['config'] | ConfigSummary['config'];
+
+/** The value a stored config means: options it leaves out hold what their absence means (residual: true). */
+function valueOf(config: Config, p: ParameterInfo): unknown {
+  return parameterValue(config, p.name);
+}
+
+/** What a trial's result adds after its parameters and metrics, in CSV order. */
+const RESULT_FIELDS = ['epochs', 'cvFolds', 'cvEpoch', 'prunedAt', 'durationMs', 'backend', 'engine', 'worker', 'attempts'] as const;
+
+/** A parameter's CSV column: its name, or `config.<name>` where a result field has that name (epochs). */
+const csvName = (p: ParameterInfo) => ((RESULT_FIELDS as readonly string[]).includes(p.name) ? `config.${p.name}` : p.name);
+
+const CSV_PARAMETERS: readonly ParameterInfo[] = [...PARAMETERS, SEED];
+const CSV_COLUMNS = ['rank', 'trialId', ...CSV_PARAMETERS.map(csvName), ...METRIC_INFO.map((m) => m.name), ...RESULT_FIELDS];
+
+/** Flat view of a row: every parameter (absent options as what they mean), every metric, the result's fields. */
+function flatten(row: LeaderboardRow): Record<string, unknown> {
+  const metrics: Partial<Record<string, number>> = row.metrics;
   return {
     rank: row.rank,
     trialId: row.trialId,
-    depth: c.depth,
-    width: c.width,
-    dropout: c.dropout,
-    recurrentDropout: c.recurrentDropout,
-    learningRate: c.learningRate,
-    batchSize: c.batchSize,
-    head: c.head,
-    residual: c.residual ?? true,
-    inputProjection: c.inputProjection ?? false,
-    seed: c.seed,
-    valAuc: m.valAuc,
-    valAcc: m.valAcc,
-    valBalancedAcc: m.valBalancedAcc,
-    valLoss: m.valLoss,
-    testAuc: m.testAuc,
-    testAcc: m.testAcc,
-    testBalancedAcc: m.testBalancedAcc,
+    ...Object.fromEntries(CSV_PARAMETERS.map((p) => [csvName(p), valueOf(row.config, p)])),
+    ...Object.fromEntries(METRIC_INFO.map((m) => [m.name, metrics[m.name]])),
     epochs: row.epochs,
     cvFolds: row.cv?.folds ?? '',
     cvEpoch: row.cv?.epoch ?? '',
@@ -41,9 +48,58 @@ function flatten(row: LeaderboardRow) {
   };
 }
 
-/** Residual connections on or off, and whether an input projection lets layer 0 have one. */
-function skips(f: { residual: boolean; inputProjection: boolean }): string {
-  return `${f.residual ? 'yes' : 'no'}${f.inputProjection ? '+proj' : ''}`;
+/** Booleans as true/false (csv-stringify's default writes 1 and an empty cell). */
+export function leaderboardCsv(rows: LeaderboardRow[]): string {
+  return stringify(rows.map(flatten), { header: true, columns: CSV_COLUMNS, cast: { boolean: (v) => String(v) } });
+}
+
+/** A parameter's value in a table cell. */
+function cell(p: ParameterInfo, v: unknown): string {
+  if (v === undefined || v === null) return '-';
+  if (typeof v === 'number' && p.kind === 'float') return String(Number(v.toPrecision(4)));
+  return String(v);
+}
+
+const same = (a: unknown, b: unknown) => String(a) === String(b);
+
+/**
+ * Which parameters get a column: those whose value differs among the configs. The others have
+ * one value in every row; they are listed once under the table, so it stays narrow.
+ */
+function splitParameters(configs: Config[], params: readonly ParameterInfo[]): { columns: ParameterInfo[]; fixed: ParameterInfo[] } {
+  const columns: ParameterInfo[] = [];
+  const fixed: ParameterInfo[] = [];
+  for (const p of params) {
+    const first = configs[0] && valueOf(configs[0], p);
+    (configs.some((c) => !same(valueOf(c, p), first)) ? columns : fixed).push(p);
+  }
+  return { columns, fixed };
+}
+
+/** "same in every row: depth 1 · width 32 · ..." */
+function fixedLine(configs: Config[], fixed: ParameterInfo[], what: string): string {
+  if (configs.length === 0) return '';
+  const items = fixed.flatMap((p) => {
+    const v = valueOf(configs[0]!, p);
+    return v === undefined ? [] : [`${p.short} ${cell(p, v)}`];
+  });
+  return items.length ? `\nsame in every ${what}: ${items.join(' · ')}` : '';
+}
+
+/** Fixed columns of the table; a parameter named like one of them is headed `config.<short>`. */
+const TRIAL_HEAD = ['#', 'trial', 'epochs', 'time', 'engine', 'worker'];
+const header = (p: ParameterInfo) => (TRIAL_HEAD.includes(p.short) ? `config.${p.short}` : p.short);
+
+const arrow = (metric: Metric) => (metric.goal === 'maximize' ? '↑' : '↓');
+
+/**
+ * Besides the sweep's metric, the table shows every other metric some row has, except losses
+ * (a minimizing metric) unless the sweep ranks by one: the table must fit a terminal.
+ */
+function otherMetrics(rows: LeaderboardRow[], metric: Metric): MetricInfo[] {
+  return (METRIC_INFO as readonly MetricInfo[]).filter(
+    (m) => m.name !== metric.name && m.goal === 'maximize' && rows.some((r) => Number.isFinite((r.metrics as Partial<Record<string, number>>)[m.name])),
+  );
 }
 
 /** The sweep metric; under cross-validation the fold mean ± its standard deviation over the folds. */
@@ -54,36 +110,42 @@ function metricCell(row: LeaderboardRow, metric: Metric): string {
 }
 
 export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string {
+  const configs = rows.map((r) => r.config);
+  const { columns, fixed } = splitParameters(configs, [...PARAMETERS, SEED]);
+  const others = otherMetrics(rows, metric);
   const table = new Table({
-    head: ['#', 'trial', 'depth', 'width', 'drop', 'rec.drop', 'lr', 'batch', 'head', 'skips', 'seed',
-      `${metric.name} ${metric.goal === 'maximize' ? '↑' : '↓'}`, 'valAcc', 'testAcc', 'testAuc', 'epochs', 'time', 'engine', 'worker'],
+    head: ['#', 'trial', ...columns.map(header), `${metric.name} ${arrow(metric)}`, ...others.map((m) => m.short), 'epochs', 'time', 'engine', 'worker'],
     style: { head: [], border: [] },
   });
   for (const row of rows) {
-    const f = flatten(row);
-    table.push([f.rank, f.trialId.slice(0, 8), f.depth, f.width, f.dropout, f.recurrentDropout, f.learningRate,
-      f.batchSize, f.head, skips(f), f.seed, metricCell(row, metric), fmt(f.valAcc), fmt(f.testAcc), fmt(f.testAuc),
-      row.prunedAt !== undefined ? `${f.epochs} pruned` : row.cv ? `${row.cv.epoch}/${f.epochs} cv` : f.epochs, `${(f.durationMs / 1000).toFixed(1)}s`, f.engine ? `${f.engine}/${f.backend}` : f.backend, f.worker]);
+    const metrics: Partial<Record<string, number>> = row.metrics;
+    table.push([
+      row.rank,
+      row.trialId.slice(0, 8),
+      ...columns.map((p) => cell(p, valueOf(row.config, p))),
+      metricCell(row, metric),
+      ...others.map((m) => fmt(metrics[m.name])),
+      row.prunedAt !== undefined ? `${row.epochs} pruned` : row.cv ? `${row.cv.epoch}/${row.epochs} cv` : row.epochs,
+      `${(row.durationMs / 1000).toFixed(1)}s`,
+      row.engine ? `${row.engine}/${row.backend}` : row.backend,
+      row.worker,
+    ]);
   }
-  return table.toString();
-}
-
-export function leaderboardCsv(rows: LeaderboardRow[]): string {
-  return stringify(rows.map(flatten), { header: true });
+  return table.toString() + fixedLine(configs, fixed, 'row');
 }
 
 const pm = (s: Spread | undefined, digits = 4) => (s ? `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}` : '-');
 
 /** Configurations trained with several seeds: mean ± standard deviation over the seeds. */
 export function seedGroupsTable(groups: ConfigSummary[], metric: Metric): string {
+  const configs = groups.map((g) => g.config);
+  const { columns, fixed } = splitParameters(configs, PARAMETERS);
   const table = new Table({
-    head: ['#', 'depth', 'width', 'drop', 'rec.drop', 'lr', 'batch', 'head', 'skips', 'seeds', `${metric.name} mean ± sd`, 'min', 'max', 'testAcc mean ± sd', 'ensemble testAcc'],
+    head: ['#', ...columns.map(header), 'seeds', `${metric.name} mean ± sd`, 'min', 'max', 'testAcc mean ± sd', 'ensemble testAcc'],
     style: { head: [], border: [] },
   });
   for (const g of groups) {
-    const c = g.config;
-    table.push([g.rank, c.depth, c.width, c.dropout, c.recurrentDropout, c.learningRate, c.batchSize, c.head, skips({ residual: c.residual ?? true, inputProjection: c.inputProjection ?? false }), g.seeds.length,
-      pm(g.metric), fmt(g.metric.min, 4), fmt(g.metric.max, 4), pm(g.testAcc, 3), fmt(g.ensembleTestAcc)]);
+    table.push([g.rank, ...columns.map((p) => cell(p, valueOf(g.config, p))), g.seeds.length, pm(g.metric), fmt(g.metric.min, 4), fmt(g.metric.max, 4), pm(g.testAcc, 3), fmt(g.ensembleTestAcc)]);
   }
-  return table.toString();
+  return table.toString() + fixedLine(configs, fixed, 'configuration');
 }

@@ -1,8 +1,8 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { SWEEPABLE } from '../definition/sweep-spec.js';
-import { TrialConfigSchema, type TrialConfig } from '../model/trial-config.js';
-import { TrialResultSchema, type EpochMetrics, type SweepRecord } from '../store/records.js';
+import { SWEEPABLE, vocabularyJson } from '../definition/vocabulary.js';
+import type { TrialConfig } from '../model/trial-config.js';
+import type { EpochMetrics, SweepRecord } from '../store/records.js';
 import type { SweepStore } from '../store/sweep-store.js';
 import { HttpError, SweepIdSchema, TrialIdSchema, params, query } from './validate.js';
 
@@ -47,16 +47,15 @@ function summary(sweep: SweepRecord) {
   };
 }
 
-function parseOr<T>(schema: z.ZodType<T>, text: string | null): T | undefined {
-  if (text === null) return undefined;
-  const parsed = schema.safeParse(JSON.parse(text));
-  return parsed.success ? parsed.data : undefined;
-}
+/**
+ * What /api/meta serves: the vocabulary (every parameter with its label, kind, default, the
+ * meaning of its absence and log axis; the seed; every metric with its label and goal).
+ */
+export const metaJson = vocabularyJson;
 
 /** JSON routes under /api: read-only views of the store. */
 export function apiRouter(store: SweepStore): Router {
   const router = Router();
-  const { redis, keys } = store;
 
   async function overview(sweep: SweepRecord) {
     const [counts, top] = await Promise.all([store.counts(sweep.sweepId), store.leaderboard(sweep.sweepId, sweep.spec.metric, 1)]);
@@ -71,14 +70,19 @@ export function apiRouter(store: SweepStore): Router {
   async function sweepOf(req: Request): Promise<SweepRecord> {
     const { sweepId } = params(req, SweepParams);
     const sweep = await store.getSweep(sweepId);
-    if (!sweep) throw new HttpError(404, `no sweep "${sweepId}" under prefix "${keys.prefix}"`);
+    if (!sweep) throw new HttpError(404, `no sweep "${sweepId}" under prefix "${store.prefix}"`);
     return sweep;
   }
 
   router.get('/health', async (req, res) => {
     query(req, NoQuery);
-    await redis.ping();
-    res.json({ ok: true, prefix: keys.prefix });
+    await store.ping();
+    res.json({ ok: true, prefix: store.prefix });
+  });
+
+  router.get('/meta', (req, res) => {
+    query(req, NoQuery);
+    res.json(vocabularyJson());
   });
 
   router.get('/sweeps', async (req, res) => {
@@ -116,14 +120,14 @@ export function apiRouter(store: SweepStore): Router {
     const sweep = await sweepOf(req);
     const [active, live] = await Promise.all([store.getActive(sweep.sweepId), store.getLiveHistories(sweep.sweepId)]);
     const ids = [...active.keys()];
-    const configs = ids.length > 0 ? await redis.hmget(keys.trials(sweep.sweepId), ...ids) : [];
+    const configs = await store.getTrialConfigs(sweep.sweepId, ids);
     res.json(
       ids.map((trialId, i) => {
         const history = live.get(trialId) ?? [];
         return {
           trialId,
           ...active.get(trialId),
-          config: parseOr(TrialConfigSchema, configs[i] ?? null),
+          config: configs[i],
           epoch: history.at(-1)?.epoch ?? 0,
           last: history.at(-1),
         };
@@ -139,20 +143,20 @@ export function apiRouter(store: SweepStore): Router {
       res.json([]);
       return;
     }
-    const [texts, live, configs] = await Promise.all([
-      redis.hmget(keys.results(sweep.sweepId), ...trials),
+    const [results, live, configs] = await Promise.all([
+      store.findResults(sweep.sweepId, trials),
       store.getLiveHistories(sweep.sweepId),
-      redis.hmget(keys.trials(sweep.sweepId), ...trials),
+      store.getTrialConfigs(sweep.sweepId, trials),
     ]);
     const curves: { trialId: string; status: 'completed' | 'training'; config?: TrialConfig; history: EpochMetrics[] }[] = [];
     trials.forEach((trialId, i) => {
-      const result = parseOr(TrialResultSchema, texts[i] ?? null);
+      const result = results[i];
       if (result) {
         curves.push({ trialId, status: 'completed', config: result.config, history: result.history });
         return;
       }
       const history = live.get(trialId);
-      if (history) curves.push({ trialId, status: 'training', config: parseOr(TrialConfigSchema, configs[i] ?? null), history });
+      if (history) curves.push({ trialId, status: 'training', config: configs[i], history });
     });
     res.json(curves);
   });

@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import type { Redis } from 'ioredis';
 import { TrialEventSchema, type TrialEvent } from '../store/records.js';
 
 /** Each client gets at most this many messages per second; events in between are merged. */
@@ -18,31 +17,33 @@ interface Client {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** Starts listening to the workers' trial events (`SweepStore.subscribeEvents`). */
+export type SubscribeEvents = (onMessage: (text: string) => void) => Promise<{ close(): Promise<void> }>;
+
 /**
- * Server-sent events from the workers' pub/sub channel: one subscriber connection for the whole
- * server, fanned out to the open pages, throttled per page.
+ * Server-sent events from the workers' pub/sub channel: one subscription for the whole server,
+ * fanned out to the open pages, throttled per page.
  */
 export class EventHub {
   private readonly clients = new Set<Client>();
   private heartbeat: NodeJS.Timeout | undefined;
-  private subscribed: Promise<unknown> | undefined;
+  private subscription: Promise<{ close(): Promise<void> }> | undefined;
 
-  constructor(
-    private readonly subscriber: Redis,
-    private readonly channel: string,
-  ) {
-    subscriber.on('message', (ch: string, text: string) => {
-      if (ch === this.channel) this.dispatch(text);
-    });
-  }
+  constructor(private readonly subscribe: SubscribeEvents) {}
 
-  /** Subscribes (once); resolves when Redis confirmed the subscription. */
-  start(): Promise<unknown> {
-    this.subscribed ??= this.subscriber.subscribe(this.channel);
+  /** Subscribes (once; again after a failed attempt); resolves when the subscription is confirmed. */
+  async start(): Promise<void> {
+    if (!this.subscription) {
+      const attempt = this.subscribe((text) => this.dispatch(text));
+      this.subscription = attempt;
+      attempt.catch(() => {
+        if (this.subscription === attempt) this.subscription = undefined;
+      });
+    }
     this.heartbeat ??= setInterval(() => {
       for (const c of this.clients) c.res.write(': heartbeat\n\n');
     }, HEARTBEAT_MS).unref();
-    return this.subscribed;
+    await this.subscription;
   }
 
   get size(): number {
@@ -103,11 +104,15 @@ export class EventHub {
   /** Ends every stream and the subscription. */
   async close(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     for (const c of this.clients) {
       if (c.timer) clearTimeout(c.timer);
       c.res.end();
     }
     this.clients.clear();
-    this.subscriber.disconnect();
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    const sub = await subscription?.catch(() => undefined);
+    await sub?.close();
   }
 }

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import type { ConnectionOptions } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { createTrialQueue } from '../queue/trial-queue.js';
 import type { SweepStore } from '../store/sweep-store.js';
@@ -16,10 +16,10 @@ import { EventHub } from './events.js';
 import { HttpError, SweepIdSchema, params, query } from './validate.js';
 
 export interface DashboardOptions {
+  /** Every read of the dashboard goes through it; its prefix is the queue's too. */
   store: SweepStore;
-  /** The store's connection; the events subscriber is duplicated from it. */
-  redis: Redis;
-  prefix: string;
+  /** Handed to bull-board's queue (under /queues) as it is; the dashboard sends no command on it. */
+  connection: ConnectionOptions;
   /** When set, every route requires it. */
   token?: string;
 }
@@ -57,7 +57,8 @@ const PAGE_CSP =
   "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; script-src 'self' 'unsafe-eval'; frame-ancestors 'self'";
 
 export function createDashboard(opts: DashboardOptions): Dashboard {
-  const { store, redis, prefix } = opts;
+  const { store, connection } = opts;
+  const prefix = store.prefix;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -67,12 +68,10 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   });
   if (opts.token) app.use(requireToken(opts.token));
 
-  const subscriber = redis.duplicate();
-  subscriber.on('error', () => undefined);
-  const events = new EventHub(subscriber, store.keys.events());
+  const events = new EventHub((onMessage) => store.subscribeEvents(onMessage));
 
   // Queue browser: bull-board on the same queue and prefix the workers use (retry, clean, ...).
-  const queue = createTrialQueue(redis, prefix);
+  const queue = createTrialQueue(connection, prefix);
   const board = new ExpressAdapter();
   board.setBasePath('/queues');
   createBullBoard({
@@ -108,6 +107,9 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     res.set('Content-Security-Policy', PAGE_CSP);
     next();
   });
+  // The page's ES modules (js/**) are served as text/javascript by express.static; the type
+  // declarations next to them are for the tests only.
+  app.use((req, _res, next) => (req.path.endsWith('.d.ts') ? next(new HttpError(404, `no file ${req.path}`)) : next()));
   app.use(express.static(dir, { index: 'index.html', maxAge: 0 }));
 
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {

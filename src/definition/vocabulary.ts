@@ -19,6 +19,12 @@ export interface ParameterInfo {
   kind: ParameterKind;
   /** what a trial gets when the spec does not sweep it (undefined for the seed) */
   default: string | number | boolean | undefined;
+  /**
+   * Options added after the first release: what a stored config that leaves them out means.
+   * Not always the default: an unswept clipNorm is 1, but a config without one was trained with
+   * no clipping (0).
+   */
+  absent?: string | number | boolean;
   /** shown on a log axis (ranges of it are usually log ranges) */
   log?: boolean;
   /** only a list of values, never a {min, max} range */
@@ -27,6 +33,7 @@ export interface ParameterInfo {
 }
 
 const defaults: Record<string, string | number | boolean> = { ...ABSENT_OPTIONS, ...TRIAL_DEFAULTS };
+const absent: Partial<Record<string, string | number | boolean>> = ABSENT_OPTIONS;
 
 function param<N extends string>(
   name: N,
@@ -36,7 +43,17 @@ function param<N extends string>(
   description: string,
   extra: Pick<ParameterInfo, 'log' | 'listOnly'> = {},
 ): ParameterInfo & { name: N } {
-  return { name, label, short, kind, default: defaults[name], description, ...extra, ...(kind === 'categorical' || kind === 'boolean' ? { listOnly: true } : {}) };
+  return {
+    name,
+    label,
+    short,
+    kind,
+    default: defaults[name],
+    ...(absent[name] !== undefined ? { absent: absent[name] } : {}),
+    description,
+    ...extra,
+    ...(kind === 'categorical' || kind === 'boolean' ? { listOnly: true } : {}),
+  };
 }
 
 /** The sweepable hyperparameters, in the order grids expand them and tables show them. */
@@ -84,9 +101,9 @@ export function parameterInfo(name: string): ParameterInfo | undefined {
   return name === 'seed' ? SEED : (PARAMETERS as readonly ParameterInfo[]).find((p) => p.name === name);
 }
 
-/** The value a config means for a parameter, with absent options read as their defaults. */
+/** The value a stored config means for a parameter: an option it leaves out holds what its absence means. */
 export function parameterValue(config: Record<string, unknown>, name: string): unknown {
-  return config[name] ?? parameterInfo(name)?.default;
+  return config[name] ?? parameterInfo(name)?.absent;
 }
 
 export interface MetricInfo {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { REDIS_URL, deletePrefix, keysUnder, runCli, uniquePrefix } from './helpers.js';
+import { REDIS_URL, deletePrefix, keysUnder, runCli, uniquePrefix } from '../helpers.js';
 
 const prefix = uniquePrefix();
 const env = { REDIS_URL, LSW_PREFIX: prefix };

@@ -1,0 +1,113 @@
+/* The sortable leaderboard: a column per parameter that varies (every parameter with "all
+   parameters"), one per metric the results have, labels from the vocabulary. */
+import { $ } from '../dom.js';
+import { compareValues, esc, fmtConfigValue, fmtDuration, fmtMetric, isNum, metricTitle, shortId } from '../format.js';
+import { parameterValue, shownMetrics, sweepMetric } from '../vocabulary.js';
+import { colorOf } from '../charts/plot.js';
+
+function paramColumn(p) {
+  return {
+    key: p.name,
+    label: p.label,
+    title: p.description,
+    num: p.kind === 'int' || p.kind === 'float',
+    param: true,
+    get: (r) => parameterValue(r.config, p),
+    fmt: (r) => esc(fmtConfigValue(r.config, p)),
+  };
+}
+
+function metricColumn(m, isSweepMetric) {
+  return {
+    key: isSweepMetric ? 'metric' : m.name,
+    label: isSweepMetric ? metricTitle(m) : m.label,
+    title: m.name,
+    num: true,
+    cls: isSweepMetric ? 'metric' : '',
+    get: (r) => r.metrics[m.name],
+    fmt: (r) => fmtMetric(r.metrics[m.name]),
+  };
+}
+
+/** The columns for the sweep as it stands. */
+export function tableColumns(state) {
+  const params = state.allParams ? state.vocab.parameters : state.varying;
+  const metric = sweepMetric(state.vocab, state.sweep.metric);
+  const [, ...others] = shownMetrics(state.vocab, metric.name, state.rows);
+  return [
+    { key: 'rank', label: '#', num: true, get: (r) => r.rank },
+    { key: 'trialId', label: 'trial', get: (r) => r.trialId, fmt: (r) => `<span class="mono" title="${esc(r.trialId)}">${esc(shortId(r.trialId))}</span>` },
+    ...params.map(paramColumn),
+    metricColumn(metric, true),
+    ...others.map((m) => metricColumn(m, false)),
+    {
+      key: 'epochsRun',
+      label: 'epochs run',
+      num: true,
+      get: (r) => r.epochs,
+      fmt: (r) =>
+        r.prunedAt !== undefined
+          ? `<span class="badge warn" title="stopped early by ASHA at epoch ${esc(r.prunedAt)}">pruned</span> ${esc(r.epochs)}`
+          : r.cv
+            ? `<span title="cross-validation picked epoch ${esc(r.cv.epoch)} of ${esc(r.epochs)} (${esc(r.cv.folds)} folds)">${esc(r.cv.epoch)}/${esc(r.epochs)} cv</span>`
+            : esc(r.epochs),
+    },
+    { key: 'durationMs', label: 'time', num: true, get: (r) => r.durationMs, fmt: (r) => fmtDuration(r.durationMs) },
+    { key: 'backend', label: 'engine', get: (r) => (r.engine ? `${r.engine}/${r.backend}` : r.backend) },
+    { key: 'worker', label: 'worker', get: (r) => r.worker, fmt: (r) => `<span class="mono">${esc(r.worker)}</span>` },
+    { key: 'attempts', label: 'attempts', num: true, get: (r) => r.attempts },
+  ];
+}
+
+/** Header clicks sort (again: the other way round). */
+export function bindLeaderboard(state) {
+  $('#leaderboard thead').addEventListener('click', (ev) => {
+    const th = ev.target.closest('th[data-key]');
+    if (!th) return;
+    const key = th.dataset.key;
+    const better = key === 'metric' ? (state.sweep.metric.goal === 'maximize' ? -1 : 1) : 1;
+    state.sort = state.sort.key === key ? { key, dir: -state.sort.dir } : { key, dir: better };
+    drawTable(state);
+  });
+}
+
+export function drawTable(state) {
+  const cols = tableColumns(state);
+  const { key, dir } = state.sort;
+  const col = cols.find((c) => c.key === key) ?? cols[0];
+  const rows = [...state.rows].sort((a, b) => dir * compareValues(col.get(a), col.get(b)) || a.rank - b.rank);
+  const metric = state.sweep.metric;
+  const values = state.rows.map((r) => r.metrics[metric.name]).filter(isNum);
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const bar = (v) => {
+    if (!isNum(v) || !(hi > lo)) return '';
+    const f = (v - lo) / (hi - lo);
+    return `<i style="width:${(100 * (metric.goal === 'maximize' ? f : 1 - f)).toFixed(1)}%"></i>`;
+  };
+
+  $('#leaderboard thead').innerHTML = `<tr><th></th>${cols
+    .map(
+      (c) =>
+        `<th class="sortable ${c.num ? 'num' : ''}" data-key="${esc(c.key)}" title="${esc(c.title ? `${c.title} · sort` : `sort by ${c.label}`)}">${c.key === key ? `<span class="arrow">${dir > 0 ? '▲' : '▼'}</span>` : ''}${esc(c.label)}</th>`,
+    )
+    .join('')}</tr>`;
+  $('#leaderboard tbody').innerHTML = rows
+    .map((r) => {
+      const sel = state.selected.has(r.trialId);
+      const color = colorOf(state.selected, r.trialId);
+      const cells = cols
+        .map((c) => {
+          const content = c.fmt ? c.fmt(r) : esc(c.get(r));
+          const inner = c.key === 'metric' ? `<span class="metricbar">${content}${bar(r.metrics[metric.name])}</span>` : content;
+          return `<td class="${c.num ? 'num' : ''} ${c.cls ?? ''}"${c.param ? ` data-param="${esc(c.key)}"` : ''}>${inner}</td>`;
+        })
+        .join('');
+      return `<tr data-trial-id="${esc(r.trialId)}" class="${sel ? 'selected' : ''} ${r.rank === 1 ? 'best' : ''}">
+        <td><input type="checkbox" data-trial="${esc(r.trialId)}" ${sel ? 'checked' : ''} aria-label="show curves of ${esc(shortId(r.trialId))}" />${color ? `<span class="swatch" style="background:${color}"></span>` : ''}</td>${cells}</tr>`;
+    })
+    .join('');
+  $('#lb-empty').innerHTML = rows.length === 0 ? '<div class="empty">No finished trials yet — results appear here as workers complete them.</div>' : '';
+  const c = state.sweep.counts;
+  $('#lb-hint').textContent = `${state.rows.length} finished of ${c.total} · click a header to sort · tick rows to plot their curves`;
+}

@@ -1,0 +1,184 @@
+/* #/sweeps/<id> : one sweep. Owns the page's state and its refreshes; the panels draw from it
+   (leaderboard.js, trials.js, charts/*). */
+import { api, openEvents, sweepPath } from '../api.js';
+import { $, app, progressBar, setLive, toggleTrial } from '../dom.js';
+import { configLabel, esc, fmtAgo, fmtMetric, fmtParam, fmtSpecValues, metricTitle, shortId } from '../format.js';
+import { distinctValues, fixedParameters, parameterValue, sweepMetric, varyingParameters } from '../vocabulary.js';
+import { loadCurves } from '../charts/curves.js';
+import { drawEffects } from '../charts/effects.js';
+import { PALETTE } from '../charts/plot.js';
+import { bindLeaderboard, drawTable } from './leaderboard.js';
+import { drawActive, drawFailures, trialsSkeleton } from './trials.js';
+
+const MAX_SELECTED = PALETTE.length;
+
+/** Parameters that vary: the spec's swept ones and any that differ among the trials on the page. */
+function updateVarying(state) {
+  const configs = [...state.rows, ...state.active, ...state.failures].map((t) => t.config);
+  state.varying = varyingParameters(state.vocab, state.sweep.swept, configs);
+}
+
+function skeleton(s, vocab) {
+  const shape = s.shape ? `${s.shape.trainSamples} train series · ${s.shape.timesteps} steps × ${s.shape.features} feature${s.shape.features === 1 ? '' : 's'}` : '';
+  const metric = vocab.metric(s.metric.name);
+  return `<div class="crumbs"><a href="#/">Sweeps</a> / ${esc(s.name)}</div>
+    <div class="page-head"><div>
+      <h1 id="sweep-title">${esc(s.sweepId)}${s.dryRun ? ' <span class="badge warn">dry run</span>' : ''}</h1>
+      <div class="meta">
+        <span>${esc(s.method)} search</span>
+        <span>metric: <b>${esc(metric.label)}</b> (${esc(s.metric.goal)})</span>
+        <span>${esc(shape)}</span>
+        <span title="${esc(s.createdAt)}">created ${esc(fmtAgo(s.createdAt))}</span>
+      </div>
+      <div class="meta params" id="sweep-params"></div>
+    </div></div>
+    <div class="stats" id="stats"></div>
+    <div id="progress"></div>
+    ${trialsSkeleton('active', vocab)}
+    <section class="panel">
+      <div class="panel-head"><h2>Leaderboard</h2><span class="hint" id="lb-hint"></span><span class="spacer"></span>
+        <label class="toggle"><input type="checkbox" id="all-params" /> all parameters</label>
+        <button class="btn" id="select-best" type="button">Select best 3</button><button class="btn" id="select-none" type="button">Clear selection</button></div>
+      <div class="panel-body flush"><div class="table-wrap"><table id="leaderboard"><thead></thead><tbody></tbody></table></div><div id="lb-empty"></div></div>
+    </section>
+    <section class="panel">
+      <div class="panel-head"><h2>Learning curves</h2><span class="hint">trials selected in the table (default: the best 3); dashed = still training</span></div>
+      <div class="panel-body"><div class="curves" id="curves">
+        <div class="chart" id="curve-loss"></div><div class="chart" id="curve-valLoss"></div><div class="chart" id="curve-valAuc"></div>
+      </div><div class="note" id="curves-note"></div></div>
+    </section>
+    <section class="panel" id="effects-panel">
+      <div class="panel-head"><h2>Hyperparameter effects</h2><span class="hint">each line / point is a finished trial, coloured by ${esc(metric.label)}; drag on an axis to filter</span></div>
+      <div class="panel-body"><div class="chart" id="parcoords" style="min-height:340px"></div>
+        <div class="scatter-grid" id="scatter"></div><div class="note" id="effects-note"></div></div>
+    </section>
+    ${trialsSkeleton('failures', vocab)}`;
+}
+
+/** "swept: depth 1, 2, 3 · width 4, 8" and "fixed: epochs 3 · head dense ...", labels from the vocabulary. */
+function drawParams(state) {
+  const s = state.sweep;
+  const configs = state.rows.map((r) => r.config);
+  const swept = state.varying.map((p) => {
+    const listed = p.name === 'seed' ? s.seeds : s.parameters?.[p.name];
+    const values = listed ?? distinctValues(configs.map((c) => parameterValue(c, p)));
+    return `<span class="param" data-param="${esc(p.name)}" title="${esc(p.description)}"><b>${esc(p.label)}</b> ${esc(fmtSpecValues(p, values))}</span>`;
+  });
+  const fixed = fixedParameters(state.vocab, state.varying, configs, s).map(
+    ({ param, value }) => `<span class="param" title="${esc(param.description)}">${esc(param.label)} ${esc(fmtParam(param, value))}</span>`,
+  );
+  $('#sweep-params').innerHTML = `<span>swept: ${swept.length ? swept.join(' · ') : 'nothing'}</span><span class="fixed">fixed: ${fixed.join(' · ')}</span>`;
+}
+
+function drawSummary(state) {
+  const s = state.sweep;
+  const c = s.counts;
+  const stat = (key, label) => `<div class="stat ${key}"><div class="label">${label}</div><div class="value" id="stat-${key}">${c[key]}</div></div>`;
+  const best = s.best;
+  $('#stats').innerHTML = [
+    stat('total', 'Trials'),
+    stat('waiting', 'Waiting'),
+    stat('active', 'Active'),
+    stat('completed', 'Completed'),
+    stat('failed', 'Failed'),
+    stat('cancelled', 'Cancelled'),
+    ...((c.pruned ?? 0) > 0 ? [stat('pruned', 'Pruned')] : []),
+    `<div class="stat best"><div class="label">Best ${esc(metricTitle(sweepMetric(state.vocab, s.metric)))}</div>
+      <div class="value" id="stat-best">${best ? fmtMetric(best.value) : '—'}</div>
+      <div class="sub">${best ? `<span class="mono">${esc(shortId(best.trialId))}</span> · ${esc(configLabel(best.config, state.varying))}` : 'no finished trial yet'}</div></div>`,
+  ].join('');
+  $('#progress').innerHTML = progressBar(c, 'big');
+  drawParams(state);
+}
+
+const defaultSelection = (state) => new Set(state.rows.slice(0, 3).map((r) => r.trialId));
+
+export async function renderSweep(sweepId, view, vocab) {
+  const state = {
+    sweepId,
+    vocab,
+    sweep: undefined,
+    rows: [],
+    failures: [],
+    active: [],
+    curves: [],
+    varying: [],
+    selected: new Set(),
+    selectionTouched: false,
+    allParams: false,
+    sort: { key: 'rank', dir: 1 },
+    effectsKey: '',
+  };
+  state.sweep = await api(sweepPath(sweepId));
+  if (!view.isCurrent()) return;
+  document.title = `${state.sweep.name} · lstm-sweep`;
+  app().innerHTML = skeleton(state.sweep, vocab);
+  updateVarying(state);
+
+  const redrawSelection = () => {
+    drawTable(state);
+    drawActive(state);
+    void loadCurves(state);
+  };
+  bindLeaderboard(state);
+  const onToggle = (ev) => {
+    if (!toggleTrial(state.selected, ev, MAX_SELECTED)) return;
+    state.selectionTouched = true;
+    redrawSelection();
+  };
+  $('#leaderboard tbody').addEventListener('change', onToggle);
+  $('#active-table').addEventListener('change', onToggle);
+  $('#select-best').addEventListener('click', () => {
+    state.selectionTouched = false;
+    state.selected = defaultSelection(state);
+    redrawSelection();
+  });
+  $('#select-none').addEventListener('click', () => {
+    state.selectionTouched = true;
+    state.selected = new Set();
+    redrawSelection();
+  });
+  $('#all-params').addEventListener('change', (ev) => {
+    state.allParams = ev.target.checked;
+    drawTable(state);
+  });
+
+  const loadAll = async () => {
+    const [sweep, rows, failures, active] = await Promise.all([
+      api(sweepPath(sweepId)),
+      api(sweepPath(sweepId, '/leaderboard')),
+      api(sweepPath(sweepId, '/failures')),
+      api(sweepPath(sweepId, '/active')),
+    ]);
+    if (!view.isCurrent()) return;
+    Object.assign(state, { sweep, rows, failures, active });
+    updateVarying(state);
+    if (!state.selectionTouched) state.selected = defaultSelection(state);
+    drawSummary(state);
+    drawTable(state);
+    drawActive(state);
+    drawFailures(state);
+    drawEffects(state);
+    await loadCurves(state);
+  };
+  await loadAll();
+  if (!view.isCurrent()) return;
+  openEvents(
+    `api/${sweepPath(sweepId, '/events')}`,
+    async (pending) => {
+      const types = pending.types;
+      if (pending.all || types.has('completed') || types.has('failed') || types.has('cancelled')) {
+        await loadAll();
+        return;
+      }
+      const [sweep, active] = await Promise.all([api(sweepPath(sweepId)), api(sweepPath(sweepId, '/active'))]);
+      if (!view.isCurrent()) return;
+      Object.assign(state, { sweep, active });
+      updateVarying(state);
+      drawSummary(state);
+      drawActive(state);
+      if ([...pending.trialIds].some((id) => state.selected.has(id))) await loadCurves(state);
+    },
+    setLive,
+  );
+}
