@@ -25,7 +25,9 @@ const layerRules = LAYERS.flatMap((layer, i) =>
     const siblings = layer.filter((other) => other !== name);
     return {
       name: `layer-${name}`,
-      comment: `src/${name} may import only layers below it (${LAYERS.slice(i + 1).flat().join(', ')})`,
+      comment: `src/${name} may import only layers below it (${LAYERS.slice(i + 1)
+        .flat()
+        .join(', ')})`,
       severity: 'error',
       from: { path: folder([name]) },
       to: { path: folder([...above, ...siblings]) },
@@ -57,6 +59,10 @@ module.exports = {
     exclude: { path: '^src/model/fast/assembly/|^src/dashboard/public/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js'],
+    },
   },
 };

@@ -46,10 +46,16 @@ function baselines(): Map<string, Record<string, number>> {
   const text = readFileSync(path.join(DATASETS_DIR, 'README.md'), 'utf8');
   const lines = text.split('\n');
   const header = lines.find((l) => l.startsWith('| dataset | 1-NN'))!;
-  const names = header.split('|').slice(2, -1).map((s) => s.trim());
+  const names = header
+    .split('|')
+    .slice(2, -1)
+    .map((s) => s.trim());
   const out = new Map<string, Record<string, number>>();
   for (const line of lines) {
-    const cells = line.split('|').slice(1, -1).map((s) => s.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((s) => s.trim());
     if (cells.length !== names.length + 1 || !(ALL as readonly string[]).includes(cells[0]!)) continue;
     const row: Record<string, number> = {};
     names.forEach((n, i) => {
@@ -75,9 +81,18 @@ function specText(name: string, parameters: Record<string, unknown[]>): string {
 }
 
 /** Runs one sweep of the benchmark; its leaderboard comes back with test predictions (for ensembles). */
-async function sweep(rig: SweepRig, file: string, text: string): Promise<{ rows: LeaderboardRow[]; protocol: string; seconds: number; metric: Metric }> {
+async function sweep(
+  rig: SweepRig,
+  file: string,
+  text: string,
+): Promise<{ rows: LeaderboardRow[]; protocol: string; seconds: number; metric: Metric }> {
   const { sweepId, spec, seconds } = await runSweep(rig, file, text, { failOnFailed: true });
-  return { rows: await rig.store.leaderboard(sweepId, spec.metric, -1, { withPredictions: true }), protocol: spec.dataset.protocol, seconds, metric: spec.metric };
+  return {
+    rows: await rig.store.leaderboard(sweepId, spec.metric, -1, { withPredictions: true }),
+    protocol: spec.dataset.protocol,
+    seconds,
+    metric: spec.metric,
+  };
 }
 
 const configOf = (c: Omit<TrialConfig, 'seed'>) => {
@@ -104,14 +119,19 @@ async function main(): Promise<void> {
       const best = grid.rows[0]!;
       const groups = bySeedGroups(grid.rows, grid.metric);
       const top = groups[0]!;
-      log(`${name} (${grid.protocol}): best trial ${JSON.stringify(configOf(best.config))} seed ${best.config.seed} ${grid.metric.name} ${best.metrics[grid.metric.name]?.toFixed(4)} test acc ${best.metrics.testAcc?.toFixed(3)}; best config over seeds test ${top.testAcc?.mean.toFixed(3)}, ensemble ${top.ensembleTestAcc?.toFixed(3)} (${grid.seconds.toFixed(0)} s)`);
+      log(
+        `${name} (${grid.protocol}): best trial ${JSON.stringify(configOf(best.config))} seed ${best.config.seed} ${grid.metric.name} ${best.metrics[grid.metric.name]?.toFixed(4)} test acc ${best.metrics.testAcc?.toFixed(3)}; best config over seeds test ${top.testAcc?.mean.toFixed(3)}, ensemble ${top.ensembleTestAcc?.toFixed(3)} (${grid.seconds.toFixed(0)} s)`,
+      );
 
       const deep = groups.find((g) => g.config.depth >= 2)!;
       const plain = await sweep(rig, `${name}-plain.yaml`, specText(name, { ...asGrid(deep.config), residual: [false] }));
       const plainGroup = bySeedGroups(plain.rows, plain.metric)[0]!;
       const binary = (best.testPredictions?.classes ?? 2) === 2;
       const lstmGroup = binary
-        ? bySeedGroups((await sweep(rig, `${name}-lstm.yaml`, specText(name, { ...asGrid(top.config), head: ['lstm'] }))).rows, grid.metric)[0]!
+        ? bySeedGroups(
+            (await sweep(rig, `${name}-lstm.yaml`, specText(name, { ...asGrid(top.config), head: ['lstm'] }))).rows,
+            grid.metric,
+          )[0]!
         : undefined;
       const summary = (g: (typeof groups)[number]) => ({
         config: configOf(g.config),

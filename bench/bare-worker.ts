@@ -13,7 +13,6 @@ import { DRY_RUN_MS } from '../src/worker/dry-run.js';
 import { DEFAULT_LOCK_MS, DEFAULT_STALLED_INTERVAL_MS } from '../src/worker/worker.js';
 import { BARE_QUEUE, bareKeys } from './common.js';
 
-
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -32,7 +31,14 @@ async function main(): Promise<void> {
       await redis.multi().hincrby(keys.runs, job.id!, 1).hset(keys.finished, job.id!, Date.now()).exec();
       return { ok: true };
     },
-    { connection: redis, prefix, concurrency, lockDuration: DEFAULT_LOCK_MS, stalledInterval: DEFAULT_STALLED_INTERVAL_MS, maxStalledCount: 2 },
+    {
+      connection: redis,
+      prefix,
+      concurrency,
+      lockDuration: DEFAULT_LOCK_MS,
+      stalledInterval: DEFAULT_STALLED_INTERVAL_MS,
+      maxStalledCount: 2,
+    },
   );
   worker.on('error', (err) => process.stderr.write(`bare worker error: ${err.message}\n`));
   await worker.waitUntilReady();

@@ -25,7 +25,10 @@ export const bareKeys = (prefix: string) => ({
 });
 
 /** `--name value` and `--flag` parsing for the few flags the benchmarks take. */
-export function parseArgs(argv: string[], known: { flags: string[]; numbers: string[]; strings?: string[] }): {
+export function parseArgs(
+  argv: string[],
+  known: { flags: string[]; numbers: string[]; strings?: string[] },
+): {
   flags: Set<string>;
   numbers: Map<string, number>;
   strings: Map<string, string>;
@@ -49,7 +52,11 @@ export function parseArgs(argv: string[], known: { flags: string[]; numbers: str
       if (!text) throw new Error(`--${name} needs a value`);
       strings.set(name, text);
     } else {
-      const usage = [...known.flags.map((f) => `--${f}`), ...known.numbers.map((n) => `--${n} N`), ...(known.strings ?? []).map((s) => `--${s} VALUE`)].join(' ');
+      const usage = [
+        ...known.flags.map((f) => `--${f}`),
+        ...known.numbers.map((n) => `--${n} N`),
+        ...(known.strings ?? []).map((s) => `--${s} VALUE`),
+      ].join(' ');
       throw new Error(`unknown argument ${arg} (usage: ${usage})`);
     }
   }
@@ -106,10 +113,7 @@ export interface Spawned {
 
 const spawned = new Set<Spawned>();
 
-export function spawnGroup(
-  args: string[],
-  opts: { env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {},
-): Spawned {
+export function spawnGroup(args: string[], opts: { env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {}): Spawned {
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env },

@@ -34,7 +34,6 @@ interface SeedResult {
   seconds: number;
 }
 
-
 async function main(): Promise<void> {
   await initBackend('wasm');
   const { spec, baseDir } = await loadSpecFile(specFile);
@@ -57,14 +56,24 @@ async function main(): Promise<void> {
       }
       best!.seconds = (performance.now() - t0) / 1000;
       results.push(best!);
-      if (!json) process.stderr.write(`${engine} seed ${seed}: best ${metric.name} ${best!.valMetric.toFixed(4)}, test acc ${best!.testAccuracy?.toFixed(3)} (${trials.length} trials, ${best!.seconds.toFixed(0)} s)\n`);
+      if (!json)
+        process.stderr.write(
+          `${engine} seed ${seed}: best ${metric.name} ${best!.valMetric.toFixed(4)}, test acc ${best!.testAccuracy?.toFixed(3)} (${trials.length} trials, ${best!.seconds.toFixed(0)} s)\n`,
+        );
     }
   }
   const summary = (['fast', 'layers'] as const).map((engine) => {
     const rs = results.filter((r) => r.engine === engine);
     const v = rs.map((r) => r.valMetric);
     const t = rs.map((r) => r.testAccuracy ?? NaN);
-    return { engine, valMean: mean(v), valSd: sampleStd(v), testAccMean: mean(t), testAccSd: sampleStd(t), seconds: rs.reduce((s, r) => s + r.seconds, 0) };
+    return {
+      engine,
+      valMean: mean(v),
+      valSd: sampleStd(v),
+      testAccMean: mean(t),
+      testAccSd: sampleStd(t),
+      seconds: rs.reduce((s, r) => s + r.seconds, 0),
+    };
   });
   const [fast, layers] = summary as [(typeof summary)[0], (typeof summary)[0]];
   const noise = Math.max(fast.valSd, layers.valSd);
@@ -81,9 +90,13 @@ async function main(): Promise<void> {
   if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
   else {
     for (const s of summary) {
-      console.log(`${s.engine}: best ${metric.name} ${s.valMean.toFixed(4)} ± ${s.valSd.toFixed(4)}, its test accuracy ${s.testAccMean.toFixed(3)} ± ${s.testAccSd.toFixed(3)}, ${s.seconds.toFixed(0)} s`);
+      console.log(
+        `${s.engine}: best ${metric.name} ${s.valMean.toFixed(4)} ± ${s.valSd.toFixed(4)}, its test accuracy ${s.testAccMean.toFixed(3)} ± ${s.testAccSd.toFixed(3)}, ${s.seconds.toFixed(0)} s`,
+      );
     }
-    console.log(`difference ${out.valDifference.toFixed(4)} (${out.withinNoise ? 'within' : 'OUTSIDE'} 2 sd over seeds); fast engine ${out.speedup.toFixed(1)}x faster`);
+    console.log(
+      `difference ${out.valDifference.toFixed(4)} (${out.withinNoise ? 'within' : 'OUTSIDE'} 2 sd over seeds); fast engine ${out.speedup.toFixed(1)}x faster`,
+    );
   }
 }
 

@@ -199,8 +199,22 @@ async function benchLstmSweep(o: Options, prefix: string): Promise<SideResult & 
   };
   const workers = Array.from({ length: o.workers }, () =>
     spawnGroup(
-      [CLI, 'worker', '--redis', REDIS_URL, '--prefix', prefix, '--concurrency', String(o.concurrency),
-        '--backend', 'wasm', '--cache-dir', path.join(o.tmp, 'cache'), '--grace', '5'],
+      [
+        CLI,
+        'worker',
+        '--redis',
+        REDIS_URL,
+        '--prefix',
+        prefix,
+        '--concurrency',
+        String(o.concurrency),
+        '--backend',
+        'wasm',
+        '--cache-dir',
+        path.join(o.tmp, 'cache'),
+        '--grace',
+        '5',
+      ],
       { onLine },
     ),
   );
@@ -247,8 +261,7 @@ async function benchLstmSweep(o: Options, prefix: string): Promise<SideResult & 
   const finished = results.map((r) => Date.parse(r.finishedAt));
   const latencies = results.map((r, i) => finished[i]! - (enqueuedAt.get(r.trialId) ?? t0));
   const wallMs = Math.max(...finished) - t0;
-  const mine = (counts: Map<string, number>) =>
-    [...counts].filter(([jobId, n]) => jobId.startsWith(`${summary.sweepId}.`) && n > 1).length;
+  const mine = (counts: Map<string, number>) => [...counts].filter(([jobId, n]) => jobId.startsWith(`${summary.sweepId}.`) && n > 1).length;
   return {
     trialCount: summary.trials,
     trialsPerSec: round((results.length / wallMs) * 1000),
@@ -272,7 +285,17 @@ async function benchBare(o: Options, prefix: string, trialCount: number): Promis
   let ready = 0;
   const workers = Array.from({ length: o.workers }, () =>
     spawnGroup(
-      ['--import', 'tsx', path.join('bench', 'bare-worker.ts'), '--redis', REDIS_URL, '--prefix', prefix, '--concurrency', String(o.concurrency)],
+      [
+        '--import',
+        'tsx',
+        path.join('bench', 'bare-worker.ts'),
+        '--redis',
+        REDIS_URL,
+        '--prefix',
+        prefix,
+        '--concurrency',
+        String(o.concurrency),
+      ],
       { onLine: (line) => void (line.includes('"worker.ready"') && ready++) },
     ),
   );
@@ -397,7 +420,9 @@ async function main(): Promise<void> {
     if (args.flags.has('json')) {
       console.log(JSON.stringify(result));
     } else {
-      console.log(`queue benchmark: ${result.trials} dry-run trials, ${result.workers} worker processes, concurrency ${result.concurrency}`);
+      console.log(
+        `queue benchmark: ${result.trials} dry-run trials, ${result.workers} worker processes, concurrency ${result.concurrency}`,
+      );
       console.log(formatSide('lstm-sweep', lstmSweep));
       console.log(formatSide('bare BullMQ', bareBullmq));
       console.log(`ratio (lstm-sweep / bare BullMQ throughput): ${result.ratio}`);

@@ -106,7 +106,15 @@ async function main(): Promise<void> {
       tpeWithin001: summary.tpe.best - summary.grid.best <= 0.01,
       tpeBeatsRandom: summary.tpe.best < summary.random.best,
     };
-    const output = { dataset: 'ItalyPowerDemand', metric: 'valLoss (minimize)', seeds, epochBudget: epochs, ...summary, perSeed: runs, targets };
+    const output = {
+      dataset: 'ItalyPowerDemand',
+      metric: 'valLoss (minimize)',
+      seeds,
+      epochBudget: epochs,
+      ...summary,
+      perSeed: runs,
+      targets,
+    };
     if (args.flags.has('json')) {
       console.log(JSON.stringify(output));
     } else {
@@ -114,7 +122,9 @@ async function main(): Promise<void> {
       console.log('method   best     epochs  trials  seconds');
       for (const m of METHODS) {
         const s = summary[m];
-        console.log(`${m.padEnd(8)} ${s.best.toFixed(4)}  ${String(s.epochs).padStart(6)}  ${String(s.trials).padStart(6)}  ${String(s.seconds).padStart(7)}`);
+        console.log(
+          `${m.padEnd(8)} ${s.best.toFixed(4)}  ${String(s.epochs).padStart(6)}  ${String(s.trials).padStart(6)}  ${String(s.seconds).padStart(7)}`,
+        );
       }
       console.log(`targets: ${JSON.stringify(targets)}`);
     }

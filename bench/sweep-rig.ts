@@ -39,7 +39,11 @@ export async function startSweepRig(kind: string, workers: number, extraArgs: st
     await rm(dir, { recursive: true, force: true });
   });
   for (let i = 0; i < workers; i++) {
-    spawned.push(spawnGroup([CLI, 'worker', '--artifacts', 'none', ...extraArgs], { env: { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: path.join(dir, 'cache') } }));
+    spawned.push(
+      spawnGroup([CLI, 'worker', '--artifacts', 'none', ...extraArgs], {
+        env: { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: path.join(dir, 'cache') },
+      }),
+    );
   }
   return { prefix, redis, store: new SweepStore(redis, prefix), dir, cleanup };
 }
@@ -49,7 +53,12 @@ export async function startSweepRig(kind: string, workers: number, extraArgs: st
  * ended. With `failOnFailed`, a failed trial is an error. Returns the sweep id, the spec as
  * stored (protocol resolved) and the seconds it took.
  */
-export async function runSweep(rig: SweepRig, file: string, text: string, opts: { failOnFailed?: boolean } = {}): Promise<{ sweepId: string; spec: SweepSpec; seconds: number }> {
+export async function runSweep(
+  rig: SweepRig,
+  file: string,
+  text: string,
+  opts: { failOnFailed?: boolean } = {},
+): Promise<{ sweepId: string; spec: SweepSpec; seconds: number }> {
   const specFile = path.join(rig.dir, file);
   await writeFile(specFile, text);
   const started = Date.now();
@@ -60,7 +69,8 @@ export async function runSweep(rig: SweepRig, file: string, text: string, opts: 
   for (;;) {
     const counts = await rig.store.counts(sweepId);
     if (endedCount(counts) >= counts.total) {
-      if (opts.failOnFailed && counts.failed > 0) throw new Error(`${file}: ${counts.failed} trials failed: ${JSON.stringify(await rig.store.getFailures(sweepId))}`);
+      if (opts.failOnFailed && counts.failed > 0)
+        throw new Error(`${file}: ${counts.failed} trials failed: ${JSON.stringify(await rig.store.getFailures(sweepId))}`);
       break;
     }
     await sleep(500);

@@ -24,7 +24,12 @@ import { parseArgs, REPO_ROOT } from './common.js';
 const TIMESTEPS = 32;
 const FEATURES = 10;
 const DROPOUT = 0.2;
-const SHAPES: [number, number][] = [[10, 8], [32, 2], [64, 4], [128, 2]];
+const SHAPES: [number, number][] = [
+  [10, 8],
+  [32, 2],
+  [64, 4],
+  [128, 2],
+];
 const PACKS = [1, 4, 16];
 const PYTHON = process.env.LSW_BENCH_PYTHON ?? '/usr/bin/python3';
 /** Required (and aimed-for) fast / torch ratios at batch 32, from issue #4. */
@@ -125,10 +130,14 @@ async function layersFit(width: number, depth: number, batch: number): Promise<n
 
 function torch(width: number, depth: number, batch: number): { samplesPerSec: number | null; note?: string } {
   const script = path.join(REPO_ROOT, 'bench', 'torch_train.py');
-  const run = spawnSync(PYTHON, [script, String(width), String(depth), String(batch), String(TIMESTEPS), String(FEATURES), String(seconds)], {
-    encoding: 'utf8',
-    env: { ...process.env, OMP_NUM_THREADS: '1' },
-  });
+  const run = spawnSync(
+    PYTHON,
+    [script, String(width), String(depth), String(batch), String(TIMESTEPS), String(FEATURES), String(seconds)],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+    },
+  );
   if (run.error) return { samplesPerSec: null, note: `torch: unavailable (${run.error.message})` };
   if (run.status !== 0) {
     const reason = run.stderr.trim().split('\n').at(-1) ?? `exit ${run.status}`;
@@ -148,22 +157,48 @@ async function main(): Promise<void> {
     for (const [width, depth] of shapes) {
       progress(`(${width}, ${depth}) batch ${batch}`);
       const t = torch(width, depth, batch);
-      results.push({ engine: 'torch', width, depth, batch, trials: 1, samplesPerSec: t.samplesPerSec, ...(t.note ? { note: t.note } : {}) });
-      for (const trials of PACKS) results.push({ engine: 'fast', width, depth, batch, trials, samplesPerSec: fastPack(width, depth, batch, trials) });
+      results.push({
+        engine: 'torch',
+        width,
+        depth,
+        batch,
+        trials: 1,
+        samplesPerSec: t.samplesPerSec,
+        ...(t.note ? { note: t.note } : {}),
+      });
+      for (const trials of PACKS)
+        results.push({ engine: 'fast', width, depth, batch, trials, samplesPerSec: fastPack(width, depth, batch, trials) });
       results.push({ engine: 'layers', width, depth, batch, trials: 1, samplesPerSec: await layersFit(width, depth, batch) });
     }
   }
-  const torchOf = (r: Result) => results.find((t) => t.engine === 'torch' && t.width === r.width && t.depth === r.depth && t.batch === r.batch)?.samplesPerSec ?? null;
+  const torchOf = (r: Result) =>
+    results.find((t) => t.engine === 'torch' && t.width === r.width && t.depth === r.depth && t.batch === r.batch)?.samplesPerSec ?? null;
   const ratios = results
     .filter((r) => r.engine !== 'torch')
     .map((r) => {
       const base = torchOf(r);
-      return { engine: r.engine, width: r.width, depth: r.depth, batch: r.batch, trials: r.trials, vsTorch: base && r.samplesPerSec ? r.samplesPerSec / base : null };
+      return {
+        engine: r.engine,
+        width: r.width,
+        depth: r.depth,
+        batch: r.batch,
+        trials: r.trials,
+        vsTorch: base && r.samplesPerSec ? r.samplesPerSec / base : null,
+      };
     });
   const targets = shapes.map(([width, depth]) => {
-    const best = Math.max(...ratios.filter((r) => r.engine === 'fast' && r.width === width && r.depth === depth && r.batch === 32).map((r) => r.vsTorch ?? NaN));
+    const best = Math.max(
+      ...ratios.filter((r) => r.engine === 'fast' && r.width === width && r.depth === depth && r.batch === 32).map((r) => r.vsTorch ?? NaN),
+    );
     const target = TARGETS[`${width}x${depth}`]!;
-    return { width, depth, batch: 32, bestFastVsTorch: Number.isFinite(best) ? best : null, ...target, met: Number.isFinite(best) ? best >= target.required : null };
+    return {
+      width,
+      depth,
+      batch: 32,
+      bestFastVsTorch: Number.isFinite(best) ? best : null,
+      ...target,
+      met: Number.isFinite(best) ? best >= target.required : null,
+    };
   });
   const speedups = results
     .filter((r) => r.engine === 'fast' && r.trials === 1)
@@ -171,19 +206,41 @@ async function main(): Promise<void> {
       const layers = results.find((l) => l.engine === 'layers' && l.width === r.width && l.depth === r.depth && l.batch === r.batch)!;
       return { width: r.width, depth: r.depth, batch: r.batch, fastVsLayers: r.samplesPerSec! / layers.samplesPerSec! };
     });
-  const environment = { node: process.version, timesteps: TIMESTEPS, features: FEATURES, dropout: DROPOUT, recurrentDropout: 0, secondsPerMeasurement: seconds, layersBackend: tf.getBackend() };
+  const environment = {
+    node: process.version,
+    timesteps: TIMESTEPS,
+    features: FEATURES,
+    dropout: DROPOUT,
+    recurrentDropout: 0,
+    secondsPerMeasurement: seconds,
+    layersBackend: tf.getBackend(),
+  };
   if (json) {
     process.stdout.write(`${JSON.stringify({ results, ratios, targets, speedups, environment })}\n`);
     return;
   }
   const table = new Table({ head: ['width x depth', 'batch', 'engine', 'trials', 'samples/s', 'vs torch'] });
   for (const r of results) {
-    const ratio = r.engine === 'torch' ? 1 : ratios.find((q) => q.engine === r.engine && q.width === r.width && q.depth === r.depth && q.batch === r.batch && q.trials === r.trials)?.vsTorch;
-    table.push([`${r.width} x ${r.depth}`, r.batch, r.engine, r.trials, r.samplesPerSec === null ? (r.note ?? 'n/a') : Math.round(r.samplesPerSec), ratio == null ? '-' : `${ratio.toFixed(2)}x`]);
+    const ratio =
+      r.engine === 'torch'
+        ? 1
+        : ratios.find(
+            (q) => q.engine === r.engine && q.width === r.width && q.depth === r.depth && q.batch === r.batch && q.trials === r.trials,
+          )?.vsTorch;
+    table.push([
+      `${r.width} x ${r.depth}`,
+      r.batch,
+      r.engine,
+      r.trials,
+      r.samplesPerSec === null ? (r.note ?? 'n/a') : Math.round(r.samplesPerSec),
+      ratio == null ? '-' : `${ratio.toFixed(2)}x`,
+    ]);
   }
   console.log(table.toString());
   for (const t of targets) {
-    console.log(`target (${t.width}, ${t.depth}) batch 32: fast ${t.bestFastVsTorch?.toFixed(2) ?? '?'}x torch, required ${t.required}x, aim ${t.aim}x: ${t.met === null ? 'torch unavailable' : t.met ? 'met' : 'MISSED'}`);
+    console.log(
+      `target (${t.width}, ${t.depth}) batch 32: fast ${t.bestFastVsTorch?.toFixed(2) ?? '?'}x torch, required ${t.required}x, aim ${t.aim}x: ${t.met === null ? 'torch unavailable' : t.met ? 'met' : 'MISSED'}`,
+    );
   }
 }
 

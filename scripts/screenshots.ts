@@ -23,7 +23,9 @@ const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 const DATA = path.resolve(ROOT, '../shared/datasets/ItalyPowerDemand');
 const OUT = path.join(ROOT, 'docs', 'screenshots');
 
-const { values: args } = parseArgs({ options: { prefix: { type: 'string', default: 'lsw-screens' }, keep: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { prefix: { type: 'string', default: 'lsw-screens' }, keep: { type: 'boolean', default: false } },
+});
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const env = { ...process.env, REDIS_URL, LSW_PREFIX: args.prefix, LSW_DASHBOARD_TOKEN: '' };
 
@@ -111,11 +113,15 @@ try {
   if ((await status(real.sweepId)).completed < real.trials) {
     console.log(`training ${real.trials} trials of ${real.sweepId} with 2 workers...`);
     workers.push(start(['worker']), start(['worker']));
-    await until(async () => {
-      const c = await status(real.sweepId);
-      const d = await status(dry.sweepId);
-      return c.completed + c.failed === c.total && d.completed === d.total ? c : undefined;
-    }, 15 * 60_000, 'the sweeps to finish');
+    await until(
+      async () => {
+        const c = await status(real.sweepId);
+        const d = await status(dry.sweepId);
+        return c.completed + c.failed === c.total && d.completed === d.total ? c : undefined;
+      },
+      15 * 60_000,
+      'the sweeps to finish',
+    );
     await Promise.all(workers.map(stop));
   }
 
@@ -124,7 +130,16 @@ try {
   const browser = await chromium.launch({
     executablePath: process.env.LSW_CHROMIUM ?? '/usr/bin/chromium',
     // SwiftShader gives the headless browser WebGL, which the parallel-coordinates view needs.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--no-first-run', '--disable-sync', '--disable-background-networking'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-background-networking',
+    ],
   });
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   await mkdir(OUT, { recursive: true });
@@ -148,7 +163,9 @@ try {
   await page.waitForTimeout(1500);
   await page.screenshot({ path: path.join(OUT, 'queues.png'), clip: { x: 0, y: 0, width: 1440, height: 420 } });
   await browser.close();
-  console.log(`screenshots in ${path.relative(process.cwd(), OUT) || '.'}: overview.png, leaderboard-curves.png, hyperparameter-effects.png, queues.png`);
+  console.log(
+    `screenshots in ${path.relative(process.cwd(), OUT) || '.'}: overview.png, leaderboard-curves.png, hyperparameter-effects.png, queues.png`,
+  );
 } finally {
   await Promise.all(workers.map(stop));
   if (dashboard) await stop(dashboard);

@@ -41,9 +41,7 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
 }
 
 export function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) =>
-    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
-  );
+  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 }
 
 /** A key prefix of its own for each test run, so tests never touch real sweeps. */
@@ -97,9 +95,7 @@ export function logEvents(output: string): LogEvent[] {
 export async function childPids(pid: number): Promise<number[]> {
   const { execFile } = await import('node:child_process');
   return new Promise((resolve) =>
-    execFile('pgrep', ['-P', String(pid)], (_err, stdout) =>
-      resolve(stdout.split('\n').filter(Boolean).map(Number)),
-    ),
+    execFile('pgrep', ['-P', String(pid)], (_err, stdout) => resolve(stdout.split('\n').filter(Boolean).map(Number))),
   );
 }
 
@@ -122,7 +118,11 @@ export async function enqueueAndTrain(spec: string, env: NodeJS.ProcessEnv, tria
   const { sweepId } = JSON.parse(enq.stdout) as { sweepId: string };
   const w = spawnCli(['worker'], env);
   try {
-    await waitFor(async () => (JSON.parse((await runCli(['status', sweepId, '--json'], env)).stdout).completed === trials ? true : undefined), timeoutMs, `${trials} trials`);
+    await waitFor(
+      async () => (JSON.parse((await runCli(['status', sweepId, '--json'], env)).stdout).completed === trials ? true : undefined),
+      timeoutMs,
+      `${trials} trials`,
+    );
   } finally {
     w.kill('SIGTERM');
     await exited(w);

@@ -98,7 +98,10 @@ const arrow = (metric: Metric) => (metric.goal === 'maximize' ? '↑' : '↓');
  */
 function otherMetrics(rows: LeaderboardRow[], metric: Metric): MetricInfo[] {
   return (METRIC_INFO as readonly MetricInfo[]).filter(
-    (m) => m.name !== metric.name && m.goal === 'maximize' && rows.some((r) => Number.isFinite((r.metrics as Partial<Record<string, number>>)[m.name])),
+    (m) =>
+      m.name !== metric.name &&
+      m.goal === 'maximize' &&
+      rows.some((r) => Number.isFinite((r.metrics as Partial<Record<string, number>>)[m.name])),
   );
 }
 
@@ -114,7 +117,17 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string
   const { columns, fixed } = splitParameters(configs, [...PARAMETERS, SEED]);
   const others = otherMetrics(rows, metric);
   const table = new Table({
-    head: ['#', 'trial', ...columns.map(header), `${metric.name} ${arrow(metric)}`, ...others.map((m) => m.short), 'epochs', 'time', 'engine', 'worker'],
+    head: [
+      '#',
+      'trial',
+      ...columns.map(header),
+      `${metric.name} ${arrow(metric)}`,
+      ...others.map((m) => m.short),
+      'epochs',
+      'time',
+      'engine',
+      'worker',
+    ],
     style: { head: [], border: [] },
   });
   for (const row of rows) {
@@ -145,7 +158,16 @@ export function seedGroupsTable(groups: ConfigSummary[], metric: Metric): string
     style: { head: [], border: [] },
   });
   for (const g of groups) {
-    table.push([g.rank, ...columns.map((p) => cell(p, valueOf(g.config, p))), g.seeds.length, pm(g.metric), fmt(g.metric.min, 4), fmt(g.metric.max, 4), pm(g.testAcc, 3), fmt(g.ensembleTestAcc)]);
+    table.push([
+      g.rank,
+      ...columns.map((p) => cell(p, valueOf(g.config, p))),
+      g.seeds.length,
+      pm(g.metric),
+      fmt(g.metric.min, 4),
+      fmt(g.metric.max, 4),
+      pm(g.testAcc, 3),
+      fmt(g.ensembleTestAcc),
+    ]);
   }
   return table.toString() + fixedLine(configs, fixed, 'configuration');
 }

@@ -20,7 +20,20 @@ const program = new Command('lstm-sweep')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
-for (const cmd of [enqueueCommand(), workerCommand(), statusCommand(), cancelCommand(), controllerCommand(), leaderboardCommand(), sweepsCommand(), bestCommand(), predictCommand(), dashboardCommand(), modelCommand(), demoCommand()]) {
+for (const cmd of [
+  enqueueCommand(),
+  workerCommand(),
+  statusCommand(),
+  cancelCommand(),
+  controllerCommand(),
+  leaderboardCommand(),
+  sweepsCommand(),
+  bestCommand(),
+  predictCommand(),
+  dashboardCommand(),
+  modelCommand(),
+  demoCommand(),
+]) {
   program.addCommand(cmd.exitOverride());
 }
 

@@ -16,7 +16,11 @@ export async function withStore<T>(
   const { redisUrl, prefix } = resolveConnection(flags);
   const redis = await connectRedis(redisUrl);
   try {
-    return await fn(new SweepStore(redis, prefix), { redisUrl, datasets: new DatasetStore(redis, prefix), artifacts: new ArtifactStore(redis, prefix) });
+    return await fn(new SweepStore(redis, prefix), {
+      redisUrl,
+      datasets: new DatasetStore(redis, prefix),
+      artifacts: new ArtifactStore(redis, prefix),
+    });
   } finally {
     redis.disconnect();
   }

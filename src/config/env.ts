@@ -15,13 +15,15 @@ export const PrefixSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9_{}.-]+$/, { message: 'use letters, digits, "_", ".", "-" and {} only' });
 
-
 const EnvSchema = z.object({
   REDIS_URL: RedisUrlSchema.default('redis://127.0.0.1:6379'),
   LSW_PREFIX: PrefixSchema.default('lsw'),
   LSW_BACKEND: BackendChoiceSchema.default('auto'),
   LSW_ENGINE: EngineChoiceSchema.default('auto'),
-  LSW_CACHE_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'lstm-sweep')),
+  LSW_CACHE_DIR: z
+    .string()
+    .min(1)
+    .default(path.join(os.homedir(), '.cache', 'lstm-sweep')),
   /** Where workers keep trained models: redis | none | a directory. */
   LSW_ARTIFACTS: z.string().min(1).default('redis'),
   /** Set by a worker for its trainer processes, so results name the worker. */
@@ -31,8 +33,6 @@ export type Env = z.infer<typeof EnvSchema>;
 
 /** The environment variables lstm-sweep reads, validated once. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
-  const relevant = Object.fromEntries(
-    Object.entries(env).filter(([k, v]) => (k === 'REDIS_URL' || k.startsWith('LSW_')) && v !== ''),
-  );
+  const relevant = Object.fromEntries(Object.entries(env).filter(([k, v]) => (k === 'REDIS_URL' || k.startsWith('LSW_')) && v !== ''));
   return parseOrThrow(EnvSchema, relevant, 'environment');
 }

@@ -1,16 +1,7 @@
 import { z } from 'zod';
 import type { Split } from './types.js';
 import { DatasetError } from '../util/errors.js';
-import {
-  checkColumnCount,
-  checkHeader,
-  parseInteger,
-  parseLabel,
-  parseValue,
-  readCsv,
-  type CsvRow,
-  type ParseOptions,
-} from './csv.js';
+import { checkColumnCount, checkHeader, parseInteger, parseLabel, parseValue, readCsv, type CsvRow, type ParseOptions } from './csv.js';
 
 const LongHeaderSchema = z.tuple(
   [
@@ -91,7 +82,8 @@ export function parseLongCsv(text: string, opts: ParseOptions): Split {
     }
     const t = parseInteger(row.cells[1]!, file, row.line, 't');
     if (t !== current.steps) {
-      const why = t < current.steps ? `time step ${t} of sample ${id} appears twice or out of order` : `time step ${t} of sample ${id} skips ahead`;
+      const why =
+        t < current.steps ? `time step ${t} of sample ${id} appears twice or out of order` : `time step ${t} of sample ${id} skips ahead`;
       throw new DatasetError(
         file,
         row.line,

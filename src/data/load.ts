@@ -48,8 +48,7 @@ export async function loadDataset(spec: DatasetSpec, opts: LoadOptions): Promise
     throw new RangeError(`classes must be a whole number >= 2, got ${opts.classes}`);
   }
   const files = await readDatasetFiles(spec, opts.baseDir);
-  const parse = (f: DatasetFile): Split =>
-    parseDatasetCsv(f.text, spec.format, { file: displayName(f.path), classes: opts.classes });
+  const parse = (f: DatasetFile): Split => parseDatasetCsv(f.text, spec.format, { file: displayName(f.path), classes: opts.classes });
   const train = parse(files.train);
   if (!files.test) return { train };
   const test = parse(files.test);

@@ -8,11 +8,7 @@ import { UserError } from '../util/errors.js';
  * round(count * fraction) samples into validation (at least one, and never the whole class, when
  * the class has two or more). Both parts are shuffled so classes are interleaved.
  */
-export function stratifiedSplit(
-  split: Split,
-  validationFraction: number,
-  seed: number,
-): { train: Split; validation: Split } {
+export function stratifiedSplit(split: Split, validationFraction: number, seed: number): { train: Split; validation: Split } {
   if (!(validationFraction > 0 && validationFraction < 1)) {
     throw new RangeError(`validation fraction must be in (0, 1), got ${validationFraction}`);
   }
@@ -78,10 +74,7 @@ export function takeRows(split: Split, indices: readonly number[]): Split {
 }
 
 /** The data a trial trains on: the train file split into train and validation, plus the test file. */
-export function toTrainingData(
-  ds: Dataset,
-  spec: Pick<DatasetSpec, 'validationSplit' | 'splitSeed'>,
-): TrainingData {
+export function toTrainingData(ds: Dataset, spec: Pick<DatasetSpec, 'validationSplit' | 'splitSeed'>): TrainingData {
   const { train, validation } = stratifiedSplit(ds.train, spec.validationSplit, spec.splitSeed);
   if (validation.n === 0) {
     throw new UserError(

@@ -15,7 +15,6 @@ function rangeOf(name: SweepableName) {
     .refine((r) => !r.log || r.min > 0, { message: 'a log range needs min > 0' });
 }
 
-
 function valuesOf(name: SweepableName) {
   const schema = field(name);
   const value = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
@@ -69,7 +68,13 @@ export const SweepSpecSchema = z
     parameters: ParametersSchema.default({}),
     metric: MetricSchema.default({ name: 'valAuc', goal: 'maximize' }),
     seeds: z
-      .array(z.number().int().min(0).max(2 ** 31 - 1))
+      .array(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1),
+      )
       .min(1)
       .default([1]),
     /**
@@ -90,10 +95,18 @@ export const SweepSpecSchema = z
       ctx.addIssue({ code: 'custom', path: ['count'], message: `${spec.method} search needs a trial count (budget)` });
     }
     if (spec.method === 'tpe' && spec.seeds.length !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['seeds'], message: 'tpe suggests one trial per configuration: give one seed (vary samplerSeed to repeat a search)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['seeds'],
+        message: 'tpe suggests one trial per configuration: give one seed (vary samplerSeed to repeat a search)',
+      });
     }
     if (spec.earlyTerminate && !spec.metric.name.startsWith('val')) {
-      ctx.addIssue({ code: 'custom', path: ['earlyTerminate'], message: 'early termination compares a validation metric (valAuc, valAcc, valLoss), never a test metric' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['earlyTerminate'],
+        message: 'early termination compares a validation metric (valAuc, valAcc, valLoss), never a test metric',
+      });
     }
     if (spec.method === 'grid') {
       if (spec.count !== undefined) {

@@ -88,14 +88,10 @@ export const SEED: ParameterInfo = {
 export const SWEEPABLE: readonly SweepableName[] = PARAMETERS.map((p) => p.name);
 
 /** Parameters whose values must stay integers, also when sampled from a range. */
-export const INTEGER_PARAMETERS: ReadonlySet<SweepableName> = new Set(
-  PARAMETERS.filter((p) => p.kind === 'int').map((p) => p.name),
-);
+export const INTEGER_PARAMETERS: ReadonlySet<SweepableName> = new Set(PARAMETERS.filter((p) => p.kind === 'int').map((p) => p.name));
 
 /** Parameters that only take a list of values, never a range. */
-export const LIST_ONLY: ReadonlySet<SweepableName> = new Set(
-  PARAMETERS.filter((p) => p.listOnly).map((p) => p.name),
-);
+export const LIST_ONLY: ReadonlySet<SweepableName> = new Set(PARAMETERS.filter((p) => p.listOnly).map((p) => p.name));
 
 export function parameterInfo(name: string): ParameterInfo | undefined {
   return name === 'seed' ? SEED : (PARAMETERS as readonly ParameterInfo[]).find((p) => p.name === name);

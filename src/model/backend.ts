@@ -27,10 +27,7 @@ let current: { choice: BackendChoice; backend: string } | undefined;
 
 function isModuleNotFound(err: unknown, specifier: string): boolean {
   const e = err as { code?: string; message?: string } | undefined;
-  return (
-    (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') &&
-    (e.message ?? '').includes(specifier)
-  );
+  return (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && (e.message ?? '').includes(specifier);
 }
 
 async function initTensorflow(): Promise<string> {

@@ -16,11 +16,7 @@ export {
 } from './network-plan.js';
 export { HEADS, getHead, buildHead, type ModelHead, type HeadBuilder, type HeadContext } from './heads/registry.js';
 export { formatSummary } from './summary.js';
-export {
-  initBackend,
-  TENSORFLOW_INSTALL_HINT,
-  type BackendOptions,
-} from './backend.js';
+export { initBackend, TENSORFLOW_INSTALL_HINT, type BackendOptions } from './backend.js';
 export {
   installWasmFastMatMul,
   uninstallWasmFastMatMul,

@@ -21,7 +21,7 @@ export function rocAuc(yTrue: Num, yScore: Num): number {
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => yScore[i]! - yScore[j]!);
   let nPos = 0;
   let rankSumPos = 0;
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start + 1;
     while (end < n && yScore[order[end]!] === yScore[order[start]!]) end++;
     const avgRank = (start + 1 + end) / 2; // ranks start+1 .. end, 1-based
@@ -100,7 +100,12 @@ export function multiclassMetrics(yTrue: Num, probs: Num, k: number): { loss: nu
   const present = counts.map((c, cls) => [c, cls] as const).filter(([c]) => c > 0);
   const recalls = present.map(([c, cls]) => hits[cls]! / c);
   const aucs = present
-    .map(([, cls]) => rocAuc(Array.from(yTrue, (y) => (Math.round(y) === cls ? 1 : 0)), Array.from({ length: n }, (_, i) => probs[i * k + cls]!)))
+    .map(([, cls]) =>
+      rocAuc(
+        Array.from(yTrue, (y) => (Math.round(y) === cls ? 1 : 0)),
+        Array.from({ length: n }, (_, i) => probs[i * k + cls]!),
+      ),
+    )
     .filter(Number.isFinite);
   const mean = (xs: number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
   return { loss: loss / n, acc: correct / n, balancedAcc: mean(recalls), auc: mean(aucs) };

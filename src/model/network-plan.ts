@@ -25,7 +25,10 @@ export interface InputShape {
   features: number;
 }
 
-export type ModelConfig = Pick<TrialConfig, 'depth' | 'width' | 'dropout' | 'recurrentDropout' | 'head' | 'seed' | 'residual' | 'inputProjection'> & {
+export type ModelConfig = Pick<
+  TrialConfig,
+  'depth' | 'width' | 'dropout' | 'recurrentDropout' | 'head' | 'seed' | 'residual' | 'inputProjection'
+> & {
   /** classes of the task (default 2: one sigmoid output; more: softmax) */
   classes?: number;
 };
@@ -218,5 +221,14 @@ export function planNetwork(shape: InputShape, config: ModelConfig): NetworkPlan
         };
 
   const params = (projection?.params ?? 0) + blocks.reduce((sum, b) => sum + b.params, 0) + head.params;
-  return { input: { timesteps: shape.timesteps, features: shape.features }, classes, dropout: config.dropout, recurrentDropout: config.recurrentDropout, projection, blocks, head, params };
+  return {
+    input: { timesteps: shape.timesteps, features: shape.features },
+    classes,
+    dropout: config.dropout,
+    recurrentDropout: config.recurrentDropout,
+    projection,
+    blocks,
+    head,
+    params,
+  };
 }

@@ -38,7 +38,13 @@ export function deriveSeed(seed: number, layer: number, slot: number): number {
 function lastStep(x: tf.SymbolicTensor, timesteps: number, size: number, name: string): tf.SymbolicTensor {
   const asImage = tf.layers.reshape({ targetShape: [timesteps, size, 1], name: `${name}_reshape` }).apply(x);
   const cropped = tf.layers
-    .cropping2D({ cropping: [[timesteps - 1, 0], [0, 0]], name: `${name}_crop` })
+    .cropping2D({
+      cropping: [
+        [timesteps - 1, 0],
+        [0, 0],
+      ],
+      name: `${name}_crop`,
+    })
     .apply(asImage);
   return tf.layers.reshape({ targetShape: [size], name }).apply(cropped) as tf.SymbolicTensor;
 }
@@ -83,7 +89,10 @@ function build(plan: NetworkPlan, seed: number): tf.LayersModel {
   if (plan.projection) {
     // Keras: TimeDistributed(Dense(width))(x)
     const p = plan.projection;
-    const dense = tf.layers.dense({ units: p.units, kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, p.seedLayer, 0) }) });
+    const dense = tf.layers.dense({
+      units: p.units,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, p.seedLayer, 0) }),
+    });
     x = tf.layers.timeDistributed({ layer: dense, name: p.name }).apply(x) as tf.SymbolicTensor;
   }
   for (const block of plan.blocks) {

@@ -19,7 +19,12 @@ const ModelJsonSchema = z.looseObject({
   modelTopology: z.record(z.string(), z.unknown()),
   format: z.string().optional(),
   weightsManifest: z
-    .array(z.looseObject({ paths: z.array(z.string()), weights: z.array(z.looseObject({ name: z.string(), shape: z.array(z.number()), dtype: z.string() })) }))
+    .array(
+      z.looseObject({
+        paths: z.array(z.string()),
+        weights: z.array(z.looseObject({ name: z.string(), shape: z.array(z.number()), dtype: z.string() })),
+      }),
+    )
     .length(1),
 });
 
@@ -48,9 +53,7 @@ export async function loadModel(saved: SavedModel): Promise<tf.LayersModel> {
   const json = ModelJsonSchema.parse(saved.modelJson);
   const weights = saved.weights;
   const data = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
-  return tf.loadLayersModel(
-    tf.io.fromMemory(json.modelTopology, json.weightsManifest[0]!.weights as tf.io.WeightsManifestEntry[], data),
-  );
+  return tf.loadLayersModel(tf.io.fromMemory(json.modelTopology, json.weightsManifest[0]!.weights as tf.io.WeightsManifestEntry[], data));
 }
 
 export async function writeModelDir(dir: string, saved: SavedModel): Promise<void> {

@@ -31,12 +31,7 @@ export function formatSummary(model: tf.LayersModel): string {
   const header = ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'];
   const rows: string[][][] = model.layers.map((layer) => {
     const inputs = connectedTo(layer);
-    const first = [
-      `${layer.name} (${layer.getClassName()})`,
-      fmtShape(layer.outputShape),
-      fmtInt(layer.countParams()),
-      inputs[0] ?? '',
-    ];
+    const first = [`${layer.name} (${layer.getClassName()})`, fmtShape(layer.outputShape), fmtInt(layer.countParams()), inputs[0] ?? ''];
     return [first, ...inputs.slice(1).map((c) => ['', '', '', c])];
   });
   const lines = rows.flat();

@@ -111,7 +111,11 @@ export function classesOf(data: TrainingData): number {
   return max + 1;
 }
 
-function evaluate(engine: TrainingEngine, split: Split, classes: number): { loss: number; acc: number; auc: number; balancedAcc: number; probs: Float32Array } {
+function evaluate(
+  engine: TrainingEngine,
+  split: Split,
+  classes: number,
+): { loss: number; acc: number; auc: number; balancedAcc: number; probs: Float32Array } {
   const probs = engine.predict(split);
   if (classes > 2) return { ...multiclassMetrics(split.y, probs, classes), probs };
   return {

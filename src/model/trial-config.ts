@@ -19,7 +19,11 @@ export const TrialConfigSchema = z.strictObject({
   /** Early stopping patience on validation loss, in epochs; 0 disables early stopping. */
   patience: z.number().int().min(0).max(100000),
   head: HeadSchema,
-  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
   /** `x = x + lstm(x)` skip connections; false gives a plain stacked LSTM to compare with. Absent: true. */
   residual: z.boolean().optional(),
   /**

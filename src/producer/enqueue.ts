@@ -52,10 +52,14 @@ export async function prepareSweep({ spec, baseDir }: LoadedSpec, opts: { yes?: 
 function withResolvedProtocol(spec: SweepSpec, trainSamples: number): SweepSpec {
   const protocol = resolveProtocol(spec.dataset.protocol, trainSamples, spec.earlyTerminate !== undefined, spec.dataset.folds);
   if (protocol === 'cv' && spec.earlyTerminate) {
-    throw new UserError('earlyTerminate (ASHA) compares trials epoch by epoch on one validation split: use dataset.protocol: holdout with it, or drop earlyTerminate');
+    throw new UserError(
+      'earlyTerminate (ASHA) compares trials epoch by epoch on one validation split: use dataset.protocol: holdout with it, or drop earlyTerminate',
+    );
   }
   if (protocol === 'cv' && trainSamples < spec.dataset.folds) {
-    throw new UserError(`dataset.folds is ${spec.dataset.folds} but the train file has only ${trainSamples} series: lower folds or use protocol: holdout`);
+    throw new UserError(
+      `dataset.folds is ${spec.dataset.folds} but the train file has only ${trainSamples} series: lower folds or use protocol: holdout`,
+    );
   }
   return { ...spec, dataset: { ...spec.dataset, protocol } };
 }
@@ -95,10 +99,14 @@ function checkClasses(dataset: Dataset, spec: SweepSpec): void {
   const k = Math.max(...seen, ...(dataset.test ? dataset.test.y : [])) + 1;
   const missing = Array.from({ length: k }, (_, c) => c).filter((c) => !seen.has(c));
   if (missing.length > 0) {
-    throw new UserError(`${spec.dataset.train}: labels must be the classes 0..${k - 1}, each present in the training file; missing: ${missing.join(', ')}`);
+    throw new UserError(
+      `${spec.dataset.train}: labels must be the classes 0..${k - 1}, each present in the training file; missing: ${missing.join(', ')}`,
+    );
   }
   const heads: unknown[] = Array.isArray(spec.parameters.head) ? spec.parameters.head : ['dense'];
   if (k > 2 && heads.includes('lstm')) {
-    throw new UserError(`${spec.dataset.train} has ${k} classes: the lstm head is binary only; sweep head: [dense] (a softmax over ${k} classes)`);
+    throw new UserError(
+      `${spec.dataset.train} has ${k} classes: the lstm head is binary only; sweep head: [dense] (a softmax over ${k} classes)`,
+    );
   }
 }

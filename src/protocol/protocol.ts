@@ -36,4 +36,9 @@ export interface ProtocolResult {
   cv?: CvSummary;
 }
 
-export type Protocol = (config: TrialConfig, dataset: Dataset, settings: ProtocolSettings, opts: ProtocolOptions) => Promise<ProtocolResult>;
+export type Protocol = (
+  config: TrialConfig,
+  dataset: Dataset,
+  settings: ProtocolSettings,
+  opts: ProtocolOptions,
+) => Promise<ProtocolResult>;

@@ -12,6 +12,11 @@ type Protocol = (config: TrialConfig, dataset: Dataset, settings: ProtocolSettin
 const PROTOCOLS = { holdout, cv: crossValidation } satisfies Record<'holdout' | 'cv', Protocol>;
 
 /** Trains one trial under its sweep's validation protocol (a job with cvFolds is cross-validated). */
-export function runProtocol(config: TrialConfig, dataset: Dataset, settings: ProtocolSettings, opts: ProtocolOptions): Promise<ProtocolResult> {
+export function runProtocol(
+  config: TrialConfig,
+  dataset: Dataset,
+  settings: ProtocolSettings,
+  opts: ProtocolOptions,
+): Promise<ProtocolResult> {
   return PROTOCOLS[settings.cvFolds ? 'cv' : 'holdout'](config, dataset, settings, opts);
 }

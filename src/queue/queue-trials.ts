@@ -56,12 +56,19 @@ export async function queueMissingTrials(
   const { store, queue } = deps;
   if (opts.isNew) {
     // A sweep created just now has no results, jobs or marks to look up.
-    await addTrialJobs(queue, trials.map((t) => jobFor(sweep, t)), sweep.spec.retry);
+    await addTrialJobs(
+      queue,
+      trials.map((t) => jobFor(sweep, t)),
+      sweep.spec.retry,
+    );
     return trials.length;
   }
   const done = await store.resultIds(sweep.sweepId);
   const open = trials.filter((t) => !done.has(t.trialId));
-  const states = await jobStates(queue, open.map((t) => trialJobId(sweep.sweepId, t.trialId)));
+  const states = await jobStates(
+    queue,
+    open.map((t) => trialJobId(sweep.sweepId, t.trialId)),
+  );
   const toAdd: Trial[] = [];
   for (const [i, trial] of open.entries()) {
     const state = states[i]!;
@@ -69,7 +76,14 @@ export async function queueMissingTrials(
     if (state === 'failed') await queue.remove(trialJobId(sweep.sweepId, trial.trialId));
     toAdd.push(trial);
   }
-  await store.forgetEnded(sweep.sweepId, toAdd.map((t) => t.trialId));
-  await addTrialJobs(queue, toAdd.map((t) => jobFor(sweep, t)), sweep.spec.retry);
+  await store.forgetEnded(
+    sweep.sweepId,
+    toAdd.map((t) => t.trialId),
+  );
+  await addTrialJobs(
+    queue,
+    toAdd.map((t) => jobFor(sweep, t)),
+    sweep.spec.retry,
+  );
   return toAdd.length;
 }

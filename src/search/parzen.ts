@@ -18,7 +18,9 @@ export function erfc(x: number): number {
       (1.00002368 +
         t *
           (0.37409196 +
-            t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+            t *
+              (0.09678418 +
+                t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   const ans = t * Math.exp(-z * z + poly);
   return x >= 0 ? ans : 2 - ans;
 }
@@ -143,9 +145,7 @@ function bandwidths(mus: readonly number[], lo: number, hi: number): number[] {
   if (!(width > 0)) return mus.map(() => 1);
   const order = mus.map((_, i) => i).sort((a, b) => mus[a]! - mus[b]! || a - b);
   const sorted = [lo, ...order.map((i) => mus[i]!), hi];
-  const sortedSigmas = order.map((_, k) =>
-    Math.max(sorted[k + 1]! - sorted[k]!, sorted[k + 2]! - sorted[k + 1]!),
-  );
+  const sortedSigmas = order.map((_, k) => Math.max(sorted[k + 1]! - sorted[k]!, sorted[k + 2]! - sorted[k + 1]!));
   if (order.length >= 2) {
     sortedSigmas[0] = sorted[2]! - sorted[1]!;
     sortedSigmas[order.length - 1] = sorted[order.length]! - sorted[order.length - 1]!;

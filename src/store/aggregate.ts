@@ -49,7 +49,12 @@ export function bySeedGroups(rows: LeaderboardRow[], metric: Metric): ConfigSumm
       config,
       seeds: group.map((r) => r.config.seed),
       trialIds: group.map((r) => r.trialId),
-      metric: spread(group.map((r) => r.metrics[metric.name] ?? Number.NaN)) ?? { mean: Number.NaN, std: Number.NaN, min: Number.NaN, max: Number.NaN },
+      metric: spread(group.map((r) => r.metrics[metric.name] ?? Number.NaN)) ?? {
+        mean: Number.NaN,
+        std: Number.NaN,
+        min: Number.NaN,
+        max: Number.NaN,
+      },
       ...(testAcc ? { testAcc } : {}),
       ...(ensembleTestAcc !== undefined ? { ensembleTestAcc } : {}),
     };

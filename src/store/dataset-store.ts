@@ -48,7 +48,9 @@ export class DatasetStore {
   private async fetch(hash: string): Promise<Buffer> {
     const encoded = await this.redis.getBuffer(this.keys.dataset(hash));
     if (encoded === null) {
-      throw new DatasetUnavailableError(`dataset ${hash} is not in Redis (deleted, or enqueued under another prefix?): enqueue the spec again`);
+      throw new DatasetUnavailableError(
+        `dataset ${hash} is not in Redis (deleted, or enqueued under another prefix?): enqueue the spec again`,
+      );
     }
     if (datasetHash(encoded) !== hash) throw new DatasetUnavailableError(`dataset ${hash} in Redis does not match its hash`);
     await this.writeCache(hash, encoded);

@@ -148,7 +148,13 @@ export class SweepStore {
    * atomically returns how many trials have reached that rung and how many scored better.
    */
   async addToRung(sweepId: string, epoch: number, trialId: string, score: number | '-inf'): Promise<{ reached: number; better: number }> {
-    const [reached, better] = (await this.redis.eval(luaScript('add-to-rung'), 1, this.keys.rung(sweepId, epoch), trialId, String(score))) as [number, number];
+    const [reached, better] = (await this.redis.eval(
+      luaScript('add-to-rung'),
+      1,
+      this.keys.rung(sweepId, epoch),
+      trialId,
+      String(score),
+    )) as [number, number];
     return { reached, better };
   }
 
@@ -291,7 +297,12 @@ export class SweepStore {
       .get(this.keys.sweep(sweepId))
       .exec()) as [Error | null, unknown][];
     const [known, results, failed, activeRaw, cancelled, pruned] = replies.slice(0, 6).map(([, n]) => n as number) as [
-      number, number, number, number, number, number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
     ];
     // A tpe sweep suggests its trials over time: its total is the planned budget.
     const planned = (JSON.parse((replies[6]?.[1] as string | null) ?? '{}') as { trials?: number }).trials ?? 0;
@@ -355,23 +366,21 @@ export class SweepStore {
         : await this.redis.zrange(this.keys.ranking(sweepId), 0, stop);
     if (ids.length === 0) return [];
     const texts = await this.redis.hmget(this.keys.results(sweepId), ...ids);
-    const results = texts.flatMap((text, i) =>
-      text === null ? [] : [parseJson(TrialResultSchema, text, `result ${ids[i]}`)],
-    );
+    const results = texts.flatMap((text, i) => (text === null ? [] : [parseJson(TrialResultSchema, text, `result ${ids[i]}`)]));
     return results.map((r, i) => ({
-          rank: i + 1,
-          trialId: r.trialId,
-          config: r.config,
-          metrics: r.metrics,
-          epochs: r.epochsRun,
-          durationMs: r.durationMs,
-          backend: r.backend,
-          ...(r.engine ? { engine: r.engine } : {}),
-          ...(r.cv ? { cv: r.cv } : {}),
-          ...(opts.withPredictions && r.testPredictions ? { testPredictions: r.testPredictions } : {}),
-          worker: r.worker,
-          attempts: r.attempts,
-          ...(r.pruned ? { prunedAt: r.pruned.epoch } : {}),
+      rank: i + 1,
+      trialId: r.trialId,
+      config: r.config,
+      metrics: r.metrics,
+      epochs: r.epochsRun,
+      durationMs: r.durationMs,
+      backend: r.backend,
+      ...(r.engine ? { engine: r.engine } : {}),
+      ...(r.cv ? { cv: r.cv } : {}),
+      ...(opts.withPredictions && r.testPredictions ? { testPredictions: r.testPredictions } : {}),
+      worker: r.worker,
+      attempts: r.attempts,
+      ...(r.pruned ? { prunedAt: r.pruned.epoch } : {}),
     }));
   }
 }

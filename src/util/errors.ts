@@ -88,7 +88,11 @@ export class NonFiniteLossError extends LswError {
 export class ModelBuildError extends LswError {
   override readonly name = 'ModelBuildError';
   constructor(config: { depth: number; width: number; head: string }, cause: unknown) {
-    super(`cannot build depth ${config.depth} width ${config.width} head ${config.head}: ${(cause as Error)?.message ?? String(cause)}`, 'deterministic', { cause });
+    super(
+      `cannot build depth ${config.depth} width ${config.width} head ${config.head}: ${(cause as Error)?.message ?? String(cause)}`,
+      'deterministic',
+      { cause },
+    );
   }
 }
 
@@ -118,9 +122,7 @@ export function formatZodIssues(error: z.ZodError): string {
   return error.issues
     .flatMap(explain)
     .map((issue) => {
-      const path = issue.path
-        .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-        .join('');
+      const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');

@@ -3,7 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** Errors of a Redis connection that went away (restart, failover) rather than of the command. */
 export function isTransientRedisError(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | undefined;
-  return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|Connection is closed|connection close|Stream isn't writeable|LOADING|MASTERDOWN|READONLY/.test(`${e?.code ?? ''} ${e?.message ?? ''}`);
+  return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|Connection is closed|connection close|Stream isn't writeable|LOADING|MASTERDOWN|READONLY/.test(
+    `${e?.code ?? ''} ${e?.message ?? ''}`,
+  );
 }
 
 /**

@@ -104,7 +104,13 @@ async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
   let history: EpochMetrics[] = [];
   let phaseOf = '';
   const pruner = prunerFor(job.earlyTerminate, deps.store, job.metric);
-  const settings = { validationSplit: job.validationSplit, splitSeed: job.splitSeed, normalize: job.normalize, metric: job.metric, ...(job.cvFolds ? { cvFolds: job.cvFolds } : {}) };
+  const settings = {
+    validationSplit: job.validationSplit,
+    splitSeed: job.splitSeed,
+    normalize: job.normalize,
+    metric: job.metric,
+    ...(job.cvFolds ? { cvFolds: job.cvFolds } : {}),
+  };
   const run = await runProtocol(job.config, dataset, settings, {
     keepModel,
     ...(deps.signal ? { signal: deps.signal } : {}),

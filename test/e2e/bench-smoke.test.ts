@@ -50,10 +50,21 @@ test('bench:train --quick --json: every engine side by side, ratios to torch, th
   const { code, stdout, stderr } = await runNode(['--import', 'tsx', 'bench/train.ts', '--quick', '--seconds', '0.2', '--json']);
   assert.equal(code, 0, stderr);
   const out = JSON.parse(stdout.trim()) as {
-    results: Array<{ engine: string; width: number; depth: number; batch: number; trials: number; samplesPerSec: number | null; note?: string }>;
+    results: Array<{
+      engine: string;
+      width: number;
+      depth: number;
+      batch: number;
+      trials: number;
+      samplesPerSec: number | null;
+      note?: string;
+    }>;
     targets: Array<{ width: number; depth: number; met: boolean | null }>;
   };
-  for (const [width, depth] of [[10, 8], [32, 2]]) {
+  for (const [width, depth] of [
+    [10, 8],
+    [32, 2],
+  ]) {
     const at = out.results.filter((r) => r.width === width && r.depth === depth && r.batch === 32);
     assert.deepEqual(at.map((r) => `${r.engine}:${r.trials}`).sort(), ['fast:1', 'fast:16', 'fast:4', 'layers:1', 'torch:1']);
     for (const r of at.filter((r) => r.engine !== 'torch')) assert.ok(r.samplesPerSec! > 0, `${r.engine} ${r.trials}`);

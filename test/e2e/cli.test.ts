@@ -30,7 +30,10 @@ before(async () => {
   await writeFile(path.join(dir, 'ragged.csv'), 'label,t0,t1,t2\n0,1,2,3\n1,2,3\n');
   await writeFile(path.join(dir, 'labels.csv'), 'label,t0,t1\n0,1,2\n1,2,3\n3,1,1\n');
   // An existing sweep that bad input must leave exactly as it is.
-  await writeFile(path.join(dir, 'existing.yaml'), 'name: existing\ndataset: { train: train.csv, validationSplit: 0.5 }\nparameters: { depth: [1, 2] }\n');
+  await writeFile(
+    path.join(dir, 'existing.yaml'),
+    'name: existing\ndataset: { train: train.csv, validationSplit: 0.5 }\nparameters: { depth: [1, 2] }\n',
+  );
   const r = await runCli(['enqueue', path.join(dir, 'existing.yaml')], env);
   assert.equal(r.code, 0, r.stderr);
   snapshot = await dumpPrefix();
@@ -60,19 +63,32 @@ describe('CLI errors', () => {
   test('missing spec file', () => expectUserError(['enqueue', path.join(dir, 'nope.yaml')], /cannot read spec file .*nope\.yaml: ENOENT/));
 
   test('invalid spec names the field', async () =>
-    expectUserError(['enqueue', await spec('bad.yaml', 'name: x\ndataset: { train: train.csv }\nparameters: { depth: [0] }\n')], /bad\.yaml: parameters\.depth\[0\]/));
+    expectUserError(
+      ['enqueue', await spec('bad.yaml', 'name: x\ndataset: { train: train.csv }\nparameters: { depth: [0] }\n')],
+      /bad\.yaml: parameters\.depth\[0\]/,
+    ));
 
-  test('malformed JSON', async () => expectUserError(['enqueue', await spec('bad.json', '{"name": "x", "dataset": ')], /bad\.json: not valid YAML\/JSON/));
+  test('malformed JSON', async () =>
+    expectUserError(['enqueue', await spec('bad.json', '{"name": "x", "dataset": ')], /bad\.json: not valid YAML\/JSON/));
 
   test('an empty grid', async () =>
-    expectUserError(['enqueue', await spec('empty.yaml', 'name: x\ndataset: { train: train.csv }\nparameters: { width: [] }\n')], /parameters\.width: .*at least one value/));
+    expectUserError(
+      ['enqueue', await spec('empty.yaml', 'name: x\ndataset: { train: train.csv }\nparameters: { width: [] }\n')],
+      /parameters\.width: .*at least one value/,
+    ));
 
   test('labels that skip a class', async () =>
-    expectUserError(['enqueue', await spec('labels.yaml', 'name: x\ndataset: { train: labels.csv }\n')], /labels\.csv: labels must be the classes 0\.\.3, each present in the training file; missing: 2/));
+    expectUserError(
+      ['enqueue', await spec('labels.yaml', 'name: x\ndataset: { train: labels.csv }\n')],
+      /labels\.csv: labels must be the classes 0\.\.3, each present in the training file; missing: 2/,
+    ));
 
   test('more than two classes with the binary-only lstm head', async () => {
     await writeFile(path.join(dir, 'three.csv'), 'label,t0,t1\n0,1,2\n1,2,3\n2,3,4\n0,1,1\n1,2,2\n2,3,3\n');
-    await expectUserError(['enqueue', await spec('three.yaml', 'name: x\ndataset: { train: three.csv }\nparameters: { head: [dense, lstm] }\n')], /three\.csv has 3 classes: the lstm head is binary only/);
+    await expectUserError(
+      ['enqueue', await spec('three.yaml', 'name: x\ndataset: { train: three.csv }\nparameters: { head: [dense, lstm] }\n')],
+      /three\.csv has 3 classes: the lstm head is binary only/,
+    );
   });
 
   test('an unreadable dataset path', async () =>
@@ -86,12 +102,20 @@ describe('CLI errors', () => {
 
   test('a huge grid needs --yes', async () =>
     expectUserError(
-      ['enqueue', await spec('huge.yaml', `name: x\ndataset: { train: train.csv }\nparameters:\n  width: [${Array.from({ length: 400 }, (_, i) => i + 1).join(',')}]\n  depth: [${Array.from({ length: 64 }, (_, i) => i + 1).join(',')}]\n  dropout: [0, 0.1, 0.2, 0.3]\n`)],
+      [
+        'enqueue',
+        await spec(
+          'huge.yaml',
+          `name: x\ndataset: { train: train.csv }\nparameters:\n  width: [${Array.from({ length: 400 }, (_, i) => i + 1).join(',')}]\n  depth: [${Array.from({ length: 64 }, (_, i) => i + 1).join(',')}]\n  dropout: [0, 0.1, 0.2, 0.3]\n`,
+        ),
+      ],
       /102,400 trials; re-run with --yes/,
     ));
 
   test('unreachable Redis', async () =>
-    expectUserError(['status', 'x'], /cannot connect to Redis at redis:\/\/127\.0\.0\.1:1.*is redis-server running/, { REDIS_URL: 'redis://127.0.0.1:1' }));
+    expectUserError(['status', 'x'], /cannot connect to Redis at redis:\/\/127\.0\.0\.1:1.*is redis-server running/, {
+      REDIS_URL: 'redis://127.0.0.1:1',
+    }));
 
   test('the password in a Redis URL is never printed', async () => {
     const r = await runCli(['status', 'x'], { ...env, REDIS_URL: 'redis://:s3cret-pw@127.0.0.1:1' });

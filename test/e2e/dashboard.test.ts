@@ -18,7 +18,15 @@ import { metaJson } from '../../src/dashboard/api.js';
 import { REDIS_URL, deletePrefix, exited, runCli, spawnCli, uniquePrefix, waitFor } from '../helpers.js';
 
 const CHROMIUM = process.env.LSW_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
 
 const prefix = uniquePrefix();
 const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
@@ -93,7 +101,12 @@ before(async () => {
 
   dashboard = spawnCli(['dashboard', '--port', '0'], { ...env, LSW_DASHBOARD_TOKEN: TOKEN });
   const first = await waitFor(
-    async () => (dashboard.output().includes('\n') ? dashboard.output().split('\n')[0] : dashboard.exitCode !== null ? `exited: ${dashboard.output()}` : undefined),
+    async () =>
+      dashboard.output().includes('\n')
+        ? dashboard.output().split('\n')[0]
+        : dashboard.exitCode !== null
+          ? `exited: ${dashboard.output()}`
+          : undefined,
     15_000,
     'the dashboard to start',
   );
@@ -116,7 +129,10 @@ describe('dashboard command', () => {
   test('refuses a non-loopback host without a token, in one line', async () => {
     const r = await runCli(['dashboard', '--host', '0.0.0.0', '--port', '0'], env);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^lstm-sweep: refusing to serve the dashboard on 0\.0\.0\.0 without a token: set --token or LSW_DASHBOARD_TOKEN \(or pass --insecure/);
+    assert.match(
+      r.stderr,
+      /^lstm-sweep: refusing to serve the dashboard on 0\.0\.0\.0 without a token: set --token or LSW_DASHBOARD_TOKEN \(or pass --insecure/,
+    );
     assert.equal(r.stderr.trim().split('\n').length, 1);
     const bad = await runCli(['dashboard', '--port', 'x'], env);
     assert.equal(bad.code, 2);
@@ -174,10 +190,18 @@ describe('dashboard API', () => {
 
   test('sweeps list with state counts and the best trial', async () => {
     const res = await fetch(`${base}api/sweeps`, { headers: auth });
-    const sweeps = (await res.json()) as Array<{ sweepId: string; counts: Record<string, number>; best: { trialId: string } | null; swept: string[] }>;
+    const sweeps = (await res.json()) as Array<{
+      sweepId: string;
+      counts: Record<string, number>;
+      best: { trialId: string } | null;
+      swept: string[];
+    }>;
     const a = sweeps.find((s) => s.sweepId === sweepA);
     assert.ok(a, JSON.stringify(sweeps));
-    assert.deepEqual({ ...a.counts, pruned: undefined }, { total: 6, waiting: 0, active: 0, completed: 6, failed: 0, cancelled: 0, pruned: undefined });
+    assert.deepEqual(
+      { ...a.counts, pruned: undefined },
+      { total: 6, waiting: 0, active: 0, completed: 6, failed: 0, cancelled: 0, pruned: undefined },
+    );
     assert.deepEqual(a.swept, ['depth', 'width']);
     const lb = JSON.parse((await runCli(['leaderboard', sweepA, '--json'], env)).stdout) as Array<{ trialId: string }>;
     assert.equal(a.best?.trialId, lb[0]!.trialId);
@@ -208,12 +232,21 @@ describe('dashboard API', () => {
   });
 
   test('leaderboard and curves', async () => {
-    const rows = (await (await fetch(`${base}api/sweeps/${sweepA}/leaderboard?limit=2`, { headers: auth })).json()) as Array<{ trialId: string; rank: number }>;
-    assert.deepEqual(rows.map((r) => r.rank), [1, 2]);
+    const rows = (await (await fetch(`${base}api/sweeps/${sweepA}/leaderboard?limit=2`, { headers: auth })).json()) as Array<{
+      trialId: string;
+      rank: number;
+    }>;
+    assert.deepEqual(
+      rows.map((r) => r.rank),
+      [1, 2],
+    );
     const curves = (await (
       await fetch(`${base}api/sweeps/${sweepA}/curves?trials=${rows.map((r) => r.trialId).join(',')}`, { headers: auth })
     ).json()) as Array<{ trialId: string; status: string; history: unknown[] }>;
-    assert.deepEqual(curves.map((c) => [c.trialId, c.status]), rows.map((r) => [r.trialId, 'completed']));
+    assert.deepEqual(
+      curves.map((c) => [c.trialId, c.status]),
+      rows.map((r) => [r.trialId, 'completed']),
+    );
     assert.ok(curves.every((c) => c.history.length >= 1));
   });
 
@@ -229,7 +262,9 @@ describe('dashboard API', () => {
   });
 });
 
-const noChromium = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set LSW_CHROMIUM): browser tests skipped`;
+const noChromium = existsSync(CHROMIUM)
+  ? false
+  : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set LSW_CHROMIUM): browser tests skipped`;
 
 describe('dashboard in headless Chromium', { skip: noChromium }, () => {
   let browser: Browser;
@@ -255,11 +290,17 @@ describe('dashboard in headless Chromium', { skip: noChromium }, () => {
 
     const lb = JSON.parse((await runCli(['leaderboard', sweepA, '--json'], env)).stdout) as Array<{ trialId: string }>;
     const shown = await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.trialId));
-    assert.deepEqual(shown, lb.map((r) => r.trialId));
+    assert.deepEqual(
+      shown,
+      lb.map((r) => r.trialId),
+    );
 
     // Learning curves of the best 3 (checked by default) and one effect plot per swept parameter.
     const checked = await page.$$eval('#leaderboard tbody input:checked', (els) => els.map((e) => (e as HTMLInputElement).dataset.trial));
-    assert.deepEqual(checked, lb.slice(0, 3).map((r) => r.trialId));
+    assert.deepEqual(
+      checked,
+      lb.slice(0, 3).map((r) => r.trialId),
+    );
     await page.waitForSelector('#curve-valAuc .main-svg .scatterlayer .trace', { state: 'attached' });
     assert.equal(await page.locator('#curve-valAuc .scatterlayer .trace').count(), 3);
     await page.waitForSelector('#scatter-depth .main-svg .scatterlayer .point', { state: 'attached' });
@@ -269,7 +310,10 @@ describe('dashboard in headless Chromium', { skip: noChromium }, () => {
     // Sorting by a column reorders the rows; unticking a row removes its curve.
     await page.click('#leaderboard th[data-key="width"]');
     const widths = await page.$$eval('#leaderboard tbody tr td:nth-child(5)', (tds) => tds.map((td) => Number(td.textContent)));
-    assert.deepEqual(widths, [...widths].sort((x, y) => x - y));
+    assert.deepEqual(
+      widths,
+      [...widths].sort((x, y) => x - y),
+    );
     await page.uncheck(`#leaderboard input[data-trial="${lb[0]!.trialId}"]`);
     await page.waitForFunction(() => document.querySelectorAll('#curve-valAuc .scatterlayer .trace').length === 2);
     assert.deepEqual(errors, []);
@@ -299,15 +343,24 @@ describe('dashboard in headless Chromium', { skip: noChromium }, () => {
     const keys = await page.$$eval('#leaderboard thead th[data-key]', (ths) => ths.map((th) => (th as HTMLElement).dataset.key));
     assert.deepEqual(keys.slice(0, 4), ['rank', 'trialId', 'residual', 'seed']);
     assert.equal(await page.textContent('#leaderboard th[data-key="residual"]'), 'residual');
-    assert.deepEqual(await cells('residual'), rows.map((r) => [r.trialId, residual(r)]));
-    assert.deepEqual(await cells('seed'), rows.map((r) => [r.trialId, String(r.config.seed)]));
+    assert.deepEqual(
+      await cells('residual'),
+      rows.map((r) => [r.trialId, residual(r)]),
+    );
+    assert.deepEqual(
+      await cells('seed'),
+      rows.map((r) => [r.trialId, String(r.config.seed)]),
+    );
     // The swept summary names them with the spec's values; the rest are fixed, absent options included.
     assert.match((await page.textContent('#sweep-params [data-param="residual"]')) ?? '', /^residual true, false$/);
-    assert.match((await page.textContent('#sweep-params')) ?? '', /fixed: depth 1 · width 32 · .*input projection true · class weight none · clip norm 1/);
+    assert.match(
+      (await page.textContent('#sweep-params')) ?? '',
+      /fixed: depth 1 · width 32 · .*input projection true · class weight none · clip norm 1/,
+    );
 
     // The residual effect plot: a categorical axis, each trial's point at its value and metric.
     await page.waitForSelector('#scatter-residual .main-svg .scatterlayer .point', { state: 'attached' });
-    assert.equal(await page.locator('#scatter-residual .scatterlayer .trace:not(:first-child) .point').count() >= 4, true);
+    assert.equal((await page.locator('#scatter-residual .scatterlayer .trace:not(:first-child) .point').count()) >= 4, true);
     assert.match((await page.textContent('#scatter-residual .xtitle')) ?? '', /^residual$/);
     assert.deepEqual(await page.$$eval('#scatter-residual .xtick text', (ts) => ts.map((t) => t.textContent)), ['false', 'true']);
     const points = await page.evaluate(() => {
@@ -327,9 +380,18 @@ describe('dashboard in headless Chromium', { skip: noChromium }, () => {
     await page.check('#all-params');
     const all = await page.$$eval('#leaderboard thead th[data-key]', (ths) => ths.map((th) => (th as HTMLElement).dataset.key));
     for (const p of [...vocabularyJson().parameters.map((x) => x.name), 'seed']) assert.ok(all.includes(p), p);
-    assert.deepEqual(await cells('inputProjection'), rows.map((r) => [r.trialId, 'true']));
-    assert.deepEqual(await cells('classWeight'), rows.map((r) => [r.trialId, String(r.config.classWeight ?? ABSENT_OPTIONS.classWeight)]));
-    assert.deepEqual(await cells('clipNorm'), rows.map((r) => [r.trialId, String(r.config.clipNorm ?? ABSENT_OPTIONS.clipNorm)]));
+    assert.deepEqual(
+      await cells('inputProjection'),
+      rows.map((r) => [r.trialId, 'true']),
+    );
+    assert.deepEqual(
+      await cells('classWeight'),
+      rows.map((r) => [r.trialId, String(r.config.classWeight ?? ABSENT_OPTIONS.classWeight)]),
+    );
+    assert.deepEqual(
+      await cells('clipNorm'),
+      rows.map((r) => [r.trialId, String(r.config.clipNorm ?? ABSENT_OPTIONS.clipNorm)]),
+    );
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -355,7 +417,10 @@ describe('dashboard in headless Chromium', { skip: noChromium }, () => {
     await page.waitForFunction(() => document.querySelector('#stat-completed')?.textContent === '5');
     const lb = JSON.parse((await runCli(['leaderboard', sweepB, '--json'], env)).stdout) as Array<{ trialId: string }>;
     const shown = await page.$$eval('#leaderboard tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.trialId));
-    assert.deepEqual(shown, lb.map((r) => r.trialId));
+    assert.deepEqual(
+      shown,
+      lb.map((r) => r.trialId),
+    );
     await page.close();
   });
 });

@@ -39,8 +39,8 @@ test('the CPU worker scales with --scale worker=N: no fixed name, no host port',
 
 test('the GPU worker reserves an NVIDIA device and uses the tfjs-node-gpu image', () => {
   const gpu = services['worker-gpu']!;
-  const devices = (gpu.deploy as { resources: { reservations: { devices: Array<{ driver: string; capabilities: string[] }> } } })
-    .resources.reservations.devices;
+  const devices = (gpu.deploy as { resources: { reservations: { devices: Array<{ driver: string; capabilities: string[] }> } } }).resources
+    .reservations.devices;
   assert.equal(devices[0]!.driver, 'nvidia');
   assert.deepEqual(devices[0]!.capabilities, ['gpu']);
   assert.ok(gpu.command.includes('tensorflow'));

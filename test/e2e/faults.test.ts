@@ -11,18 +11,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { writeSyntheticUcr } from '../../src/data/synthetic.js';
 import { TRIAL_QUEUE, TrialProgressSchema } from '../../src/queue/trial-job.js';
-import {
-  REDIS_URL,
-  childPids,
-  deletePrefix,
-  exited,
-  isAlive,
-  logEvents,
-  runCli,
-  spawnCli,
-  uniquePrefix,
-  waitFor,
-} from '../helpers.js';
+import { REDIS_URL, childPids, deletePrefix, exited, isAlive, logEvents, runCli, spawnCli, uniquePrefix, waitFor } from '../helpers.js';
 
 const prefix = uniquePrefix();
 const env: NodeJS.ProcessEnv = { REDIS_URL, LSW_PREFIX: prefix };
@@ -130,7 +119,10 @@ describe('faults', () => {
   });
 
   test('SIGTERM: the worker finishes its trial within the grace period, then exits', async () => {
-    const sweepId = await sweep('sigterm-finish', LONG_TRIAL.map((l) => l.replace('[40]', '[15]')));
+    const sweepId = await sweep(
+      'sigterm-finish',
+      LONG_TRIAL.map((l) => l.replace('[40]', '[15]')),
+    );
     const w = spawnCli(['worker', '--grace', '120'], env);
     await untilTraining(sweepId, 1);
     w.kill('SIGTERM');
@@ -199,7 +191,10 @@ describe('faults', () => {
       await exited(w);
     }
     const goneStatus = await runCli(['status', goneSweep2], env);
-    assert.match(goneStatus.stdout, /failed [0-9a-f]{16} after 1 attempt\(s\): DatasetUnavailableError: dataset [0-9a-f]{64} is not in Redis/);
+    assert.match(
+      goneStatus.stdout,
+      /failed [0-9a-f]{16} after 1 attempt\(s\): DatasetUnavailableError: dataset [0-9a-f]{64} is not in Redis/,
+    );
     const goneJob = (await queue.getJobs(['failed'])).find((j) => j.id?.startsWith(goneSweep2))!;
     assert.equal(goneJob.attemptsMade, 1, 'deterministic failures are not retried');
     const crashBoard = await runCli(['leaderboard', crashSweep], env);
@@ -229,7 +224,15 @@ describe('faults', () => {
     const cancelled = await runCli(['cancel', sweepId, '--json'], env);
     assert.equal(cancelled.code, 0, cancelled.stderr);
     assert.deepEqual(JSON.parse(cancelled.stdout), { sweepId, removed: 6 - done, active: 0 });
-    assert.deepEqual(await status(sweepId), { total: 6, waiting: 0, active: 0, completed: done, failed: 0, cancelled: 6 - done, pruned: 0 });
+    assert.deepEqual(await status(sweepId), {
+      total: 6,
+      waiting: 0,
+      active: 0,
+      completed: done,
+      failed: 0,
+      cancelled: 6 - done,
+      pruned: 0,
+    });
     assert.deepEqual(await results(sweepId), before, 'finished results untouched');
     assert.equal((await queue.getJobs(['waiting'])).filter((j) => j.id?.startsWith(sweepId)).length, 0);
 
@@ -237,7 +240,15 @@ describe('faults', () => {
     assert.deepEqual(JSON.parse(again.stdout), { sweepId, trials: 6, enqueued: 6 - done });
     const twice = await runCli(['enqueue', '--resume', sweepId, '--json'], env);
     assert.equal(JSON.parse(twice.stdout).enqueued, 0, 'resume is idempotent');
-    assert.deepEqual(await status(sweepId), { total: 6, waiting: 6 - done, active: 0, completed: done, failed: 0, cancelled: 0, pruned: 0 });
+    assert.deepEqual(await status(sweepId), {
+      total: 6,
+      waiting: 6 - done,
+      active: 0,
+      completed: done,
+      failed: 0,
+      cancelled: 0,
+      pruned: 0,
+    });
 
     const w2 = spawnCli(['worker'], env);
     try {
@@ -252,7 +263,10 @@ describe('faults', () => {
   });
 
   test('resume and cancel of an unknown sweep are clear errors', async () => {
-    for (const args of [['enqueue', '--resume', 'nope'], ['cancel', 'nope']]) {
+    for (const args of [
+      ['enqueue', '--resume', 'nope'],
+      ['cancel', 'nope'],
+    ]) {
       const r = await runCli(args, env);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /no sweep "nope"/);

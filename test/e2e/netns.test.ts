@@ -175,12 +175,18 @@ before(async () => {
   }
   redisServer = spawnIn(NS.redis, [
     'redis-server',
-    '--bind', ...LINKS.map((l) => `${l.net}.1`),
-    '--port', String(port),
-    '--save', '',
-    '--appendonly', 'no',
-    '--protected-mode', 'no',
-    '--dir', path.join(tmp, 'redis'),
+    '--bind',
+    ...LINKS.map((l) => `${l.net}.1`),
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--protected-mode',
+    'no',
+    '--dir',
+    path.join(tmp, 'redis'),
   ]);
   await waitFor(
     async () => {
@@ -333,7 +339,9 @@ describe('workers on separate hosts (network namespaces, no shared filesystem)',
       assert.equal(cached.length, 1, `${w.host} cache: ${cached.join(', ')}`);
       const hash = cached[0]!.slice(0, -'.bin'.length);
       assert.match(hash, /^[0-9a-f]{64}$/);
-      const sha = createHash('sha256').update(await readFile(path.join(dir, cached[0]!))).digest('hex');
+      const sha = createHash('sha256')
+        .update(await readFile(path.join(dir, cached[0]!)))
+        .digest('hex');
       assert.equal(sha, hash, `${w.host}: cache file content matches its sha256 name`);
       hashes.add(hash);
     }
@@ -343,8 +351,18 @@ describe('workers on separate hosts (network namespaces, no shared filesystem)',
       const redis = new Redis(process.argv[1]);
       console.log(JSON.stringify(await redis.keys(process.argv[2])));
       redis.disconnect();`;
-    const keys = await runIn(NS.producer, [process.execPath, '--input-type=module', '-e', script, redisUrl('producer'), `${PREFIX}:dataset:*`]);
+    const keys = await runIn(NS.producer, [
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+      redisUrl('producer'),
+      `${PREFIX}:dataset:*`,
+    ]);
     assert.equal(keys.code, 0, keys.stderr);
-    assert.deepEqual(JSON.parse(keys.stdout), [...hashes].map((h) => `${PREFIX}:dataset:${h}`));
+    assert.deepEqual(
+      JSON.parse(keys.stdout),
+      [...hashes].map((h) => `${PREFIX}:dataset:${h}`),
+    );
   });
 });

@@ -112,7 +112,10 @@ describe('sweep pipeline', () => {
       worker: string;
     }>;
     assert.equal(rows.length, 4);
-    assert.deepEqual(rows.map((r) => r.rank), [1, 2, 3, 4]);
+    assert.deepEqual(
+      rows.map((r) => r.rank),
+      [1, 2, 3, 4],
+    );
     for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1]!.metrics.valAuc! >= rows[i]!.metrics.valAuc!);
     assert.equal(new Set(rows.map((r) => `${r.config.depth}x${r.config.width}`)).size, 4);
     for (const row of rows) {
@@ -186,11 +189,26 @@ describe('sweep pipeline', () => {
     // Unlabelled series (no label column) get the same probabilities.
     const text = await readFile(testCsv, 'utf8');
     const unlabelled = path.join(dir, 'unlabelled.csv');
-    await writeFile(unlabelled, text.split('\n').map((l) => l.slice(l.indexOf(',') + 1)).join('\n'));
-    const a = JSON.parse((await runCli(['predict', '--model', exportDir, '--data', testCsv, '--json'], env)).stdout) as Array<{ probability: number; label: number }>;
-    const b = JSON.parse((await runCli(['predict', '--model', exportDir, '--data', unlabelled, '--json'], env)).stdout) as Array<{ probability: number; trueLabel?: number }>;
+    await writeFile(
+      unlabelled,
+      text
+        .split('\n')
+        .map((l) => l.slice(l.indexOf(',') + 1))
+        .join('\n'),
+    );
+    const a = JSON.parse((await runCli(['predict', '--model', exportDir, '--data', testCsv, '--json'], env)).stdout) as Array<{
+      probability: number;
+      label: number;
+    }>;
+    const b = JSON.parse((await runCli(['predict', '--model', exportDir, '--data', unlabelled, '--json'], env)).stdout) as Array<{
+      probability: number;
+      trueLabel?: number;
+    }>;
     assert.equal(a.length, 40);
-    assert.deepEqual(b.map((r) => r.probability), a.map((r) => r.probability));
+    assert.deepEqual(
+      b.map((r) => r.probability),
+      a.map((r) => r.probability),
+    );
     assert.equal(b[0]!.trueLabel, undefined);
 
     // A file of another shape is refused clearly.

@@ -16,9 +16,10 @@ import { freePort } from '../../src/demo/local-redis.js';
 let server: ChildProcess | undefined;
 const workers: ReturnType<typeof spawnCli>[] = [];
 
-
 async function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
+    stdio: 'ignore',
+  });
   const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 200, maxRetriesPerRequest: null });
   probe.on('error', () => undefined);
   await probe.ping();
@@ -43,8 +44,17 @@ test('a Redis restart mid-sweep loses and doubles nothing', async (t) => {
   // A dry-run sweep large enough to be in flight when Redis goes down.
   await writeFile(
     spec,
-    ['name: restart', `dataset: { train: ${train} }`, 'dryRun: true', 'method: random', 'count: 12000', 'parameters:',
-      '  depth: { min: 1, max: 60 }', '  width: { min: 1, max: 4000 }', '  dropout: { min: 0, max: 0.9 }'].join('\n'),
+    [
+      'name: restart',
+      `dataset: { train: ${train} }`,
+      'dryRun: true',
+      'method: random',
+      'count: 12000',
+      'parameters:',
+      '  depth: { min: 1, max: 60 }',
+      '  width: { min: 1, max: 4000 }',
+      '  dropout: { min: 0, max: 0.9 }',
+    ].join('\n'),
   );
   const producer = spawnCli(['enqueue', spec, '--json'], env);
   workers.push(spawnCli(['worker', '--concurrency', '4'], env), spawnCli(['worker', '--concurrency', '4'], env));
@@ -61,7 +71,12 @@ test('a Redis restart mid-sweep loses and doubles nothing', async (t) => {
   server = await startRedis(port, dir);
 
   assert.equal(await exited(producer), 0, producer.output());
-  const { sweepId, trials } = JSON.parse(producer.output().split('\n').find((l) => l.startsWith('{"sweepId'))!) as { sweepId: string; trials: number };
+  const { sweepId, trials } = JSON.parse(
+    producer
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('{"sweepId'))!,
+  ) as { sweepId: string; trials: number };
   const counts = await waitFor(
     async () => {
       const r = await runCli(['status', sweepId, '--json'], env);
@@ -76,7 +91,10 @@ test('a Redis restart mid-sweep loses and doubles nothing', async (t) => {
 
   // One result per trial, for every trial of the sweep.
   const check = new Redis(env.REDIS_URL);
-  const [trialIds, resultIds] = await Promise.all([check.hkeys(`lsw:sweep:${sweepId}:trials`), check.hkeys(`lsw:sweep:${sweepId}:results`)]);
+  const [trialIds, resultIds] = await Promise.all([
+    check.hkeys(`lsw:sweep:${sweepId}:trials`),
+    check.hkeys(`lsw:sweep:${sweepId}:results`),
+  ]);
   check.disconnect();
   assert.equal(trialIds.length, trials);
   assert.deepEqual(resultIds.sort(), trialIds.sort());
@@ -86,8 +104,13 @@ test('a Redis restart mid-sweep loses and doubles nothing', async (t) => {
   // At-least-once delivery: a job whose completion was cut off by the restart may be
   // delivered again and overwrite its own result record; none may end failed.
   const events = workers.flatMap((w) => logEvents(w.output()));
-  assert.deepEqual(events.filter((e) => e.event === 'trial.end' && !['completed', 'already-done'].includes(e.status!)), []);
+  assert.deepEqual(
+    events.filter((e) => e.event === 'trial.end' && !['completed', 'already-done'].includes(e.status!)),
+    [],
+  );
   const completions = events.filter((e) => e.event === 'trial.end');
   const perJob = new Set(completions.map((e) => e.jobId));
-  console.log(`${trials} trials, ${completions.length - perJob.size} re-run, ${trials - perJob.size} completed with the restart cutting off the job's own completion`);
+  console.log(
+    `${trials} trials, ${completions.length - perJob.size} re-run, ${trials - perJob.size} completed with the restart cutting off the job's own completion`,
+  );
 });

@@ -39,11 +39,20 @@ async function status(sweepId: string): Promise<Record<string, number>> {
 
 const ended = (s: Record<string, number>) => s.completed! + s.pruned! + s.failed! + s.cancelled!;
 
-
 describe('tpe sweeps', () => {
   test('4 workers and a controller killed mid-sweep: the budget is spent exactly, no configuration twice', async () => {
-    const spec = ['method: tpe', 'count: 16', 'parallelism: 4', 'samplerSeed: 3', 'dryRun: true', 'parameters:',
-      '  depth: { min: 1, max: 8 }', '  width: [4, 8, 16, 32]', '  dropout: { min: 0, max: 0.5 }', '  learningRate: { min: 0.0001, max: 0.1, log: true }'];
+    const spec = [
+      'method: tpe',
+      'count: 16',
+      'parallelism: 4',
+      'samplerSeed: 3',
+      'dryRun: true',
+      'parameters:',
+      '  depth: { min: 1, max: 8 }',
+      '  width: [4, 8, 16, 32]',
+      '  dropout: { min: 0, max: 0.5 }',
+      '  learningRate: { min: 0.0001, max: 0.1, log: true }',
+    ];
     const { sweepId, trials, enqueued } = await enqueue('tpe-4w', spec);
     assert.equal(trials, 16);
     assert.equal(enqueued, 4, 'the first `parallelism` trials are suggested by enqueue');
@@ -55,10 +64,14 @@ describe('tpe sweeps', () => {
       controller.kill('SIGKILL');
       await exited(controller);
       controller = spawnCli(['controller', sweepId, '--interval', '0.2'], env);
-      const counts = await waitFor(async () => {
-        const s = await status(sweepId);
-        return ended(s) === s.total ? s : undefined;
-      }, 120_000, 'the tpe budget to be spent');
+      const counts = await waitFor(
+        async () => {
+          const s = await status(sweepId);
+          return ended(s) === s.total ? s : undefined;
+        },
+        120_000,
+        'the tpe budget to be spent',
+      );
       assert.deepEqual(counts, { total: 16, waiting: 0, active: 0, completed: 16, failed: 0, cancelled: 0, pruned: 0 });
       assert.equal(await exited(controller), 0, 'the controller ends with the sweep');
     } finally {
@@ -80,13 +93,25 @@ describe('tpe sweeps', () => {
   });
 
   test('a small discrete space ends when every combination was tried', async () => {
-    const { sweepId } = await enqueue('tpe-small', ['method: tpe', 'count: 10', 'parallelism: 2', 'dryRun: true', 'parameters:', '  depth: [1, 2]', '  width: [4, 8, 16]']);
+    const { sweepId } = await enqueue('tpe-small', [
+      'method: tpe',
+      'count: 10',
+      'parallelism: 2',
+      'dryRun: true',
+      'parameters:',
+      '  depth: [1, 2]',
+      '  width: [4, 8, 16]',
+    ]);
     const w = spawnCli(['worker'], env);
     try {
-      const counts = await waitFor(async () => {
-        const s = await status(sweepId);
-        return ended(s) === s.total ? s : undefined;
-      }, 60_000, 'the space to be exhausted');
+      const counts = await waitFor(
+        async () => {
+          const s = await status(sweepId);
+          return ended(s) === s.total ? s : undefined;
+        },
+        60_000,
+        'the space to be exhausted',
+      );
       assert.equal(counts.total, 6);
       assert.equal(counts.completed, 6);
     } finally {
@@ -100,10 +125,14 @@ describe('tpe sweeps', () => {
     const { sweepId } = await enqueue('tpe-options', ['method: tpe', 'count: 12', 'parallelism: 2', 'dryRun: true', ...space]);
     const w = spawnCli(['worker'], env);
     try {
-      const counts = await waitFor(async () => {
-        const s = await status(sweepId);
-        return ended(s) === s.total ? s : undefined;
-      }, 60_000, 'the 8 combinations to be tried');
+      const counts = await waitFor(
+        async () => {
+          const s = await status(sweepId);
+          return ended(s) === s.total ? s : undefined;
+        },
+        60_000,
+        'the 8 combinations to be tried',
+      );
       assert.deepEqual([counts.total, counts.completed], [8, 8]);
     } finally {
       w.kill('SIGTERM');
@@ -123,7 +152,10 @@ describe('repeated seeds', () => {
       await exited(w);
     }
     const groups = JSON.parse((await runCli(['leaderboard', sweepId, '--by-config', '--json'], env)).stdout) as Array<{
-      rank: number; config: { depth: number }; seeds: number[]; metric: { mean: number; std: number; min: number; max: number };
+      rank: number;
+      config: { depth: number };
+      seeds: number[];
+      metric: { mean: number; std: number; min: number; max: number };
     }>;
     assert.equal(groups.length, 2);
     for (const g of groups) {
@@ -140,15 +172,27 @@ describe('repeated seeds', () => {
 describe('asha sweeps', () => {
   test('trials stopped early are recorded as pruned with their epoch, not retried, shown in status and leaderboard', async () => {
     // valLoss: a continuous metric (AUC ties at 1.0 on this easy task, and ties go on).
-    const { sweepId } = await enqueue('asha', ['earlyTerminate: { type: asha, minEpochs: 1, reductionFactor: 2 }', 'metric: { name: valLoss, goal: minimize }', 'parameters:',
-      '  depth: [1, 2]', '  width: [2, 4, 8]', '  learningRate: [0.001, 0.03]', '  epochs: [4]', '  patience: [0]']);
+    const { sweepId } = await enqueue('asha', [
+      'earlyTerminate: { type: asha, minEpochs: 1, reductionFactor: 2 }',
+      'metric: { name: valLoss, goal: minimize }',
+      'parameters:',
+      '  depth: [1, 2]',
+      '  width: [2, 4, 8]',
+      '  learningRate: [0.001, 0.03]',
+      '  epochs: [4]',
+      '  patience: [0]',
+    ]);
     const workers = [spawnCli(['worker'], env), spawnCli(['worker'], env)];
     let counts: Record<string, number>;
     try {
-      counts = await waitFor(async () => {
-        const s = await status(sweepId);
-        return ended(s) === s.total ? s : undefined;
-      }, 180_000, 'the asha sweep');
+      counts = await waitFor(
+        async () => {
+          const s = await status(sweepId);
+          return ended(s) === s.total ? s : undefined;
+        },
+        180_000,
+        'the asha sweep',
+      );
     } finally {
       for (const w of workers) w.kill('SIGTERM');
       await Promise.all(workers.map(exited));
@@ -171,7 +215,10 @@ describe('asha sweeps', () => {
 
   test('a spec cannot early-terminate on a test metric', async () => {
     const file = path.join(dir, 'bad-asha.yaml');
-    await writeFile(file, `name: x\ndataset: { train: ${train} }\nmetric: { name: testAcc, goal: maximize }\nearlyTerminate: { type: asha }\n`);
+    await writeFile(
+      file,
+      `name: x\ndataset: { train: ${train} }\nmetric: { name: testAcc, goal: maximize }\nearlyTerminate: { type: asha }\n`,
+    );
     const r = await runCli(['enqueue', file], env);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /earlyTerminate: early termination compares a validation metric/);

@@ -73,7 +73,6 @@ async function stop(child: ChildProcess, graceMs: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // redis-server instances
 
-
 interface RedisServer {
   port: number;
   log: () => string;
@@ -161,8 +160,7 @@ async function runSweep(args: string[], env: NodeJS.ProcessEnv): Promise<SweepRu
     outputs.push(r);
     return r;
   };
-  const transcript = (extra = '') =>
-    outputs.map((r) => `${r.stdout}${r.stderr}`).join('\n') + '\n' + extra;
+  const transcript = (extra = '') => outputs.map((r) => `${r.stdout}${r.stderr}`).join('\n') + '\n' + extra;
 
   const enq = await cli(['enqueue', specFile, '--json']);
   assert.equal(enq.code, 0, `enqueue: ${enq.stderr}`);
@@ -196,7 +194,10 @@ async function runSweep(args: string[], env: NodeJS.ProcessEnv): Promise<SweepRu
   const lb = await cli(['leaderboard', sweepId, '--json']);
   assert.equal(lb.code, 0, `leaderboard: ${lb.stderr}`);
   const rows = JSON.parse(lb.stdout) as Array<{ rank: number; backend: string; metrics: Record<string, number> }>;
-  assert.deepEqual(rows.map((r) => r.rank), [1, 2]);
+  assert.deepEqual(
+    rows.map((r) => r.rank),
+    [1, 2],
+  );
   for (const row of rows) {
     assert.equal(row.backend, 'dry-run');
     assert.ok(Number.isFinite(row.metrics.valAuc));
@@ -258,13 +259,21 @@ describe('password-protected Redis (requirepass)', () => {
     ];
     for (const [what, argv] of cases) {
       const r = await runCli([...argv, '--redis', `redis://:${wrong}@127.0.0.1:${port}`], { ...cacheEnv(), REDIS_URL: UNREACHABLE });
-      assertOneLineUserError(r, /cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*check the password/, `${what} with a wrong password`);
+      assertOneLineUserError(
+        r,
+        /cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*check the password/,
+        `${what} with a wrong password`,
+      );
       assertNeverPrinted(r.stdout + r.stderr, wrong);
     }
     const none = await runCli(['status', 'x'], { REDIS_URL: `redis://127.0.0.1:${port}` });
     assertOneLineUserError(none, /NOAUTH.*check the password/, 'status without a password');
     // BullMQ's short-lived keys may expire meanwhile, so: no key that was not there before.
-    assert.deepEqual((await allKeys(admin)).filter((k) => !keysBefore.has(k)), [], 'nothing written with a wrong password');
+    assert.deepEqual(
+      (await allKeys(admin)).filter((k) => !keysBefore.has(k)),
+      [],
+      'nothing written with a wrong password',
+    );
   });
 
   test('an ACL user, redis://user:pw@host, confined to keys under its prefix', async () => {
@@ -311,15 +320,53 @@ function sh(cmd: string, args: string[], cwd: string): Promise<void> {
 async function makePki(): Promise<Pki> {
   const pki = await mkdtemp(path.join(dir, 'pki-'));
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await sh('openssl', ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=lstm-sweep test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], pki);
+  await sh(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=lstm-sweep test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    pki,
+  );
   await sh('openssl', ['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'], pki);
   await writeFile(
     path.join(pki, 'server.ext'),
     'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
   );
-  await sh('openssl', ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext'], pki);
+  await sh(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'server.ext',
+    ],
+    pki,
+  );
   return { ca: path.join(pki, 'ca.pem'), cert: path.join(pki, 'server.pem'), key: path.join(pki, 'server.key') };
 }
 
@@ -339,7 +386,12 @@ describe('TLS (rediss://)', () => {
       const message = (err as Error).message;
       // A redis-server built without TLS rejects the tls-* directives.
       if (err instanceof RedisStartError && err.exited && /tls|Bad directive|not supported/i.test(message)) {
-        skip = `this redis-server has no TLS support (${message.split('\n').find((l) => /tls|directive/i.test(l))?.trim() ?? 'exited'})`;
+        skip = `this redis-server has no TLS support (${
+          message
+            .split('\n')
+            .find((l) => /tls|directive/i.test(l))
+            ?.trim() ?? 'exited'
+        })`;
         return;
       }
       throw err;
@@ -376,7 +428,11 @@ describe('TLS (rediss://)', () => {
     });
     assertNeverPrinted(run.transcript, password);
     const wrong = await runCli(['status', 'x', '--redis', `rediss://:bad-${hex(6)}@127.0.0.1:${pwPort}`], { NODE_EXTRA_CA_CERTS: pki.ca });
-    assertOneLineUserError(wrong, /^lstm-sweep: cannot connect to Redis at rediss:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*check the password/, 'TLS, wrong password');
+    assertOneLineUserError(
+      wrong,
+      /^lstm-sweep: cannot connect to Redis at rediss:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*check the password/,
+      'TLS, wrong password',
+    );
   });
 });
 
@@ -417,7 +473,11 @@ describe('hash-tag prefix: every key in one Redis Cluster slot', () => {
     ({ port } = await startRedis({ extra: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'] }));
     redis = client(port);
     await redis.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-    await waitFor(async () => ((await redis.call('CLUSTER', 'INFO')) as string).includes('cluster_state:ok') || undefined, 10_000, 'cluster_state:ok');
+    await waitFor(
+      async () => ((await redis.call('CLUSTER', 'INFO')) as string).includes('cluster_state:ok') || undefined,
+      10_000,
+      'cluster_state:ok',
+    );
   });
 
   test('keySlot follows the Redis Cluster specification, and agrees with CLUSTER KEYSLOT', async () => {
@@ -437,7 +497,10 @@ describe('hash-tag prefix: every key in one Redis Cluster slot', () => {
     const keys = await allKeys(redis);
     // Both lstm-sweep's keys and BullMQ's are there...
     for (const part of [':sweeps', ':sweep:', ':dataset:', `:${TRIAL_QUEUE}:meta`, `:${TRIAL_QUEUE}:events`, `:${TRIAL_QUEUE}:completed`]) {
-      assert.ok(keys.some((k) => k.includes(part)), `a key with "${part}" among ${keys.join(', ')}`);
+      assert.ok(
+        keys.some((k) => k.includes(part)),
+        `a key with "${part}" among ${keys.join(', ')}`,
+      );
     }
     // ...and all of them (this instance is fresh: SCAN sees exactly what the sweep created) are under
     // the prefix and in the prefix's slot. Why this matters: Redis Cluster refuses multi-key
@@ -538,7 +601,10 @@ describe('a worker evaluates nothing from a job payload beyond the validated tri
 
       // No result, failure record or active marker for the malformed jobs; the valid ones completed.
       const keys = await allKeys(redis);
-      assert.deepEqual(keys.filter((k) => k.includes(evilSweep) || k.includes('0123456789abcdef')), []);
+      assert.deepEqual(
+        keys.filter((k) => k.includes(evilSweep) || k.includes('0123456789abcdef')),
+        [],
+      );
       assert.equal(await redis.hlen(`${prefix}:sweep:${sweepId}:results`), TRIALS);
       const lb = await runCli(['leaderboard', sweepId, '--json', ...args], env);
       assert.equal((JSON.parse(lb.stdout) as unknown[]).length, TRIALS);

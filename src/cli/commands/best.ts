@@ -9,7 +9,10 @@ import { requireSweep, withStore } from '../session.js';
 
 const FlagsSchema = z.object({
   export: z.string().min(1).optional(),
-  trial: z.string().regex(/^[0-9a-f]{16}$/, { message: 'a 16-hex-digit trial id (see leaderboard --json)' }).optional(),
+  trial: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/, { message: 'a 16-hex-digit trial id (see leaderboard --json)' })
+    .optional(),
   json: z.boolean().optional(),
 });
 
@@ -46,7 +49,10 @@ export function bestCommand(): Command {
         }
         const saved = await artifacts.load(sweepId, trialId, result.model);
         await writeModelDir(flags.export, saved);
-        await writeFile(path.join(flags.export, 'trial.json'), JSON.stringify({ ...summary, exportedAt: new Date().toISOString() }, null, 2));
+        await writeFile(
+          path.join(flags.export, 'trial.json'),
+          JSON.stringify({ ...summary, exportedAt: new Date().toISOString() }, null, 2),
+        );
       }
       if (flags.json) {
         console.log(JSON.stringify(summary, null, 2));
@@ -54,8 +60,10 @@ export function bestCommand(): Command {
         const m = result.metrics;
         console.log(`trial ${trialId}: ${sweep.spec.metric.name} ${m[sweep.spec.metric.name]?.toFixed(4) ?? '-'}`);
         console.log(`config ${JSON.stringify(result.config)}`);
-        console.log(`validation: loss ${m.valLoss.toFixed(4)} acc ${m.valAcc.toFixed(3)} auc ${m.valAuc.toFixed(3)}` +
-          (m.testAcc !== undefined ? ` | test: acc ${m.testAcc.toFixed(3)} auc ${m.testAuc?.toFixed(3)}` : ''));
+        console.log(
+          `validation: loss ${m.valLoss.toFixed(4)} acc ${m.valAcc.toFixed(3)} auc ${m.valAuc.toFixed(3)}` +
+            (m.testAcc !== undefined ? ` | test: acc ${m.testAcc.toFixed(3)} auc ${m.testAuc?.toFixed(3)}` : ''),
+        );
         if (flags.export) console.log(`exported to ${path.resolve(flags.export)} (model.json, weights.bin, trial.json)`);
       }
     });

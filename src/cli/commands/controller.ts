@@ -24,7 +24,8 @@ export function controllerCommand(): Command {
     await withQueue(raw, async (deps) => {
       const { store } = deps;
       const sweep = await requireSweep(store, sweepId);
-      if (sweep.spec.method !== 'tpe') throw new UserError(`sweep ${sweepId} is a ${sweep.spec.method} sweep: all its trials were queued by enqueue`);
+      if (sweep.spec.method !== 'tpe')
+        throw new UserError(`sweep ${sweepId} is a ${sweep.spec.method} sweep: all its trials were queued by enqueue`);
       let stop = false;
       process.once('SIGINT', () => (stop = true));
       process.once('SIGTERM', () => (stop = true));

@@ -73,7 +73,9 @@ export function dashboardCommand(): Command {
     const url = `http://${shown}:${port}/`;
     console.log(`dashboard: ${url}`);
     console.log(`queues: ${url}queues`);
-    console.log(`redis: ${redactUrl(redisUrl)} prefix: ${prefix}${token ? '; token required (open the URL with ?token=<token> once)' : ''}`);
+    console.log(
+      `redis: ${redactUrl(redisUrl)} prefix: ${prefix}${token ? '; token required (open the URL with ?token=<token> once)' : ''}`,
+    );
 
     await new Promise<void>((resolve) => {
       const stop = () => {

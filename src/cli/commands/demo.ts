@@ -61,10 +61,14 @@ export function demoCommand(): Command {
         console.log('per trial:');
         console.log(leaderboardTable(rows, sweep.spec.metric));
         console.log(`${counts.completed} completed, ${counts.failed} failed. Again later: npx lstm-sweep leaderboard ${summary.sweepId}`);
-        console.log(`Curves and hyperparameter effects: npx lstm-sweep dashboard, then open http://127.0.0.1:8787/#/sweeps/${summary.sweepId}`);
+        console.log(
+          `Curves and hyperparameter effects: npx lstm-sweep dashboard, then open http://127.0.0.1:8787/#/sweeps/${summary.sweepId}`,
+        );
       } finally {
         await Promise.all(
-          workers.map((w) => new Promise<void>((resolve) => (w.exitCode !== null ? resolve() : (w.once('exit', () => resolve()), w.kill('SIGTERM'))))),
+          workers.map(
+            (w) => new Promise<void>((resolve) => (w.exitCode !== null ? resolve() : (w.once('exit', () => resolve()), w.kill('SIGTERM')))),
+          ),
         );
         await queue.close();
         redis.disconnect();

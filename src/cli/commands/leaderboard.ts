@@ -25,11 +25,21 @@ export function leaderboardCommand(): Command {
       .option('--json', 'print an array of {rank, trialId, config, metrics, epochs, durationMs, backend, worker}')
       .option('--csv', 'print CSV')
       .option('--limit <n>', 'show only the best n trials')
-      .option('--by-config', 'one row per configuration: mean ± standard deviation over its seeds, and the test accuracy of the seed ensemble (shown by default when the sweep has several seeds)')
+      .option(
+        '--by-config',
+        'one row per configuration: mean ± standard deviation over its seeds, and the test accuracy of the seed ensemble (shown by default when the sweep has several seeds)',
+      )
       .option('--watch', 'refresh in place while the sweep runs, with a progress bar and ETA (Ctrl-C to stop)')
       .option('--interval <seconds>', 'refresh period of --watch', '2'),
   ).action(async (sweepId: string, raw: ConnectionFlags & Record<string, unknown>) => {
-    const flags = parseFlags(FlagsSchema, { json: raw.json, csv: raw.csv, limit: raw.limit, watch: raw.watch, interval: raw.interval, byConfig: raw.byConfig });
+    const flags = parseFlags(FlagsSchema, {
+      json: raw.json,
+      csv: raw.csv,
+      limit: raw.limit,
+      watch: raw.watch,
+      interval: raw.interval,
+      byConfig: raw.byConfig,
+    });
     await withStore(raw, async (store) => {
       const sweep = await requireSweep(store, sweepId);
       if (flags.watch) {
@@ -58,7 +68,9 @@ export function leaderboardCommand(): Command {
       } else {
         console.log(leaderboardTable(shown, sweep.spec.metric));
         for (const f of await store.getFailures(sweepId)) {
-          console.log(`failed ${f.trialId.slice(0, 8)} (depth ${f.config.depth}, width ${f.config.width}) after ${f.attempts} attempt(s): ${f.reason}`);
+          console.log(
+            `failed ${f.trialId.slice(0, 8)} (depth ${f.config.depth}, width ${f.config.width}) after ${f.attempts} attempt(s): ${f.reason}`,
+          );
         }
         const counts = await store.counts(sweepId);
         console.log(`${counts.completed}/${counts.total} trials done, ${counts.failed} failed, ${counts.active} active`);

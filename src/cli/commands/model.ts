@@ -33,7 +33,14 @@ export function modelCommand(): Command {
       await initBackend(flags.backend);
       const model = buildModel(
         { timesteps: flags.timesteps, features: flags.features },
-        { depth: flags.depth, width: flags.width, dropout: flags.dropout, recurrentDropout: flags.recurrentDropout, head: flags.head, seed: 0 },
+        {
+          depth: flags.depth,
+          width: flags.width,
+          dropout: flags.dropout,
+          recurrentDropout: flags.recurrentDropout,
+          head: flags.head,
+          seed: 0,
+        },
       );
       console.log(formatSummary(model));
       model.dispose();

@@ -53,7 +53,10 @@ export function predictCommand(): Command {
     .requiredOption('--data <file>', 'CSV of series in the training format (ucr: the label column may be left out)')
     .option('--format <format>', 'ucr | long', 'ucr')
     .option('--threshold <p>', 'probability above which a series is labelled 1', '0.5')
-    .option('--json', 'print [{index, probability, label}] as JSON (probability of the predicted label; multi-class also lists all probabilities)')
+    .option(
+      '--json',
+      'print [{index, probability, label}] as JSON (probability of the predicted label; multi-class also lists all probabilities)',
+    )
     .action(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(FlagsSchema, raw);
       let text: string;
@@ -73,17 +76,23 @@ export function predictCommand(): Command {
       try {
         saved = await readModelDir(flags.model);
       } catch (err) {
-        throw new UserError(`cannot load a model from ${flags.model}: ${(err as Error).message.split('\n')[0]} (export one with: lstm-sweep best <sweepId> --export <dir>)`);
+        throw new UserError(
+          `cannot load a model from ${flags.model}: ${(err as Error).message.split('\n')[0]} (export one with: lstm-sweep best <sweepId> --export <dir>)`,
+        );
       }
       const model = await loadModel(saved);
       const normalization = await readNormalization(flags.model);
       const [, timesteps, features] = model.inputs[0]!.shape;
       if (timesteps !== split.timesteps || features !== split.features) {
-        throw new UserError(`${flags.data} has series of shape (${split.timesteps}, ${split.features}); the model expects (${timesteps}, ${features})`);
+        throw new UserError(
+          `${flags.data} has series of shape (${split.timesteps}, ${split.features}); the model expects (${timesteps}, ${features})`,
+        );
       }
       // New series get the normalisation the model was trained with (trial.json, from best --export).
       const x = normalizeSplit(split, normalization.mode, normalization.stats).x;
-      const probs = tf.tidy(() => (model.predict(tf.tensor3d(x, [split.n, split.timesteps, split.features])) as import('@tensorflow/tfjs').Tensor).dataSync());
+      const probs = tf.tidy(() =>
+        (model.predict(tf.tensor3d(x, [split.n, split.timesteps, split.features])) as import('@tensorflow/tfjs').Tensor).dataSync(),
+      );
       model.dispose();
       // One sigmoid output (binary, threshold) or a softmax over k classes (argmax).
       const k = probs.length / split.n;
@@ -102,7 +111,10 @@ export function predictCommand(): Command {
         console.log(JSON.stringify(rows));
         return;
       }
-      const table = new Table({ head: ['#', 'probability', 'label', ...(input.labelled ? ['true'] : [])], style: { head: [], border: [] } });
+      const table = new Table({
+        head: ['#', 'probability', 'label', ...(input.labelled ? ['true'] : [])],
+        style: { head: [], border: [] },
+      });
       for (const r of rows) table.push([r.index, r.probability.toFixed(4), r.label, ...(input.labelled ? [r.trueLabel] : [])]);
       console.log(table.toString());
       if (input.labelled) {

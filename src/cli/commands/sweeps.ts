@@ -17,7 +17,10 @@ export function sweepsCommand(): Command {
         console.log(JSON.stringify(rows, null, 2));
         return;
       }
-      const table = new Table({ head: ['sweep', 'created', 'total', 'waiting', 'active', 'completed', 'failed'], style: { head: [], border: [] } });
+      const table = new Table({
+        head: ['sweep', 'created', 'total', 'waiting', 'active', 'completed', 'failed'],
+        style: { head: [], border: [] },
+      });
       for (const r of rows) table.push([r.sweepId, r.createdAt.slice(0, 19), r.total, r.waiting, r.active, r.completed, r.failed]);
       console.log(table.toString());
     });

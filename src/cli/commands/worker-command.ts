@@ -22,13 +22,21 @@ const FlagsSchema = z.object({
 export function workerCommand(): Command {
   return withConnection(
     new Command('worker')
-      .description('take trials from the queue, train them and write results to Redis (SIGTERM/Ctrl-C: finish current trials within --grace, else hand them back, then exit)')
+      .description(
+        'take trials from the queue, train them and write results to Redis (SIGTERM/Ctrl-C: finish current trials within --grace, else hand them back, then exit)',
+      )
       .option('-c, --concurrency <n>', 'trials trained at once, each in its own process; "auto" = one per CPU core', '1')
       .option('--backend <name>', 'auto | tensorflow | wasm | cpu [env: LSW_BACKEND, default auto]')
-      .option('--engine <name>', 'training engine: auto (fast, or layers on the tensorflow backend) | fast | layers [env: LSW_ENGINE, default auto]')
+      .option(
+        '--engine <name>',
+        'training engine: auto (fast, or layers on the tensorflow backend) | fast | layers [env: LSW_ENGINE, default auto]',
+      )
       .option('--gpu <index>', 'pin this worker to one GPU (sets CUDA_VISIBLE_DEVICES for the tensorflow backend)')
       .option('--cache-dir <dir>', 'local dataset cache [env: LSW_CACHE_DIR, default ~/.cache/lstm-sweep]')
-      .option('--artifacts <where>', 'keep each trained model in: redis | none | a directory (e.g. a shared volume) [env: LSW_ARTIFACTS, default redis]')
+      .option(
+        '--artifacts <where>',
+        'keep each trained model in: redis | none | a directory (e.g. a shared volume) [env: LSW_ARTIFACTS, default redis]',
+      )
       .option('--grace <seconds>', 'on SIGTERM/SIGINT, wait this long for current trials, then hand them back to the queue', '300'),
   ).action(async (raw: ConnectionFlags & Record<string, unknown>) => {
     const flags = parseFlags(FlagsSchema, raw);

@@ -68,7 +68,9 @@ export class LayersEngine implements TrainingEngine {
           loss === 'binaryCrossentropy'
             ? tf.metrics.binaryCrossentropy(yb, out)
             : tf.metrics.categoricalCrossentropy(tf.oneHot(tf.cast(tf.reshape(yb, [-1]), 'int32'), classes), out);
-        const weighted = classWeights ? tf.mul(perSample, tf.gather(tf.tensor1d(classWeights), tf.cast(tf.reshape(yb, [-1]), 'int32'))) : perSample;
+        const weighted = classWeights
+          ? tf.mul(perSample, tf.gather(tf.tensor1d(classWeights), tf.cast(tf.reshape(yb, [-1]), 'int32')))
+          : perSample;
         return tf.mean(weighted) as tf.Scalar;
       }, variables);
       let applied = grads;

@@ -33,7 +33,14 @@ export interface EngineSetup {
 export function createEngine(name: EngineName, model: tf.LayersModel, setup: EngineSetup): TrainingEngine {
   const { config } = setup;
   const plan = planNetwork(setup.shape, config);
-  if (name === 'layers') return new LayersEngine(model, { learningRate: config.learningRate, loss: plan.head.loss, classes: plan.classes, ...(setup.classWeights ? { classWeights: setup.classWeights } : {}), ...(config.clipNorm ? { clipNorm: config.clipNorm } : {}) });
+  if (name === 'layers')
+    return new LayersEngine(model, {
+      learningRate: config.learningRate,
+      loss: plan.head.loss,
+      classes: plan.classes,
+      ...(setup.classWeights ? { classWeights: setup.classWeights } : {}),
+      ...(config.clipNorm ? { clipNorm: config.clipNorm } : {}),
+    });
   return new FastEngine(model, {
     plan,
     learningRate: config.learningRate,

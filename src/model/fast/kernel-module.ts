@@ -10,15 +10,65 @@ import { fileURLToPath } from 'node:url';
 export interface KernelExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  gemm(M: number, N: number, K: number, a: number, ars: number, acs: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
+  gemm(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+  ): void;
   addBias(rows: number, cols: number, dst: number, ldd: number, bias: number): void;
   colSum(rows: number, cols: number, src: number, lds: number, out: number, accumulate: number): void;
   maskSeq(T: number, n: number, cols: number, x: number, mask: number, out: number): void;
   addScaled(len: number, dst: number, src: number, mask: number): void;
   transpose(rows: number, cols: number, src: number, out: number): void;
-  lstmForward(T: number, n: number, U: number, gates: number, wr: number, h: number, c: number, ac: number, rmask: number, hm: number, act: number): void;
-  lstmBackward(T: number, n: number, U: number, gates: number, c: number, ac: number, wrT: number, rmask: number, dh: number, dz: number, dc: number, tmp: number, act: number): void;
-  adam(len: number, p: number, g: number, m: number, v: number, lr: number, beta1: number, beta2: number, eps: number, oneMinusAcc1: number, oneMinusAcc2: number): void;
+  lstmForward(
+    T: number,
+    n: number,
+    U: number,
+    gates: number,
+    wr: number,
+    h: number,
+    c: number,
+    ac: number,
+    rmask: number,
+    hm: number,
+    act: number,
+  ): void;
+  lstmBackward(
+    T: number,
+    n: number,
+    U: number,
+    gates: number,
+    c: number,
+    ac: number,
+    wrT: number,
+    rmask: number,
+    dh: number,
+    dz: number,
+    dc: number,
+    tmp: number,
+    act: number,
+  ): void;
+  adam(
+    len: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    oneMinusAcc1: number,
+    oneMinusAcc2: number,
+  ): void;
 }
 
 /** Repository-relative location, the same from src/ (tsx) and dist/ (compiled). */

@@ -10,7 +10,9 @@ export function copyWeightsFromModel(net: FastNetwork, model: tf.LayersModel): v
   for (const slot of net.slots) {
     const tensor = model.getLayer(slot.layer).getWeights()[slot.index];
     if (!tensor || tensor.size !== slot.size) {
-      throw new Error(`layer ${slot.layer} weight ${slot.index}: expected ${slot.shape.join('x')}, model has ${tensor?.shape.join('x') ?? 'none'}`);
+      throw new Error(
+        `layer ${slot.layer} weight ${slot.index}: expected ${slot.shape.join('x')}, model has ${tensor?.shape.join('x') ?? 'none'}`,
+      );
     }
     net.params.set(tensor.dataSync() as Float32Array, slot.offset);
   }

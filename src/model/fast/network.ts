@@ -73,7 +73,27 @@ export class FastNetwork {
   private readonly rng: Rng;
   private readonly T: number;
   private readonly maxBatch: number;
-  private readonly ptr: Record<'params' | 'grads' | 'm' | 'v' | 'x' | 'proj' | 'dA' | 'dB' | 'dH' | 'dZ' | 'seqTmp' | 'hm' | 'dc' | 'tmp' | 'logits' | 'dlogits' | 'dvec' | 'denseT', number>;
+  private readonly ptr: Record<
+    | 'params'
+    | 'grads'
+    | 'm'
+    | 'v'
+    | 'x'
+    | 'proj'
+    | 'dA'
+    | 'dB'
+    | 'dH'
+    | 'dZ'
+    | 'seqTmp'
+    | 'hm'
+    | 'dc'
+    | 'tmp'
+    | 'logits'
+    | 'dlogits'
+    | 'dvec'
+    | 'denseT',
+    number
+  >;
   private readonly masks: Float32Array[] = [];
   private n = 0;
   private adamStep = 0;
@@ -387,7 +407,19 @@ export class FastNetwork {
     this.adamStep++;
     const acc1 = Math.fround(beta1 ** this.adamStep);
     const acc2 = Math.fround(beta2 ** this.adamStep);
-    this.k.adam(this.paramCount, this.ptr.params, this.ptr.grads, this.ptr.m, this.ptr.v, learningRate, beta1, beta2, epsilon, 1 - acc1, 1 - acc2);
+    this.k.adam(
+      this.paramCount,
+      this.ptr.params,
+      this.ptr.grads,
+      this.ptr.m,
+      this.ptr.v,
+      learningRate,
+      beta1,
+      beta2,
+      epsilon,
+      1 - acc1,
+      1 - acc2,
+    );
   }
 
   /** Probabilities for rows [0, n) of a batch-major array, in chunks of maxBatch. */

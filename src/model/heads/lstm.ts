@@ -9,6 +9,11 @@ import type { HeadBuilder } from './head.js';
  */
 export const lstmHead: HeadBuilder<LstmHeadPlan> = {
   build(x, plan, ctx) {
-    return lstmLayer(plan, { dropout: ctx.dropout, recurrentDropout: ctx.recurrentDropout, kernelSeed: ctx.seed(0), recurrentSeed: ctx.seed(1) }).apply(x) as tf.SymbolicTensor;
+    return lstmLayer(plan, {
+      dropout: ctx.dropout,
+      recurrentDropout: ctx.recurrentDropout,
+      kernelSeed: ctx.seed(0),
+      recurrentSeed: ctx.seed(1),
+    }).apply(x) as tf.SymbolicTensor;
   },
 };

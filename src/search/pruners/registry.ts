@@ -9,6 +9,10 @@ const PRUNERS = {
 };
 
 /** The pruner of a trial whose sweep early-terminates (the job's settings), or undefined. */
-export function prunerFor(settings: (AshaConfig & { type?: keyof typeof PRUNERS }) | undefined, store: Pick<SweepStore, 'addToRung'>, metric: Metric): Pruner | undefined {
+export function prunerFor(
+  settings: (AshaConfig & { type?: keyof typeof PRUNERS }) | undefined,
+  store: Pick<SweepStore, 'addToRung'>,
+  metric: Metric,
+): Pruner | undefined {
   return settings ? PRUNERS[settings.type ?? 'asha'](settings, store, metric) : undefined;
 }

@@ -1,6 +1,14 @@
 import { shuffleInPlace, type Rng } from '../../util/rng.js';
 import type { SampleContext, Sampler } from '../sampler.js';
-import { discreteDomain, fromInternal, internalInterval, type Assignment, type Dimension, type Domain, type SearchSpace } from '../space.js';
+import {
+  discreteDomain,
+  fromInternal,
+  internalInterval,
+  type Assignment,
+  type Dimension,
+  type Domain,
+  type SearchSpace,
+} from '../space.js';
 
 /** Random draws tried before enumerating (discrete spaces) or giving up (continuous ones). */
 const RANDOM_TRIES = 50;

@@ -82,14 +82,28 @@ describe('dashboard format.js', () => {
 
   test('config values and labels read absent options as what their absence means', () => {
     // A stored config leaves out residual: true, inputProjection: false, classWeight: none, clipNorm: 0.
-    const stored = { depth: 2, width: 16, dropout: 0.1, recurrentDropout: 0, learningRate: 0.002, batchSize: 16, epochs: 3, patience: 0, head: 'dense', seed: 1 };
+    const stored = {
+      depth: 2,
+      width: 16,
+      dropout: 0.1,
+      recurrentDropout: 0,
+      learningRate: 0.002,
+      batchSize: 16,
+      epochs: 3,
+      patience: 0,
+      head: 'dense',
+      seed: 1,
+    };
     assert.equal(fmtConfigValue(stored, p('residual')), 'true');
     assert.equal(fmtConfigValue({ ...stored, residual: false }, p('residual')), 'false');
     assert.equal(fmtConfigValue(stored, p('inputProjection')), 'false');
     assert.equal(fmtConfigValue(stored, p('classWeight')), 'none');
     assert.equal(fmtConfigValue(stored, p('clipNorm')), '0', 'absent clipNorm: no clipping, not the spec default 1');
     assert.equal(fmtConfigValue({ ...stored, clipNorm: 1 }, p('clipNorm')), '1');
-    assert.equal(configLabel({ ...stored, residual: false }, [p('depth'), p('dropout'), p('residual'), p('seed')]), 'depth 2 · drop 0.1 · residual false · seed 1');
+    assert.equal(
+      configLabel({ ...stored, residual: false }, [p('depth'), p('dropout'), p('residual'), p('seed')]),
+      'depth 2 · drop 0.1 · residual false · seed 1',
+    );
     assert.equal(configLabel(undefined, [p('depth')]), '');
     assert.equal(configLabel(stored, []), '');
   });
@@ -136,7 +150,10 @@ describe('dashboard format.js', () => {
   test('sorting: numbers by value, text alphabetically, missing values last', () => {
     const sorted = [3, undefined, 1, Number.NaN, 2].sort(compareValues);
     assert.deepEqual(sorted.slice(0, 3), [1, 2, 3]);
-    assert.equal(sorted.slice(3).every((v) => v === undefined || Number.isNaN(v)), true);
+    assert.equal(
+      sorted.slice(3).every((v) => v === undefined || Number.isNaN(v)),
+      true,
+    );
     assert.deepEqual(['lstm', 'dense'].sort(compareValues), ['dense', 'lstm']);
     assert.deepEqual([true, false].sort(compareValues), [false, true]);
   });
@@ -145,9 +162,19 @@ describe('dashboard format.js', () => {
 describe('dashboard vocabulary.js', () => {
   test('built from /api/meta: every parameter of the vocabulary, the seed last, every metric', () => {
     const meta = metaJson();
-    assert.deepEqual(vocab.parameters.map((x) => x.name), [...meta.parameters.map((x) => x.name), 'seed']);
-    assert.deepEqual(vocab.metrics.map((m) => m.name), meta.metrics.map((m) => m.name));
-    for (const name of ['residual', 'inputProjection', 'classWeight', 'clipNorm']) assert.ok(vocab.parameters.some((x) => x.name === name), name);
+    assert.deepEqual(
+      vocab.parameters.map((x) => x.name),
+      [...meta.parameters.map((x) => x.name), 'seed'],
+    );
+    assert.deepEqual(
+      vocab.metrics.map((m) => m.name),
+      meta.metrics.map((m) => m.name),
+    );
+    for (const name of ['residual', 'inputProjection', 'classWeight', 'clipNorm'])
+      assert.ok(
+        vocab.parameters.some((x) => x.name === name),
+        name,
+      );
     assert.ok(vocab.metrics.some((m) => m.name === 'valBalancedAcc'));
     assert.equal(p('residual').kind, 'boolean');
     assert.equal(p('learningRate').log, true);
@@ -175,7 +202,19 @@ describe('dashboard vocabulary.js', () => {
   });
 
   test('varying parameters: swept by the spec or differing among the configs, absent values as their meaning', () => {
-    const base = { depth: 1, width: 32, dropout: 0, recurrentDropout: 0, learningRate: 0.002, batchSize: 16, epochs: 150, patience: 20, head: 'dense', inputProjection: true, clipNorm: 1 };
+    const base = {
+      depth: 1,
+      width: 32,
+      dropout: 0,
+      recurrentDropout: 0,
+      learningRate: 0.002,
+      batchSize: 16,
+      epochs: 150,
+      patience: 20,
+      head: 'dense',
+      inputProjection: true,
+      clipNorm: 1,
+    };
     // The demo: residual [true, false] x seeds [0, 1]; residual: true is left out of stored configs.
     const configs = [
       { ...base, seed: 0 },
@@ -183,28 +222,59 @@ describe('dashboard vocabulary.js', () => {
       { ...base, residual: false, seed: 0 },
       { ...base, residual: false, seed: 1 },
     ];
-    assert.deepEqual(varyingParameters(vocab, ['residual', 'seed'], configs).map((x) => x.name), ['residual', 'seed']);
-    assert.deepEqual(varyingParameters(vocab, [], configs).map((x) => x.name), ['residual', 'seed'], 'found from the configs alone');
-    assert.deepEqual(varyingParameters(vocab, ['depth'], []).map((x) => x.name), ['depth']);
+    assert.deepEqual(
+      varyingParameters(vocab, ['residual', 'seed'], configs).map((x) => x.name),
+      ['residual', 'seed'],
+    );
+    assert.deepEqual(
+      varyingParameters(vocab, [], configs).map((x) => x.name),
+      ['residual', 'seed'],
+      'found from the configs alone',
+    );
+    assert.deepEqual(
+      varyingParameters(vocab, ['depth'], []).map((x) => x.name),
+      ['depth'],
+    );
     // residual true stored explicitly and left out are the same value.
-    assert.deepEqual(varyingParameters(vocab, [], [{ ...base, seed: 0 }, { ...base, residual: true, seed: 0 }]), []);
+    assert.deepEqual(
+      varyingParameters(
+        vocab,
+        [],
+        [
+          { ...base, seed: 0 },
+          { ...base, residual: true, seed: 0 },
+        ],
+      ),
+      [],
+    );
 
-    const fixed = fixedParameters(vocab, varyingParameters(vocab, ['residual', 'seed'], configs), configs, { seeds: [0, 1], parameters: {} });
+    const fixed = fixedParameters(vocab, varyingParameters(vocab, ['residual', 'seed'], configs), configs, {
+      seeds: [0, 1],
+      parameters: {},
+    });
     const byName = Object.fromEntries(fixed.map((f) => [f.param.name, f.value]));
     assert.equal(byName.depth, 1);
     assert.equal(byName.inputProjection, true);
     assert.equal(byName.classWeight, 'none');
     assert.equal('residual' in byName, false);
     // Before any result: the spec's one-value lists, else the defaults.
-    const early = Object.fromEntries(fixedParameters(vocab, [], [], { seeds: [7], parameters: { depth: [3] } }).map((f) => [f.param.name, f.value]));
+    const early = Object.fromEntries(
+      fixedParameters(vocab, [], [], { seeds: [7], parameters: { depth: [3] } }).map((f) => [f.param.name, f.value]),
+    );
     assert.equal(early.depth, 3);
     assert.equal(early.seed, 7);
     assert.equal(early.width, p('width').default);
   });
 
   test('shown metrics: the sweep metric first, then every one some result has', () => {
-    const rows = [{ metrics: { valAuc: 0.9, valAcc: 0.8, valLoss: 0.3, valBalancedAcc: 0.8 } }, { metrics: { valAuc: 0.7, testAcc: Number.NaN } }];
-    assert.deepEqual(shownMetrics(vocab, 'valLoss', rows).map((m) => m.name), ['valLoss', 'valAuc', 'valAcc', 'valBalancedAcc']);
+    const rows = [
+      { metrics: { valAuc: 0.9, valAcc: 0.8, valLoss: 0.3, valBalancedAcc: 0.8 } },
+      { metrics: { valAuc: 0.7, testAcc: Number.NaN } },
+    ];
+    assert.deepEqual(
+      shownMetrics(vocab, 'valLoss', rows).map((m) => m.name),
+      ['valLoss', 'valAuc', 'valAcc', 'valBalancedAcc'],
+    );
     assert.deepEqual(sweepMetric(vocab, { name: 'valAuc', goal: 'maximize' }).label, 'validation ROC AUC');
   });
 });

@@ -57,7 +57,15 @@ async function expectLoadError(
 
 describe('dataset spec schema', () => {
   test('fills defaults', () => {
-    assert.deepEqual(spec({ train: 'a.csv' }), { train: 'a.csv', format: 'ucr', validationSplit: 0.2, splitSeed: 0, normalize: 'none', protocol: 'auto', folds: 5 });
+    assert.deepEqual(spec({ train: 'a.csv' }), {
+      train: 'a.csv',
+      format: 'ucr',
+      validationSplit: 0.2,
+      splitSeed: 0,
+      normalize: 'none',
+      protocol: 'auto',
+      folds: 5,
+    });
   });
   test('rejects out-of-range values and unknown keys', () => {
     for (const bad of [
@@ -96,18 +104,26 @@ describe('real datasets', { skip: noDatasets }, () => {
   });
 
   test('BasicMotions (long, 4 classes)', async () => {
-    const ds = await loadDataset(
-      spec({ train: 'BasicMotions/train.csv', test: 'BasicMotions/test.csv', format: 'long' }),
-      { baseDir: datasetsDir, classes: 4 },
-    );
+    const ds = await loadDataset(spec({ train: 'BasicMotions/train.csv', test: 'BasicMotions/test.csv', format: 'long' }), {
+      baseDir: datasetsDir,
+      classes: 4,
+    });
     assert.deepEqual([ds.train.n, ds.train.timesteps, ds.train.features], [40, 100, 6]);
     assert.deepEqual([ds.test?.n, ds.test?.timesteps, ds.test?.features], [40, 100, 6]);
-    assert.deepEqual([...countLabels(ds.train).entries()].sort(), [[0, 10], [1, 10], [2, 10], [3, 10]]);
+    assert.deepEqual([...countLabels(ds.train).entries()].sort(), [
+      [0, 10],
+      [1, 10],
+      [2, 10],
+      [3, 10],
+    ]);
     // row "0,1,2,0.079106,0.394032,..." is sample 0, t = 1: features at x[6..11]
     const lines = (await readFile(path.join(datasetsDir, 'BasicMotions/train.csv'), 'utf8')).split('\n');
     const row = lines[2]!.split(',');
     assert.equal(ds.train.y[0], Number(row[2]));
-    assert.deepEqual(Array.from(ds.train.x.subarray(6, 12)), row.slice(3).map((v) => Math.fround(Number(v))));
+    assert.deepEqual(
+      Array.from(ds.train.x.subarray(6, 12)),
+      row.slice(3).map((v) => Math.fround(Number(v))),
+    );
   });
 
   test('BasicMotions as a binary task is rejected by the label check', async () => {
@@ -130,10 +146,8 @@ describe('ucr format errors', () => {
     expectLoadError('bad-header.csv', 'class,t0,t1\n0,1,2\n', { line: 1 }, /bad header.*first column must be "label"/));
   test('long file read as ucr hints at the format', () =>
     expectLoadError('long-as-ucr.csv', 'sample,t,label,f0\n0,0,0,1\n', { line: 1 }, /set format: long/));
-  test('no time-step columns', () =>
-    expectLoadError('label-only.csv', 'label\n0\n', { line: 1 }, /at least one time-step column/));
-  test('ragged row', () =>
-    expectLoadError('ragged.csv', 'label,t0,t1\n0,1,2\n1,1\n', { line: 3 }, /2 columns but the header has 3/));
+  test('no time-step columns', () => expectLoadError('label-only.csv', 'label\n0\n', { line: 1 }, /at least one time-step column/));
+  test('ragged row', () => expectLoadError('ragged.csv', 'label,t0,t1\n0,1,2\n1,1\n', { line: 3 }, /2 columns but the header has 3/));
   test('non-numeric value names column', () => {
     const rows = Array.from({ length: 6 }, (_, i) => `${i % 2},1,2,3,4`);
     rows[5] = '1,1,2,3,abc';
@@ -171,8 +185,7 @@ describe('ucr format errors', () => {
     const ds = await loadDataset(spec({ train: 'ok3.csv' }), { baseDir: tmp, classes: 3 });
     assert.deepEqual(Array.from(ds.train.y), [2, 0]);
   });
-  test('broken quoting reports a line', () =>
-    expectLoadError('quote.csv', 'label,t0\n0,1\n1,"2\n', { line: 3 }, /not valid CSV/));
+  test('broken quoting reports a line', () => expectLoadError('quote.csv', 'label,t0\n0,1\n1,"2\n', { line: 3 }, /not valid CSV/));
   test('trailing blank lines and CRLF are fine', async () => {
     await writeFile(path.join(tmp, 'crlf.csv'), 'label,t0,t1\r\n0,1,2\r\n1,3,4\r\n\r\n');
     const ds = await loadDataset(spec({ train: 'crlf.csv' }), { baseDir: tmp, classes: 2 });
@@ -184,14 +197,10 @@ describe('ucr format errors', () => {
 describe('long format errors', () => {
   const header = 'sample,t,label,f0,f1\n';
   const opts = (line: number) => ({ format: 'long' as const, line });
-  test('bad header', () =>
-    expectLoadError('long-header.csv', 'sample,label,t,f0\n0,0,0,1\n', opts(1), /second column must be "t"/));
-  test('no feature columns', () =>
-    expectLoadError('long-nofeat.csv', 'sample,t,label\n0,0,0\n', opts(1), /at least one feature column/));
-  test('ragged row', () =>
-    expectLoadError('long-ragged.csv', `${header}0,0,0,1,2\n0,1,0,1\n`, opts(3), /4 columns but the header has 5/));
-  test('non-numeric feature', () =>
-    expectLoadError('long-text.csv', `${header}0,0,0,1,2\n0,1,0,1,x\n`, opts(3), /value "x" in column f1/));
+  test('bad header', () => expectLoadError('long-header.csv', 'sample,label,t,f0\n0,0,0,1\n', opts(1), /second column must be "t"/));
+  test('no feature columns', () => expectLoadError('long-nofeat.csv', 'sample,t,label\n0,0,0\n', opts(1), /at least one feature column/));
+  test('ragged row', () => expectLoadError('long-ragged.csv', `${header}0,0,0,1,2\n0,1,0,1\n`, opts(3), /4 columns but the header has 5/));
+  test('non-numeric feature', () => expectLoadError('long-text.csv', `${header}0,0,0,1,2\n0,1,0,1,x\n`, opts(3), /value "x" in column f1/));
   test('duplicated time step', () =>
     expectLoadError('long-dup.csv', `${header}0,0,0,1,2\n0,1,0,1,2\n0,1,0,1,2\n`, opts(4), /time step 1 of sample 0 appears twice/));
   test('skipped time step', () =>
@@ -199,7 +208,12 @@ describe('long format errors', () => {
   test('sample not starting at t = 0', () =>
     expectLoadError('long-start.csv', `${header}0,0,0,1,2\n1,1,1,1,2\n`, opts(3), /sample 1 skips ahead: expected t = 0/));
   test('label changes within a sample', () =>
-    expectLoadError('long-label.csv', `${header}0,0,0,1,2\n0,1,1,1,2\n`, opts(3), /label 1 of sample 0 differs from its label 0 on line 2/));
+    expectLoadError(
+      'long-label.csv',
+      `${header}0,0,0,1,2\n0,1,1,1,2\n`,
+      opts(3),
+      /label 1 of sample 0 differs from its label 0 on line 2/,
+    ));
   test('samples of different lengths', () =>
     expectLoadError(
       'long-len.csv',
@@ -217,7 +231,12 @@ describe('long format errors', () => {
       /rows of sample 0 are not contiguous \(it already ended on line 2\)/,
     ));
   test('label outside the task', () =>
-    expectLoadError('long-label4.csv', `${header}0,0,4,1,2\n`, { format: 'long', classes: 4, line: 2 }, /label 4 does not fit a 4-class task/));
+    expectLoadError(
+      'long-label4.csv',
+      `${header}0,0,4,1,2\n`,
+      { format: 'long', classes: 4, line: 2 },
+      /label 4 does not fit a 4-class task/,
+    ));
   test('valid file is laid out (n, T, F)', async () => {
     await writeFile(path.join(tmp, 'long-ok.csv'), `${header}0,0,1,1,2\n0,1,1,3,4\n1,0,0,5,6\n1,1,0,7,8\n`);
     const ds = await loadDataset(spec({ train: 'long-ok.csv', format: 'long' }), { baseDir: tmp, classes: 2 });
@@ -271,7 +290,10 @@ function ids(s: Split): number[] {
   const size = s.timesteps * s.features;
   return Array.from({ length: s.n }, (_, i) => {
     const row = s.x.subarray(i * size, (i + 1) * size);
-    assert.ok(row.every((v) => v === row[0]), 'rows must be copied whole');
+    assert.ok(
+      row.every((v) => v === row[0]),
+      'rows must be copied whole',
+    );
     return row[0]!;
   });
 }
@@ -285,7 +307,10 @@ describe('stratifiedSplit', () => {
     assert.deepEqual([v.get(0), v.get(1), v.get(2)], [5, 5, 2]);
     assert.equal(train.n + validation.n, data.n);
     const all = [...ids(train), ...ids(validation)].sort((a, b) => a - b);
-    assert.deepEqual(all, Array.from({ length: data.n }, (_, i) => i));
+    assert.deepEqual(
+      all,
+      Array.from({ length: data.n }, (_, i) => i),
+    );
     // each row keeps its label
     for (const part of [train, validation]) {
       ids(part).forEach((id, i) => assert.equal(part.y[i], data.y[id]));
@@ -308,7 +333,11 @@ describe('stratifiedSplit', () => {
     const lo = countLabels(stratifiedSplit(small, 0.1, 1).validation);
     assert.deepEqual([lo.get(0), lo.get(1), lo.get(2)], [1, undefined, 2]);
     const hi = stratifiedSplit(small, 0.9, 1);
-    assert.deepEqual([...countLabels(hi.train).entries()].sort(), [[0, 1], [1, 1], [2, 2]]);
+    assert.deepEqual([...countLabels(hi.train).entries()].sort(), [
+      [0, 1],
+      [1, 1],
+      [2, 2],
+    ]);
   });
 
   test('toTrainingData passes test through and rejects unsplittable sets', () => {
@@ -396,9 +425,7 @@ describe('synthetic data', () => {
     const s = syntheticSplit({ n: 200, timesteps: 64, seed: 2 });
     const peaks = Array.from({ length: s.n }, (_, i) => Math.max(...s.x.subarray(i * 64, (i + 1) * 64)));
     // the best single threshold on the peak already classifies most series
-    const accuracy = Math.max(
-      ...peaks.map((th) => peaks.filter((p, i) => Number(p > th) === s.y[i]).length / s.n),
-    );
+    const accuracy = Math.max(...peaks.map((th) => peaks.filter((p, i) => Number(p > th) === s.y[i]).length / s.n));
     assert.ok(accuracy > 0.9, `peak-threshold accuracy ${accuracy}`);
   });
 });

@@ -7,7 +7,8 @@ import type { Split } from '../../../src/data/types.js';
 function split(n: number, T: number, shift = 0): Split {
   const F = 2;
   const x = new Float32Array(n * T * F);
-  for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) x[(i * T + t) * F + f] = 10 * f + (f + 1) * Math.sin(i + t) + shift;
+  for (let i = 0; i < n; i++)
+    for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) x[(i * T + t) * F + f] = 10 * f + (f + 1) * Math.sin(i + t) + shift;
   return { n, timesteps: T, features: F, x, y: new Float32Array(n) };
 }
 

@@ -115,12 +115,18 @@ parameters:
   });
 
   test('tpe specs: a budget, one seed; trials are suggested later, not expanded', () => {
-    const tpe = parseSpecText('name: t\ndataset: { train: t.csv }\nmethod: tpe\ncount: 20\nparameters: { depth: { min: 1, max: 4 } }\n', 's');
+    const tpe = parseSpecText(
+      'name: t\ndataset: { train: t.csv }\nmethod: tpe\ncount: 20\nparameters: { depth: { min: 1, max: 4 } }\n',
+      's',
+    );
     assert.equal(tpe.parallelism, 4);
     assert.deepEqual(expandTrials(tpe), []);
     assert.equal(countTrials(tpe), 20);
     assert.throws(() => parseSpecText('name: t\ndataset: { train: t.csv }\nmethod: tpe\n', 's'), /tpe search needs a trial count/);
-    assert.throws(() => parseSpecText('name: t\ndataset: { train: t.csv }\nmethod: tpe\ncount: 3\nseeds: [1, 2]\n', 's'), /seeds: tpe suggests one trial per configuration/);
+    assert.throws(
+      () => parseSpecText('name: t\ndataset: { train: t.csv }\nmethod: tpe\ncount: 3\nseeds: [1, 2]\n', 's'),
+      /seeds: tpe suggests one trial per configuration/,
+    );
   });
 
   test('the sweep id depends on content, not on where the files were', () => {

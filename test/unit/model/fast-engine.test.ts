@@ -27,7 +27,13 @@ const CASES: Case[] = [
   { name: 'residual, layer 0 without skip (F != width)', T: 7, F: 3, classes: 2, config: { depth: 3, width: 4, head: 'dense' } },
   { name: 'residual, layer 0 with skip (F == width)', T: 6, F: 5, classes: 2, config: { depth: 2, width: 5, head: 'dense' } },
   { name: 'plain stack (residual false)', T: 6, F: 5, classes: 2, config: { depth: 2, width: 5, head: 'dense', residual: false } },
-  { name: 'input projection + softmax over 3 classes', T: 5, F: 3, classes: 3, config: { depth: 3, width: 6, head: 'dense', inputProjection: true } },
+  {
+    name: 'input projection + softmax over 3 classes',
+    T: 5,
+    F: 3,
+    classes: 3,
+    config: { depth: 3, width: 6, head: 'dense', inputProjection: true },
+  },
   { name: 'lstm head (LSTM(1, sigmoid) replaces the last block)', T: 5, F: 4, classes: 2, config: { depth: 3, width: 4, head: 'lstm' } },
   { name: 'depth 1, one time step', T: 1, F: 2, classes: 2, config: { depth: 1, width: 3, head: 'dense' } },
   { name: 'width 10, depth 8 (the benchmark shape)', T: 9, F: 10, classes: 2, config: { depth: 8, width: 10, head: 'dense' } },
@@ -58,7 +64,8 @@ function referenceLossAndGrads(model: tf.LayersModel, x: tf.Tensor3D, y: Float32
   const n = y.length;
   const { value, grads } = tf.variableGrads(() => {
     const out = model.apply(x, { training: true }) as tf.Tensor;
-    if (getHead('dense', classes).loss === 'binaryCrossentropy') return tf.mean(tf.metrics.binaryCrossentropy(tf.tensor2d(y, [n, 1]), out)) as tf.Scalar;
+    if (getHead('dense', classes).loss === 'binaryCrossentropy')
+      return tf.mean(tf.metrics.binaryCrossentropy(tf.tensor2d(y, [n, 1]), out)) as tf.Scalar;
     return tf.mean(tf.metrics.categoricalCrossentropy(tf.oneHot(tf.tensor1d(y, 'int32'), classes), out)) as tf.Scalar;
   });
   return { loss: value.dataSync()[0]!, grads };
@@ -131,7 +138,11 @@ describe('fast engine equals the tfjs-layers model (dropout off)', () => {
 });
 
 describe('fast engine with dropout', () => {
-  for (const [dropout, recurrentDropout] of [[0.3, 0], [0, 0.3], [0.25, 0.25]] as const) {
+  for (const [dropout, recurrentDropout] of [
+    [0.3, 0],
+    [0, 0.3],
+    [0.25, 0.25],
+  ] as const) {
     test(`gradients match finite differences with fixed masks (dropout ${dropout}, recurrent ${recurrentDropout})`, () => {
       const c: Case = { name: '', T: 6, F: 4, classes: 2, config: { depth: 3, width: 4, head: 'dense' } };
       const config: ModelConfig = { ...c.config, dropout, recurrentDropout, seed: 9, classes: 2 };
@@ -156,7 +167,10 @@ describe('fast engine with dropout', () => {
       const eps = 1e-3;
       const numeric = (lossAt(eps) - lossAt(-eps)) / (2 * eps);
       const analytic = grad.reduce((s, g, i) => s + g * direction[i]!, 0);
-      assert.ok(Math.abs(numeric - analytic) <= 1e-2 * Math.abs(analytic), `directional derivative ${analytic} vs finite difference ${numeric}`);
+      assert.ok(
+        Math.abs(numeric - analytic) <= 1e-2 * Math.abs(analytic),
+        `directional derivative ${analytic} vs finite difference ${numeric}`,
+      );
     });
   }
 
@@ -169,7 +183,10 @@ describe('fast engine with dropout', () => {
     copyWeightsFromModel(net, model);
     disposeModel(model);
     const { x } = inputs(64, c);
-    net.setInput(x, Array.from({ length: 64 }, (_, i) => i));
+    net.setInput(
+      x,
+      Array.from({ length: 64 }, (_, i) => i),
+    );
     const inference = net.forward(false).slice();
     assert.deepEqual(net.forward(false).slice(), inference, 'inference is deterministic');
     const train1 = net.forward(true).slice();

@@ -58,7 +58,13 @@ describe('balanced accuracy', () => {
   test('mean of per-class recalls; the majority-class predictor scores 0.5', async () => {
     const { balancedAccuracy } = await import('../../../src/model/metrics.js');
     const y = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
-    assert.equal(balancedAccuracy(y, y.map(() => 0.1)), 0.5);
+    assert.equal(
+      balancedAccuracy(
+        y,
+        y.map(() => 0.1),
+      ),
+      0.5,
+    );
     // class 0: 7/8 right, class 1: 1/2 right
     assert.equal(balancedAccuracy(y, [0.9, 0, 0, 0, 0, 0, 0, 0, 0.8, 0.3]), (7 / 8 + 1 / 2) / 2);
     assert.equal(balancedAccuracy([1, 1], [0.9, 0.2]), 0.5, 'only the classes present count');

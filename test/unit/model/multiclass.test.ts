@@ -21,19 +21,26 @@ test('BasicMotions (4 classes, long format): trained with a softmax, exported, p
   const dir = await mkdtemp(path.join(os.tmpdir(), 'lsw-multiclass-'));
   const env = { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: path.join(dir, 'cache') };
   const spec = path.join(dir, 'sweep.yaml');
-  await writeFile(spec, [
-    'name: basic-motions',
-    `dataset: { train: ${BASIC_MOTIONS}/train.csv, test: ${BASIC_MOTIONS}/test.csv, format: long, validationSplit: 0.25, normalize: feature }`,
-    'metric: { name: valBalancedAcc, goal: maximize }',
-    'parameters: { depth: [1], width: [8], epochs: [6], batchSize: [8], learningRate: [0.02], patience: [0] }',
-  ].join('\n'));
+  await writeFile(
+    spec,
+    [
+      'name: basic-motions',
+      `dataset: { train: ${BASIC_MOTIONS}/train.csv, test: ${BASIC_MOTIONS}/test.csv, format: long, validationSplit: 0.25, normalize: feature }`,
+      'metric: { name: valBalancedAcc, goal: maximize }',
+      'parameters: { depth: [1], width: [8], epochs: [6], batchSize: [8], learningRate: [0.02], patience: [0] }',
+    ].join('\n'),
+  );
   const sweepId = await enqueueAndTrain(spec, env, 1);
   const [row] = JSON.parse((await runCli(['leaderboard', sweepId, '--json'], env)).stdout) as Array<{ metrics: Record<string, number> }>;
-  for (const name of ['valLoss', 'valAcc', 'valBalancedAcc', 'valAuc', 'testAcc', 'testAuc']) assert.ok(Number.isFinite(row!.metrics[name]), name);
+  for (const name of ['valLoss', 'valAcc', 'valBalancedAcc', 'valAuc', 'testAcc', 'testAuc'])
+    assert.ok(Number.isFinite(row!.metrics[name]), name);
 
   const exportDir = path.join(dir, 'model');
   assert.equal((await runCli(['best', sweepId, '--export', exportDir], env)).code, 0);
-  const predicted = await runCli(['predict', '--model', exportDir, '--data', `${BASIC_MOTIONS}/test.csv`, '--format', 'long', '--json'], env);
+  const predicted = await runCli(
+    ['predict', '--model', exportDir, '--data', `${BASIC_MOTIONS}/test.csv`, '--format', 'long', '--json'],
+    env,
+  );
   assert.equal(predicted.code, 0, predicted.stderr);
   const rows = JSON.parse(predicted.stdout) as Array<{ label: number; trueLabel: number; probabilities: number[] }>;
   assert.equal(rows.length, 40);

@@ -2,7 +2,16 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, countParams, disposeModel, initBackend, lstmParams, planNetwork, type InputShape, type ModelConfig } from '../../../src/model/index.js';
+import {
+  buildModel,
+  countParams,
+  disposeModel,
+  initBackend,
+  lstmParams,
+  planNetwork,
+  type InputShape,
+  type ModelConfig,
+} from '../../../src/model/index.js';
 import { weightSlots } from '../../../src/model/fast/plan.js';
 
 const cfg = (over: Partial<ModelConfig> = {}): ModelConfig => ({
@@ -27,9 +36,28 @@ describe('network plan: blocks and skip connections', () => {
     assert.equal(plan.projection, null);
     assert.equal(plan.blocks.length, 8);
     plan.blocks.forEach((b, i) => {
-      assert.deepEqual(b, { name: `lstm_${i}`, index: i, seedLayer: i, inputSize: 10, units: 10, activation: 'tanh', returnSequences: i < 7, skip: true, params: 840 });
+      assert.deepEqual(b, {
+        name: `lstm_${i}`,
+        index: i,
+        seedLayer: i,
+        inputSize: 10,
+        units: 10,
+        activation: 'tanh',
+        returnSequences: i < 7,
+        skip: true,
+        params: 840,
+      });
     });
-    assert.deepEqual(plan.head, { kind: 'dense', name: 'head', inputSize: 10, units: 1, activation: 'sigmoid', loss: 'binaryCrossentropy', seedLayer: 8, params: 11 });
+    assert.deepEqual(plan.head, {
+      kind: 'dense',
+      name: 'head',
+      inputSize: 10,
+      units: 1,
+      activation: 'sigmoid',
+      loss: 'binaryCrossentropy',
+      seedLayer: 8,
+      params: 11,
+    });
     assert.equal(plan.params, 6731);
     assert.equal(plan.classes, 2);
     assert.deepEqual(plan.input, { timesteps: 32, features: 10 });
@@ -37,23 +65,35 @@ describe('network plan: blocks and skip connections', () => {
 
   test('features != width: layer 0 reads the features and has no skip', () => {
     const plan = planNetwork({ timesteps: 5, features: 3 }, cfg({ depth: 3, width: 8 }));
-    assert.deepEqual(plan.blocks.map((b) => b.inputSize), [3, 8, 8]);
+    assert.deepEqual(
+      plan.blocks.map((b) => b.inputSize),
+      [3, 8, 8],
+    );
     assert.deepEqual(skips({ timesteps: 5, features: 3 }, cfg({ depth: 3, width: 8 })), [false, true, true]);
     assert.equal(plan.blocks[0]!.params, lstmParams(3, 8));
   });
 
   test('depth 1: the only block returns its last step; its skip needs features == width', () => {
     const same = planNetwork({ timesteps: 4, features: 5 }, cfg({ depth: 1, width: 5 }));
-    assert.deepEqual(same.blocks.map((b) => [b.returnSequences, b.skip]), [[false, true]]);
+    assert.deepEqual(
+      same.blocks.map((b) => [b.returnSequences, b.skip]),
+      [[false, true]],
+    );
     const other = planNetwork({ timesteps: 4, features: 2 }, cfg({ depth: 1, width: 5 }));
-    assert.deepEqual(other.blocks.map((b) => [b.returnSequences, b.skip]), [[false, false]]);
+    assert.deepEqual(
+      other.blocks.map((b) => [b.returnSequences, b.skip]),
+      [[false, false]],
+    );
   });
 
   test('residual: false removes every skip connection and keeps the parameters', () => {
     const shape = { timesteps: 6, features: 4 };
     assert.deepEqual(skips(shape, cfg({ depth: 3, width: 4, residual: false })), [false, false, false]);
     assert.deepEqual(skips(shape, cfg({ depth: 3, width: 4 })), [true, true, true]);
-    assert.equal(planNetwork(shape, cfg({ depth: 3, width: 4, residual: false })).params, planNetwork(shape, cfg({ depth: 3, width: 4 })).params);
+    assert.equal(
+      planNetwork(shape, cfg({ depth: 3, width: 4, residual: false })).params,
+      planNetwork(shape, cfg({ depth: 3, width: 4 })).params,
+    );
     assert.deepEqual(skips(shape, cfg({ depth: 2, width: 4, residual: false, inputProjection: true, head: 'lstm' })), [false]);
   });
 });
@@ -62,7 +102,13 @@ describe('network plan: input projection', () => {
   test('features != width: TimeDistributed(Dense(width)) first, then layer 0 is residual too', () => {
     const plan = planNetwork({ timesteps: 6, features: 3 }, cfg({ depth: 2, width: 8, inputProjection: true }));
     assert.deepEqual(plan.projection, { name: 'input_projection', inputSize: 3, units: 8, seedLayer: -1, params: 3 * 8 + 8 });
-    assert.deepEqual(plan.blocks.map((b) => [b.inputSize, b.skip]), [[8, true], [8, true]]);
+    assert.deepEqual(
+      plan.blocks.map((b) => [b.inputSize, b.skip]),
+      [
+        [8, true],
+        [8, true],
+      ],
+    );
     assert.equal(plan.params, 3 * 8 + 8 + 2 * lstmParams(8, 8) + 9);
   });
 
@@ -79,7 +125,16 @@ describe('network plan: input projection', () => {
 describe('network plan: heads', () => {
   test('dense over k > 2 classes is a softmax with sparse categorical cross-entropy', () => {
     const plan = planNetwork({ timesteps: 5, features: 4 }, cfg({ depth: 2, width: 4, classes: 3 }));
-    assert.deepEqual(plan.head, { kind: 'softmax', name: 'head', inputSize: 4, units: 3, activation: 'softmax', loss: 'sparseCategoricalCrossentropy', seedLayer: 2, params: 4 * 3 + 3 });
+    assert.deepEqual(plan.head, {
+      kind: 'softmax',
+      name: 'head',
+      inputSize: 4,
+      units: 3,
+      activation: 'softmax',
+      loss: 'sparseCategoricalCrossentropy',
+      seedLayer: 2,
+      params: 4 * 3 + 3,
+    });
     assert.equal(plan.classes, 3);
     assert.equal(plan.blocks.length, 2);
   });
@@ -123,13 +178,19 @@ describe('network plan: heads', () => {
 
   test('the lstm head is binary only; unknown heads and bad shapes are refused', () => {
     assert.throws(() => planNetwork({ timesteps: 4, features: 3 }, cfg({ head: 'lstm', classes: 3 })), /lstm head is binary only/);
-    assert.throws(() => planNetwork({ timesteps: 4, features: 3 }, cfg({ head: 'conv' as ModelConfig['head'] })), /unknown head 'conv' \(known: dense, lstm\)/);
+    assert.throws(
+      () => planNetwork({ timesteps: 4, features: 3 }, cfg({ head: 'conv' as ModelConfig['head'] })),
+      /unknown head 'conv' \(known: dense, lstm\)/,
+    );
     assert.throws(() => planNetwork({ timesteps: 0, features: 3 }, cfg()), /invalid input shape: timesteps = 0/);
     assert.throws(() => planNetwork({ timesteps: 4, features: 2.5 }, cfg()), /invalid input shape: features = 2.5/);
   });
 
   test('is plain data and imports no tfjs (other engines read it too)', () => {
-    const plan = planNetwork({ timesteps: 6, features: 3 }, cfg({ depth: 3, width: 5, inputProjection: true, classes: 4, dropout: 0.2, recurrentDropout: 0.1 }));
+    const plan = planNetwork(
+      { timesteps: 6, features: 3 },
+      cfg({ depth: 3, width: 5, inputProjection: true, classes: 4, dropout: 0.2, recurrentDropout: 0.1 }),
+    );
     assert.deepEqual(JSON.parse(JSON.stringify(plan)), plan);
     assert.equal(plan.dropout, 0.2);
     assert.equal(plan.recurrentDropout, 0.1);
@@ -146,7 +207,11 @@ describe('network plan equals the tfjs-layers model', () => {
     ['input projection', { timesteps: 5, features: 3 }, { depth: 2, width: 8, inputProjection: true }],
     ['input projection, lstm head', { timesteps: 5, features: 3 }, { depth: 3, width: 6, inputProjection: true, head: 'lstm' }],
     ['softmax over 4 classes', { timesteps: 5, features: 4 }, { depth: 2, width: 4, classes: 4 }],
-    ['softmax, projection, no skips', { timesteps: 5, features: 2 }, { depth: 3, width: 5, classes: 3, inputProjection: true, residual: false }],
+    [
+      'softmax, projection, no skips',
+      { timesteps: 5, features: 2 },
+      { depth: 3, width: 5, classes: 3, inputProjection: true, residual: false },
+    ],
     ['depth 1 lstm head', { timesteps: 4, features: 3 }, { depth: 1, head: 'lstm' }],
     ['depth 1 dense, features != width', { timesteps: 4, features: 2 }, { depth: 1, width: 5 }],
     ['width 7 depth 4, no skips', { timesteps: 3, features: 7 }, { depth: 4, width: 7, residual: false }],
@@ -156,10 +221,16 @@ describe('network plan equals the tfjs-layers model', () => {
       const c = cfg(over);
       const plan = planNetwork(shape, c);
       const parts = [...(plan.projection ? [plan.projection] : []), ...plan.blocks, plan.head];
-      assert.equal(parts.reduce((s, p) => s + p.params, 0), plan.params);
+      assert.equal(
+        parts.reduce((s, p) => s + p.params, 0),
+        plan.params,
+      );
       assert.equal(countParams(shape, c), plan.params);
       // the fast engine's flat parameter buffer holds exactly the plan's parameters
-      assert.equal(weightSlots(plan).reduce((s, w) => s + w.size, 0), plan.params);
+      assert.equal(
+        weightSlots(plan).reduce((s, w) => s + w.size, 0),
+        plan.params,
+      );
       const tensors = tf.memory().numTensors;
       const model = buildModel(shape, c);
       try {
@@ -177,8 +248,14 @@ describe('network plan equals the tfjs-layers model', () => {
           assert.equal(config.activation, b.activation, b.name);
         }
         const adds = model.layers.filter((l) => l.getClassName() === 'Add').map((l) => l.name);
-        assert.deepEqual(adds, plan.blocks.filter((b) => b.skip).map((b) => `add_${b.index}`));
-        assert.equal(model.layers.some((l) => l.name === 'input_projection'), plan.projection !== null);
+        assert.deepEqual(
+          adds,
+          plan.blocks.filter((b) => b.skip).map((b) => `add_${b.index}`),
+        );
+        assert.equal(
+          model.layers.some((l) => l.name === 'input_projection'),
+          plan.projection !== null,
+        );
         assert.deepEqual(model.outputs[0]!.shape, [null, plan.head.units]);
         if (plan.head.kind !== 'lstm') assert.equal(model.getLayer('head').getConfig().activation, plan.head.activation);
       } finally {

@@ -2,7 +2,15 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { TrialConfig } from '../../../src/model/trial-config.js';
-import { buildModel, countParams, disposeModel, formatSummary, initBackend, lstmParams, type ModelConfig } from '../../../src/model/index.js';
+import {
+  buildModel,
+  countParams,
+  disposeModel,
+  formatSummary,
+  initBackend,
+  lstmParams,
+  type ModelConfig,
+} from '../../../src/model/index.js';
 
 const cfg = (over: Partial<ModelConfig> = {}): ModelConfig => ({
   depth: 8,
@@ -37,7 +45,12 @@ describe('parameter counts', () => {
     ['depth 1 dense', { timesteps: 4, features: 10 }, { depth: 1 }, 840 + 11],
     ['depth 1 dense, features != width', { timesteps: 4, features: 2 }, { depth: 1, width: 5 }, lstmParams(2, 5) + 6],
     ['depth 1 lstm head', { timesteps: 4, features: 3 }, { depth: 1, head: 'lstm' }, lstmParams(3, 1)],
-    ['depth 2 lstm head, features != width', { timesteps: 4, features: 3 }, { depth: 2, width: 6, head: 'lstm' }, lstmParams(3, 6) + lstmParams(6, 1)],
+    [
+      'depth 2 lstm head, features != width',
+      { timesteps: 4, features: 3 },
+      { depth: 2, width: 6, head: 'lstm' },
+      lstmParams(3, 6) + lstmParams(6, 1),
+    ],
   ];
   for (const [name, shape, over, expected] of cases) {
     test(name, () => {
@@ -251,7 +264,9 @@ describe('model options (residual, inputProjection)', () => {
     const model = buildModel({ timesteps: 5, features: 2 }, cfg({ depth: 2, width: 4, inputProjection: true }));
     try {
       let saved: tf.io.ModelArtifacts | undefined;
-      await model.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+      await model.save(
+        tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })),
+      );
       const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
       const x = tf.randomNormal([3, 5, 2], 0, 1, 'float32', 4);
       const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];

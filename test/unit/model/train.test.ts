@@ -123,10 +123,9 @@ describe('trainTrial', () => {
   test('abort signal stops the trial', async () => {
     const ctrl = new AbortController();
     const before = tf.memory().numTensors;
-    await assert.rejects(
-      trainTrial(config({ epochs: 50 }), data, { signal: ctrl.signal, onEpoch: () => ctrl.abort() }),
-      { name: 'AbortError' },
-    );
+    await assert.rejects(trainTrial(config({ epochs: 50 }), data, { signal: ctrl.signal, onEpoch: () => ctrl.abort() }), {
+      name: 'AbortError',
+    });
     assert.equal(tf.memory().numTensors, before);
   });
 
@@ -163,7 +162,18 @@ describe('multi-class (softmax head)', () => {
     };
     const data = { train: make(60, 1), validation: make(30, 2), test: make(30, 3) };
     assert.equal(classesOf(data), 3);
-    const config = { depth: 1, width: 8, dropout: 0, recurrentDropout: 0, learningRate: 0.03, batchSize: 16, epochs: 15, patience: 0, head: 'dense', seed: 1 } as const;
+    const config = {
+      depth: 1,
+      width: 8,
+      dropout: 0,
+      recurrentDropout: 0,
+      learningRate: 0.03,
+      batchSize: 16,
+      epochs: 15,
+      patience: 0,
+      head: 'dense',
+      seed: 1,
+    } as const;
     const before = tf.memory().numTensors;
     const r = await trainTrial(config, data);
     assert.equal(tf.memory().numTensors, before);

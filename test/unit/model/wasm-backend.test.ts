@@ -53,7 +53,13 @@ test('switching to cpu and back', async () => {
   assert.equal(tf.getBackend(), 'cpu');
   assert.equal(await initBackend('cpu'), 'cpu');
   assert.equal(await initBackend('wasm'), 'wasm');
-  const sum = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([2, 3]), false, true).sum().dataSync()[0]);
+  const sum = tf.tidy(
+    () =>
+      tf
+        .matMul(tf.ones([2, 3]), tf.ones([2, 3]), false, true)
+        .sum()
+        .dataSync()[0],
+  );
   assert.equal(sum, 12);
 });
 

@@ -27,9 +27,7 @@ function matMulAndGrads(aShape: number[], bShape: number[], tA: boolean, tB: boo
     const b = tf.randomNormal(bShape, 0, 1, 'float32', 2);
     const f = (x: tf.Tensor, y: tf.Tensor) => {
       const p =
-        op === 'matMul'
-          ? tf.matMul(x, y, tA, tB)
-          : tf.fused.matMul({ a: x, b: y, transposeA: tA, transposeB: tB, activation: 'relu' });
+        op === 'matMul' ? tf.matMul(x, y, tA, tB) : tf.fused.matMul({ a: x, b: y, transposeA: tA, transposeB: tB, activation: 'relu' });
       return p.square().sum();
     };
     const out = f(a, b);
@@ -72,7 +70,12 @@ describe('wasm transposed matmul patch', () => {
   }
 
   test('broadcast matMul (forward only: tfjs 4.22 has no broadcast matMul gradient)', () => {
-    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [tA, tB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
       const run = () =>
         tf.tidy(() => {
           const a = tf.randomNormal(tA ? [2, 7, 5] : [2, 5, 7], 0, 1, 'float32', 1);
@@ -87,7 +90,10 @@ describe('wasm transposed matmul patch', () => {
   });
 
   test('gradients of a residual LSTM loss match with and without the patch, and the patch is used', () => {
-    const model = buildModel({ timesteps: 5, features: 4 }, { depth: 3, width: 4, dropout: 0, recurrentDropout: 0, head: 'dense', seed: 3 });
+    const model = buildModel(
+      { timesteps: 5, features: 4 },
+      { depth: 3, width: 4, dropout: 0, recurrentDropout: 0, head: 'dense', seed: 3 },
+    );
     const x = tf.randomNormal([6, 5, 4], 0, 1, 'float32', 4);
     const y = tf.tensor2d([0, 1, 0, 1, 1, 0], [6, 1]);
     const grads = () =>
@@ -95,7 +101,12 @@ describe('wasm transposed matmul patch', () => {
         const { value, grads: g } = tf.variableGrads(() =>
           tf.losses.sigmoidCrossEntropy(y, (model.apply(x, { training: true }) as tf.Tensor).clipByValue(1e-6, 1 - 1e-6).log()),
         );
-        return [value, ...Object.keys(g).sort().map((k) => g[k]!)].map((t) => Array.from(t.dataSync()));
+        return [
+          value,
+          ...Object.keys(g)
+            .sort()
+            .map((k) => g[k]!),
+        ].map((t) => Array.from(t.dataSync()));
       });
     uninstallWasmFastMatMul();
     const want = grads();

@@ -24,7 +24,10 @@ describe('stratified folds', () => {
   test('every sample in exactly one fold, classes spread evenly, seeded', () => {
     const folds = stratifiedFolds(split, 5, 7);
     assert.equal(folds.length, 5);
-    assert.deepEqual(folds.flat().sort((a, b) => a - b), Array.from({ length: 37 }, (_, i) => i));
+    assert.deepEqual(
+      folds.flat().sort((a, b) => a - b),
+      Array.from({ length: 37 }, (_, i) => i),
+    );
     for (const label of [0, 1]) {
       const counts = folds.map((f) => f.filter((i) => split.y[i] === label).length);
       assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `class ${label} per fold: ${counts}`);
@@ -43,16 +46,35 @@ describe('cross-validation protocol', () => {
   before(async () => {
     await initBackend('cpu');
   });
-  const dataset: Dataset = { train: syntheticSplit({ n: 40, timesteps: 12, seed: 3 }), test: syntheticSplit({ n: 30, timesteps: 12, seed: 4 }) };
-  const config: TrialConfig = { depth: 1, width: 6, dropout: 0, recurrentDropout: 0, learningRate: 0.02, batchSize: 8, epochs: 8, patience: 2, head: 'dense', seed: 1 };
+  const dataset: Dataset = {
+    train: syntheticSplit({ n: 40, timesteps: 12, seed: 3 }),
+    test: syntheticSplit({ n: 30, timesteps: 12, seed: 4 }),
+  };
+  const config: TrialConfig = {
+    depth: 1,
+    width: 6,
+    dropout: 0,
+    recurrentDropout: 0,
+    learningRate: 0.02,
+    batchSize: 8,
+    epochs: 8,
+    patience: 2,
+    head: 'dense',
+    seed: 1,
+  };
 
   test('k folds of all epochs, the budget from the mean fold curve, then one refit of that many epochs', async () => {
     const phases: Phase[] = [];
-    const run = await runProtocol(config, dataset, { validationSplit: 0.2, splitSeed: 0, normalize: 'none', cvFolds: 4 }, {
-      onEpoch: (_e, phase) => {
-        phases.push(phase);
+    const run = await runProtocol(
+      config,
+      dataset,
+      { validationSplit: 0.2, splitSeed: 0, normalize: 'none', cvFolds: 4 },
+      {
+        onEpoch: (_e, phase) => {
+          phases.push(phase);
+        },
       },
-    });
+    );
     const cv = run.cv!;
     assert.equal(cv.folds, 4);
     assert.equal(cv.perFold.length, 4);
@@ -88,7 +110,12 @@ describe('cross-validation protocol', () => {
   });
 
   test('holdout still applies patience and restores the best epoch', async () => {
-    const run = await runProtocol({ ...config, epochs: 30, learningRate: 0.05 }, dataset, { validationSplit: 0.25, splitSeed: 0, normalize: 'none' }, {});
+    const run = await runProtocol(
+      { ...config, epochs: 30, learningRate: 0.05 },
+      dataset,
+      { validationSplit: 0.25, splitSeed: 0, normalize: 'none' },
+      {},
+    );
     assert.equal(run.cv, undefined);
     assert.ok(run.trained.epochsRun <= 30);
     assert.equal(run.trained.metrics.valLoss, Math.min(...run.trained.history.map((e) => e.valLoss)));
@@ -104,7 +131,11 @@ describe('protocol resolution at enqueue', () => {
     await writeSyntheticUcr(path.join(dir, 'large'), { trainSize: CV_MAX_TRAIN + 1, testSize: 10, timesteps: 8, seed: 2 });
   });
   const prepare = (data: string, extra = '') =>
-    prepareSweep({ spec: parseSpecText(`name: p\ndataset: { train: ${data}/train.csv, test: ${data}/test.csv${extra} }\n`, 'spec.yaml'), baseDir: dir, file: path.join(dir, 'spec.yaml') });
+    prepareSweep({
+      spec: parseSpecText(`name: p\ndataset: { train: ${data}/train.csv, test: ${data}/test.csv${extra} }\n`, 'spec.yaml'),
+      baseDir: dir,
+      file: path.join(dir, 'spec.yaml'),
+    });
   const asha = '\nearlyTerminate: { type: asha }';
 
   test(`auto: cv from 2 * folds up to ${CV_MAX_TRAIN} training series, else holdout; holdout under ASHA`, async () => {
@@ -123,7 +154,11 @@ describe('protocol resolution at enqueue', () => {
     assert.equal((await prepare('small', ', protocol: holdout')).spec.dataset.protocol, 'holdout');
     assert.equal((await prepare('large', ', protocol: cv, folds: 3')).spec.dataset.folds, 3);
     await assert.rejects(
-      prepareSweep({ spec: parseSpecText(`name: p\ndataset: { train: small/train.csv, protocol: cv }${asha}\n`, 'spec.yaml'), baseDir: dir, file: '' }),
+      prepareSweep({
+        spec: parseSpecText(`name: p\ndataset: { train: small/train.csv, protocol: cv }${asha}\n`, 'spec.yaml'),
+        baseDir: dir,
+        file: '',
+      }),
       /use dataset.protocol: holdout with it/,
     );
     await assert.rejects(prepare('tiny', ', protocol: cv, folds: 10'), /dataset.folds is 10 but the train file has only 6 series/);
@@ -156,21 +191,29 @@ describe('seed ensembles', () => {
     const data = await writeSyntheticUcr(dir, { trainSize: 40, testSize: 30, timesteps: 12, seed: 5 });
     const env = { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: path.join(dir, 'cache') };
     const spec = path.join(dir, 'sweep.yaml');
-    await writeFile(spec, [
-      'name: ensemble',
-      `dataset: { train: ${data.train}, test: ${data.test}, folds: 3 }`,
-      'parameters: { depth: [1], width: [6, 8], epochs: [6], batchSize: [8], learningRate: [0.02] }',
-      'seeds: [1, 2]',
-    ].join('\n'));
+    await writeFile(
+      spec,
+      [
+        'name: ensemble',
+        `dataset: { train: ${data.train}, test: ${data.test}, folds: 3 }`,
+        'parameters: { depth: [1], width: [6, 8], epochs: [6], batchSize: [8], learningRate: [0.02] }',
+        'seeds: [1, 2]',
+      ].join('\n'),
+    );
     const sweepId = await enqueueAndTrain(spec, env, 4);
-    const rows = JSON.parse((await runCli(['leaderboard', sweepId, '--json'], env)).stdout) as Array<{ cv: { folds: number; epoch: number; std: Record<string, number> } }>;
+    const rows = JSON.parse((await runCli(['leaderboard', sweepId, '--json'], env)).stdout) as Array<{
+      cv: { folds: number; epoch: number; std: Record<string, number> };
+    }>;
     assert.equal(rows.length, 4);
     for (const r of rows) {
       assert.equal(r.cv.folds, 3);
       assert.ok(r.cv.epoch >= 1 && r.cv.epoch <= 6);
       assert.ok(Number.isFinite(r.cv.std.valAuc));
     }
-    const groups = JSON.parse((await runCli(['leaderboard', sweepId, '--by-config', '--json'], env)).stdout) as Array<{ seeds: number[]; ensembleTestAcc: number }>;
+    const groups = JSON.parse((await runCli(['leaderboard', sweepId, '--by-config', '--json'], env)).stdout) as Array<{
+      seeds: number[];
+      ensembleTestAcc: number;
+    }>;
     assert.equal(groups.length, 2);
     for (const g of groups) {
       assert.equal(g.seeds.length, 2);

@@ -26,9 +26,16 @@ describe('asha rungs', () => {
 
   test('only the top max(1, ⌊n/η⌋) of the trials at a rung go on, decided in Redis', async () => {
     const asha = new AshaPruner(new SweepStore(redis, prefix), { minEpochs: 1, reductionFactor: 3 }, { name: 'valAuc', goal: 'maximize' });
-    // In this order: 1st goes on (alone), 2nd worse -> stops, 3rd best -> goes on, 4th worse than 1 of 4 ... 
+    // In this order: 1st goes on (alone), 2nd worse -> stops, 3rd best -> goes on, 4th worse than 1 of 4 ...
     const decisions = [];
-    for (const [id, v] of [['a', 0.7], ['b', 0.6], ['c', 0.9], ['d', 0.65], ['e', 0.8], ['f', 0.85]] as const) {
+    for (const [id, v] of [
+      ['a', 0.7],
+      ['b', 0.6],
+      ['c', 0.9],
+      ['d', 0.65],
+      ['e', 0.8],
+      ['f', 0.85],
+    ] as const) {
       decisions.push(await asha.report('rung-seq', id, 1, v));
     }
     // n=1 keep1: a on; n=2 keep1: b off; n=3 keep1: c on; n=4 keep1: d off; n=5 keep1: e off (c better); n=6 keep2: f on (only c better)
@@ -44,7 +51,11 @@ describe('asha rungs', () => {
     const values = Array.from({ length: 40 }, (_, i) => ((i * 37) % 40) / 40);
     const decisions = await Promise.all(
       values.map((v, i) =>
-        new AshaPruner(new SweepStore(clients[i % 4]!, prefix), { minEpochs: 2, reductionFactor: 4 }, { name: 'valAuc', goal: 'maximize' }).report('rung-par', `t${i}`, 2, v),
+        new AshaPruner(
+          new SweepStore(clients[i % 4]!, prefix),
+          { minEpochs: 2, reductionFactor: 4 },
+          { name: 'valAuc', goal: 'maximize' },
+        ).report('rung-par', `t${i}`, 2, v),
       ),
     );
     for (const c of clients) c.disconnect();

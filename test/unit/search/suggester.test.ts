@@ -111,7 +111,10 @@ describe('suggester', () => {
   test('concurrent suggesters (one per worker) never add past parallelism or repeat a configuration', async () => {
     const sweep = await tpeSweep('sugg-race', { count: 20, parallelism: 4 });
     const added = await Promise.all(Array.from({ length: 6 }, () => topUpSweep(sweep, { store, queue })));
-    assert.equal(added.reduce((a, b) => a + b, 0), 4);
+    assert.equal(
+      added.reduce((a, b) => a + b, 0),
+      4,
+    );
     const trials = await store.getTrials(sweep.sweepId);
     assert.equal(trials.length, 4);
     assert.equal(new Set(trials.map(configKey)).size, 4);
@@ -121,7 +124,15 @@ describe('suggester', () => {
     const sweep = await tpeSweep('sugg-dropped', { count: 10, parallelism: 2 });
     assert.equal(await topUpSweep(sweep, { store, queue }), 2);
     const [a, b] = await store.getTrials(sweep.sweepId);
-    await store.saveFailure({ sweepId: sweep.sweepId, trialId: a!.trialId, config: a!.config, reason: 'diverged', attempts: 1, worker: 'test:1', failedAt: new Date().toISOString() });
+    await store.saveFailure({
+      sweepId: sweep.sweepId,
+      trialId: a!.trialId,
+      config: a!.config,
+      reason: 'diverged',
+      attempts: 1,
+      worker: 'test:1',
+      failedAt: new Date().toISOString(),
+    });
     await store.markCancelled(sweep.sweepId, [b!.trialId]);
     assert.equal(await topUpSweep(sweep, { store, queue }), 2, 'both slots are free again');
     await store.requestCancel(sweep.sweepId);

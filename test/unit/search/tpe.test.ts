@@ -136,7 +136,10 @@ test('values respect the space: integers in bounds, log ranges, categorical list
   // endpoints of integer ranges are reachable
   const draws = Array.from({ length: 2000 }, (_, i) => sampleRandom({ depth: { min: 1, max: 3, log: false } }, createRng(i)));
   const counts = [1, 2, 3].map((d) => draws.filter((a) => a.depth === d).length);
-  assert.ok(counts.every((c) => c > 500), `roughly uniform integers: ${counts.join(',')}`);
+  assert.ok(
+    counts.every((c) => c > 500),
+    `roughly uniform integers: ${counts.join(',')}`,
+  );
 });
 
 test('deterministic given the same rng stream and inputs', () => {

@@ -62,7 +62,10 @@ describe('sweep store', () => {
     };
     assert.equal(await store.createSweep(record, trials), true);
     assert.equal(await store.createSweep(record, trials), false, 'second create finds it');
-    assert.deepEqual(await store.startTrial(sweepId, trials[0]!.trialId, { worker: 'h:1', startedAt: 'now', attempt: 1 }), { cancelled: false, earlier: undefined });
+    assert.deepEqual(await store.startTrial(sweepId, trials[0]!.trialId, { worker: 'h:1', startedAt: 'now', attempt: 1 }), {
+      cancelled: false,
+      earlier: undefined,
+    });
     assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 3, active: 1, completed: 0, failed: 0, cancelled: 0, pruned: 0 });
 
     const max = { name: 'valAuc', goal: 'maximize' } as const;
@@ -71,20 +74,35 @@ describe('sweep store', () => {
     await store.saveResult(result(sweepId, config(32), Number.NaN, 0.4), max);
     assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 1, active: 0, completed: 3, failed: 0, cancelled: 0, pruned: 0 });
     const board = await store.leaderboard(sweepId, max);
-    assert.deepEqual(board.map((r) => r.config.width), [16, 8, 32]);
-    assert.deepEqual(board.map((r) => r.rank), [1, 2, 3]);
+    assert.deepEqual(
+      board.map((r) => r.config.width),
+      [16, 8, 32],
+    );
+    assert.deepEqual(
+      board.map((r) => r.rank),
+      [1, 2, 3],
+    );
     assert.ok(Number.isNaN(board[2]!.metrics.valAuc), 'NaN survives the JSON round trip');
-    assert.deepEqual((await store.leaderboard(sweepId, max, 1)).map((r) => r.config.width), [16]);
+    assert.deepEqual(
+      (await store.leaderboard(sweepId, max, 1)).map((r) => r.config.width),
+      [16],
+    );
     // a tie on the metric goes to the lower validation loss
     await store.saveResult(result(sweepId, config(64), 0.9, 0.3), max);
-    assert.deepEqual((await store.leaderboard(sweepId, max)).map((r) => r.config.width), [64, 16, 8, 32]);
+    assert.deepEqual(
+      (await store.leaderboard(sweepId, max)).map((r) => r.config.width),
+      [64, 16, 8, 32],
+    );
     const keys = new Keys(prefix);
     await redis.hdel(keys.results(sweepId), trialIdOf(config(64)));
     await redis.zrem(keys.ranking(sweepId), trialIdOf(config(64)));
     const min = { name: 'valLoss', goal: 'minimize' } as const;
     await redis.del(keys.ranking(sweepId));
     for (const r of await store.getResults(sweepId)) await store.saveResult(r, min);
-    assert.deepEqual((await store.leaderboard(sweepId, min)).map((r) => r.config.width), [32, 8, 16]);
+    assert.deepEqual(
+      (await store.leaderboard(sweepId, min)).map((r) => r.config.width),
+      [32, 8, 16],
+    );
   });
 
   test('a failure never hides a result, and a later result clears a failure', async () => {
@@ -93,7 +111,10 @@ describe('sweep store', () => {
     const failure = (c: TrialConfig) => ({ sweepId, trialId: trialIdOf(c), config: c, reason: 'boom', attempts: 3, failedAt: 'now' });
     await store.saveFailure(failure(config(8)));
     await store.saveFailure(failure(config(64)));
-    assert.deepEqual((await store.getFailures(sweepId)).map((f) => f.config.width), [64]);
+    assert.deepEqual(
+      (await store.getFailures(sweepId)).map((f) => f.config.width),
+      [64],
+    );
     assert.equal((await store.counts(sweepId)).failed, 1);
     await store.saveResult(result(sweepId, config(64), 0.8, 0.5), max);
     assert.deepEqual(await store.getFailures(sweepId), []);

@@ -30,13 +30,32 @@ test('a trial on non-finite inputs fails with NonFiniteLossError (classified det
   await initBackend('wasm');
   const split = syntheticSplit({ n: 16, timesteps: 6, seed: 1 });
   const x = split.x.map((v, i) => (i === 5 ? Number.POSITIVE_INFINITY : v));
-  const config = { depth: 1, width: 4, dropout: 0, recurrentDropout: 0, learningRate: 0.01, batchSize: 8, epochs: 2, patience: 0, head: 'dense', seed: 1 } as const;
-  await assert.rejects(trainTrial(config, { train: { ...split, x }, validation: { ...split, x } }), (err: unknown) => isDeterministic(err) && err instanceof NonFiniteLossError);
+  const config = {
+    depth: 1,
+    width: 4,
+    dropout: 0,
+    recurrentDropout: 0,
+    learningRate: 0.01,
+    batchSize: 8,
+    epochs: 2,
+    patience: 0,
+    head: 'dense',
+    seed: 1,
+  } as const;
+  await assert.rejects(
+    trainTrial(config, { train: { ...split, x }, validation: { ...split, x } }),
+    (err: unknown) => isDeterministic(err) && err instanceof NonFiniteLossError,
+  );
 });
 
 test('a Redis connection that went away is transient for the producer; command errors are not', async () => {
   const { isTransientRedisError, retryTransient } = await import('../../../src/util/retry.js');
-  for (const m of ['read ECONNRESET', 'Command aborted due to connection close', 'Connection is closed.', 'LOADING Redis is loading the dataset in memory']) {
+  for (const m of [
+    'read ECONNRESET',
+    'Command aborted due to connection close',
+    'Connection is closed.',
+    'LOADING Redis is loading the dataset in memory',
+  ]) {
     assert.ok(isTransientRedisError(new Error(m)), m);
   }
   assert.equal(isTransientRedisError(new Error('WRONGTYPE Operation against a key holding the wrong kind of value')), false);
@@ -49,5 +68,13 @@ test('a Redis connection that went away is transient for the producer; command e
     { delayMs: 1 },
   );
   assert.deepEqual([value, calls], ['ok', 3]);
-  await assert.rejects(retryTransient(async () => { throw new Error('NOPERM'); }, { delayMs: 1 }), /NOPERM/);
+  await assert.rejects(
+    retryTransient(
+      async () => {
+        throw new Error('NOPERM');
+      },
+      { delayMs: 1 },
+    ),
+    /NOPERM/,
+  );
 });

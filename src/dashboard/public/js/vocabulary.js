@@ -25,7 +25,13 @@ export function createVocabulary(meta) {
     metrics: [...meta.metrics],
     param: (name) => params.get(name) ?? { name, label: name, short: name, kind: 'float', default: undefined, description: '' },
     metric: (name) =>
-      metrics.get(name) ?? { name, label: name, short: name, goal: /loss/i.test(name) ? 'minimize' : 'maximize', split: name.startsWith('test') ? 'test' : 'val' },
+      metrics.get(name) ?? {
+        name,
+        label: name,
+        short: name,
+        goal: /loss/i.test(name) ? 'minimize' : 'maximize',
+        split: name.startsWith('test') ? 'test' : 'val',
+      },
   };
 }
 
@@ -39,7 +45,11 @@ export function distinctValues(values) {
   const seen = new Map();
   for (const v of values) if (v !== undefined && v !== null) seen.set(`${typeof v}:${v}`, v);
   return [...seen.values()].sort((a, b) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : typeof a === 'boolean' && typeof b === 'boolean' ? Number(a) - Number(b) : String(a).localeCompare(String(b)),
+    typeof a === 'number' && typeof b === 'number'
+      ? a - b
+      : typeof a === 'boolean' && typeof b === 'boolean'
+        ? Number(a) - Number(b)
+        : String(a).localeCompare(String(b)),
   );
 }
 

@@ -62,5 +62,9 @@ export function drawCurves(state) {
   }
   const missing = state.selected.size - state.curves.length;
   $('#curves-note').textContent =
-    state.selected.size === 0 ? 'Select trials in the table to plot their learning curves.' : missing > 0 ? `${missing} selected trial(s) have no history yet.` : '';
+    state.selected.size === 0
+      ? 'Select trials in the table to plot their learning curves.'
+      : missing > 0
+        ? `${missing} selected trial(s) have no history yet.`
+        : '';
 }

@@ -25,7 +25,11 @@ function xAxisOf(p, rows) {
       uniq,
       at: (v) => keys.indexOf(String(v)),
       discrete: true,
-      axis: axis(esc(p.label), { tickvals: uniq.map((_, i) => i), ticktext: uniq.map((v) => fmtParam(p, v)), range: [-0.5, uniq.length - 0.5] }),
+      axis: axis(esc(p.label), {
+        tickvals: uniq.map((_, i) => i),
+        ticktext: uniq.map((v) => fmtParam(p, v)),
+        range: [-0.5, uniq.length - 0.5],
+      }),
     };
   }
   const log = Boolean(p.log) && uniq.every((v) => v > 0);
@@ -36,7 +40,14 @@ function xAxisOf(p, rows) {
     return log ? v * Math.pow(10, jitter(r.trialId, 0.08)) : v + jitter(r.trialId, step * 0.18 || 0.1);
   });
   const ticks = discrete ? { tickvals: uniq, ticktext: uniq.map((v) => fmtParam(p, v)) } : {};
-  return { xs, vals, uniq, at: (v) => v, discrete, axis: axis(esc(log ? `${p.label} (log)` : p.label), { ...(log ? { type: 'log' } : {}), ...ticks }) };
+  return {
+    xs,
+    vals,
+    uniq,
+    at: (v) => v,
+    discrete,
+    axis: axis(esc(log ? `${p.label} (log)` : p.label), { ...(log ? { type: 'log' } : {}), ...ticks }),
+  };
 }
 
 function scatter(state, p, rows, metric) {
@@ -52,7 +63,14 @@ function scatter(state, p, rows, metric) {
       text,
       customdata: rows.map((r, i) => [r.trialId, fmtParam(p, x.vals[i])]),
       name: 'trials',
-      marker: { size: 8, color: mvals, colorscale: COLORSCALE, reversescale: metric.goal === 'minimize', line: { width: 0.5, color: '#fff' }, opacity: 0.9 },
+      marker: {
+        size: 8,
+        color: mvals,
+        colorscale: COLORSCALE,
+        reversescale: metric.goal === 'minimize',
+        line: { width: 0.5, color: '#fff' },
+        opacity: 0.9,
+      },
       hovertemplate: `%{text}<br>${esc(p.label)}: %{customdata[1]}<br>${esc(metric.short)}: %{y:.4f}<extra></extra>`,
     },
   ];

@@ -9,11 +9,22 @@ export function dimension(p, rows) {
   const uniq = distinctValues(vals);
   if (isCategorical(p, uniq)) {
     const keys = uniq.map(String);
-    return { label: p.label, values: vals.map((v) => keys.indexOf(String(v))), tickvals: uniq.map((_, i) => i), ticktext: uniq.map((v) => fmtParam(p, v)), range: [0, Math.max(1, uniq.length - 1)] };
+    return {
+      label: p.label,
+      values: vals.map((v) => keys.indexOf(String(v))),
+      tickvals: uniq.map((_, i) => i),
+      ticktext: uniq.map((v) => fmtParam(p, v)),
+      range: [0, Math.max(1, uniq.length - 1)],
+    };
   }
   if (p.log && uniq.every((v) => v > 0)) {
     const tickvals = uniq.length <= 8 ? uniq.map((v) => Math.log10(v)) : undefined;
-    return { label: `${p.label} (log)`, values: vals.map((v) => Math.log10(v)), tickvals, ticktext: tickvals ? uniq.map((v) => fmtParam(p, v)) : undefined };
+    return {
+      label: `${p.label} (log)`,
+      values: vals.map((v) => Math.log10(v)),
+      tickvals,
+      ticktext: tickvals ? uniq.map((v) => fmtParam(p, v)) : undefined,
+    };
   }
   const integers = uniq.every((v) => Number.isInteger(v));
   return { label: p.label, values: vals, tickvals: uniq.length <= 8 ? uniq : undefined, tickformat: integers ? 'd' : '.3~f' };

@@ -36,7 +36,12 @@ export function tableColumns(state) {
   const [, ...others] = shownMetrics(state.vocab, metric.name, state.rows);
   return [
     { key: 'rank', label: '#', num: true, get: (r) => r.rank },
-    { key: 'trialId', label: 'trial', get: (r) => r.trialId, fmt: (r) => `<span class="mono" title="${esc(r.trialId)}">${esc(shortId(r.trialId))}</span>` },
+    {
+      key: 'trialId',
+      label: 'trial',
+      get: (r) => r.trialId,
+      fmt: (r) => `<span class="mono" title="${esc(r.trialId)}">${esc(shortId(r.trialId))}</span>`,
+    },
     ...params.map(paramColumn),
     metricColumn(metric, true),
     ...others.map((m) => metricColumn(m, false)),
@@ -107,7 +112,8 @@ export function drawTable(state) {
         <td><input type="checkbox" data-trial="${esc(r.trialId)}" ${sel ? 'checked' : ''} aria-label="show curves of ${esc(shortId(r.trialId))}" />${color ? `<span class="swatch" style="background:${color}"></span>` : ''}</td>${cells}</tr>`;
     })
     .join('');
-  $('#lb-empty').innerHTML = rows.length === 0 ? '<div class="empty">No finished trials yet — results appear here as workers complete them.</div>' : '';
+  $('#lb-empty').innerHTML =
+    rows.length === 0 ? '<div class="empty">No finished trials yet — results appear here as workers complete them.</div>' : '';
   const c = state.sweep.counts;
   $('#lb-hint').textContent = `${state.rows.length} finished of ${c.total} · click a header to sort · tick rows to plot their curves`;
 }

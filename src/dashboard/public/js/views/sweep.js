@@ -19,7 +19,9 @@ function updateVarying(state) {
 }
 
 function skeleton(s, vocab) {
-  const shape = s.shape ? `${s.shape.trainSamples} train series · ${s.shape.timesteps} steps × ${s.shape.features} feature${s.shape.features === 1 ? '' : 's'}` : '';
+  const shape = s.shape
+    ? `${s.shape.trainSamples} train series · ${s.shape.timesteps} steps × ${s.shape.features} feature${s.shape.features === 1 ? '' : 's'}`
+    : '';
   const metric = vocab.metric(s.metric.name);
   return `<div class="crumbs"><a href="#/">Sweeps</a> / ${esc(s.name)}</div>
     <div class="page-head"><div>
@@ -67,13 +69,15 @@ function drawParams(state) {
   const fixed = fixedParameters(state.vocab, state.varying, configs, s).map(
     ({ param, value }) => `<span class="param" title="${esc(param.description)}">${esc(param.label)} ${esc(fmtParam(param, value))}</span>`,
   );
-  $('#sweep-params').innerHTML = `<span>swept: ${swept.length ? swept.join(' · ') : 'nothing'}</span><span class="fixed">fixed: ${fixed.join(' · ')}</span>`;
+  $('#sweep-params').innerHTML =
+    `<span>swept: ${swept.length ? swept.join(' · ') : 'nothing'}</span><span class="fixed">fixed: ${fixed.join(' · ')}</span>`;
 }
 
 function drawSummary(state) {
   const s = state.sweep;
   const c = s.counts;
-  const stat = (key, label) => `<div class="stat ${key}"><div class="label">${label}</div><div class="value" id="stat-${key}">${c[key]}</div></div>`;
+  const stat = (key, label) =>
+    `<div class="stat ${key}"><div class="label">${label}</div><div class="value" id="stat-${key}">${c[key]}</div></div>`;
   const best = s.best;
   $('#stats').innerHTML = [
     stat('total', 'Trials'),

@@ -6,7 +6,8 @@ import { esc, fmtAgo, fmtMetric, metricTitle, plural } from '../format.js';
 function stateBadge(s) {
   const c = s.counts;
   const done = c.completed + (c.pruned ?? 0) + c.failed + c.cancelled;
-  if (done >= c.total && c.total > 0) return c.failed > 0 ? '<span class="badge fail">done, with failures</span>' : '<span class="badge ok">done</span>';
+  if (done >= c.total && c.total > 0)
+    return c.failed > 0 ? '<span class="badge fail">done, with failures</span>' : '<span class="badge ok">done</span>';
   return c.active > 0 ? '<span class="badge">running</span>' : '<span class="badge warn">queued</span>';
 }
 
