@@ -1,6 +1,6 @@
 /**
  * Screenshots of the dashboard for the docs (docs/screenshots/*.png), from a real sweep:
- * 8 residual LSTMs trained on ItalyPowerDemand (../shared/datasets) by 2 real worker processes,
+ * 16 LSTMs (depth x width x dropout x residual on/off) trained on ItalyPowerDemand (../shared/datasets) by 2 real worker processes,
  * plus a small dry-run random search so the overview lists more than one sweep.
  *
  *   npm run build && node --import tsx scripts/screenshots.ts [--prefix lsw-screens] [--keep]
@@ -77,6 +77,7 @@ await writeFile(
     '  depth: [1, 2]',
     '  width: [8, 16]',
     '  dropout: [0.0, 0.2]',
+    '  residual: [true, false]',
     '  learningRate: [0.01]',
     '  batchSize: [16]',
     '  epochs: [20]',
