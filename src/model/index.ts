@@ -14,7 +14,7 @@ export {
   type HeadSpec,
   type Loss,
 } from './network-plan.js';
-export { HEADS, getHead, buildHead, type ModelHead, type HeadBuilder, type HeadContext } from './heads/registry.js';
+export { HEADS, getHead, buildHead, type ModelHead, type HeadBuilder, type HeadContext } from './heads/head-registry.js';
 export { formatSummary } from './summary.js';
 export { initBackend, TENSORFLOW_INSTALL_HINT, type BackendOptions } from './backend.js';
 export {
@@ -26,7 +26,7 @@ export {
 } from './wasm-matmul.js';
 export { rocAuc, accuracy, binaryCrossEntropy } from './metrics.js';
 export { withSeededMathRandom } from './seeded-random.js';
-export { resolveEngine, type EngineName } from './engines/registry.js';
+export { resolveEngine, type EngineName } from './engines/engine-registry.js';
 export * from './choices.js';
 export { NonFiniteLossError, ModelBuildError } from '../util/errors.js';
 export { trainTrial, type EpochMetrics, type TrainResult, type TrainOptions } from './train.js';

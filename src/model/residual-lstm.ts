@@ -24,7 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../util/rng.js';
-import { buildHead } from './heads/registry.js';
+import { buildHead } from './heads/head-registry.js';
 import { lstmLayer } from './lstm-layer.js';
 import { planNetwork, type InputShape, type ModelConfig, type NetworkPlan } from './network-plan.js';
 

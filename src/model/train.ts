@@ -9,7 +9,7 @@ import type { Split, TrainingData } from '../data/types.js';
 import type { TrialConfig } from './trial-config.js';
 import { ModelBuildError, NonFiniteLossError } from '../util/errors.js';
 import { createRng, shuffleInPlace } from '../util/rng.js';
-import { createEngine, resolveEngine, type EngineChoice, type EngineName, type TrainingEngine } from './engines/registry.js';
+import { createEngine, resolveEngine, type EngineChoice, type EngineName, type TrainingEngine } from './engines/engine-registry.js';
 import { accuracy, balancedAccuracy, binaryCrossEntropy, multiclassMetrics, rocAuc } from './metrics.js';
 import { buildModel, countParams } from './residual-lstm.js';
 import { withSeededMathRandom } from './seeded-random.js';

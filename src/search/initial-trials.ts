@@ -1,7 +1,7 @@
 import type { SweepSpec } from '../definition/sweep-spec.js';
 import { trialOf, type Trial } from '../definition/trials.js';
 import { createRng } from '../util/rng.js';
-import { samplerFor } from './samplers/registry.js';
+import { samplerFor } from './samplers/sampler-registry.js';
 import { sweepSpace } from './space.js';
 
 /**

@@ -12,7 +12,7 @@ export interface SampleContext {
 
 /**
  * A search strategy (grid, random, TPE), one file each under `samplers/`, registered in
- * `samplers/registry.ts`. Samplers are pure: the suggester (`suggester.ts`) feeds them what the
+ * `samplers/sampler-registry.ts`. Samplers are pure: the suggester (`suggester.ts`) feeds them what the
  * store holds, and writes what they return.
  */
 export interface Sampler {

@@ -4,7 +4,7 @@ import { queueMissingTrials, type QueueDeps } from '../queue/queue-trials.js';
 import type { SweepRecord } from '../store/records.js';
 import { canonicalJson, sha256Hex } from '../util/hash.js';
 import { createRng } from '../util/rng.js';
-import { samplerFor } from './samplers/registry.js';
+import { samplerFor } from './samplers/sampler-registry.js';
 import { sweepSpace, type Assignment, type Observation, type SearchSpace } from './space.js';
 
 export type SuggestDeps = QueueDeps;

@@ -1,5 +1,5 @@
 import { disposeModel, type EngineChoice, type TrainResult } from '../model/index.js';
-import { runProtocol } from '../protocol/registry.js';
+import { runProtocol } from '../protocol/protocol-registry.js';
 import { saveModel, type SavedModel } from '../model/saved-model.js';
 import type { ArtifactLocation, ArtifactStore } from '../store/artifact-store.js';
 import type { TrialJob, TrialProgress } from '../queue/trial-job.js';
@@ -9,7 +9,7 @@ import type { SweepStore } from '../store/sweep-store.js';
 import { encodeTestPredictions } from '../store/test-predictions.js';
 import { workerName } from '../util/worker-name.js';
 import { dryRunTrial } from './dry-run.js';
-import { prunerFor } from '../search/pruners/registry.js';
+import { prunerFor } from '../search/pruners/pruner-registry.js';
 import { classifyFailure } from './failures.js';
 
 export interface RunTrialDeps {
