@@ -3,6 +3,10 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { trialIdOf } from '../src/definition/trials.js';
+import type { ModelConfig } from '../src/model/network-plan.js';
+import type { TrialConfig } from '../src/model/trial-config.js';
+import type { TrialResult } from '../src/store/records.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
@@ -128,4 +132,29 @@ export async function enqueueAndTrain(spec: string, env: NodeJS.ProcessEnv, tria
     await exited(w);
   }
   return sweepId;
+}
+
+/** A finished trial's result with placeholder run details, for tests that write results without training. */
+export function fakeResult(sweepId: string, config: TrialConfig, metrics: TrialResult['metrics'], worker = 'h:1'): TrialResult {
+  return {
+    sweepId,
+    trialId: trialIdOf(config),
+    config,
+    metrics,
+    history: [],
+    bestEpoch: 1,
+    epochsRun: 1,
+    stoppedEarly: false,
+    params: 1,
+    durationMs: 1,
+    backend: 'cpu',
+    worker,
+    attempts: 1,
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+/** The recipe's reference architecture (width 10, depth 8, dense head, no dropout), with overrides. */
+export function modelConfig(over: Partial<ModelConfig> = {}): ModelConfig {
+  return { depth: 8, width: 10, dropout: 0, recurrentDropout: 0, head: 'dense', seed: 1, ...over };
 }

@@ -13,16 +13,9 @@ import {
   type ModelConfig,
 } from '../../../src/model/index.js';
 import { weightSlots } from '../../../src/model/fast/plan.js';
+import { modelConfig } from '../../helpers.js';
 
-const cfg = (over: Partial<ModelConfig> = {}): ModelConfig => ({
-  depth: 8,
-  width: 10,
-  dropout: 0,
-  recurrentDropout: 0,
-  head: 'dense',
-  seed: 1,
-  ...over,
-});
+const cfg = modelConfig;
 
 const skips = (shape: InputShape, c: ModelConfig) => planNetwork(shape, c).blocks.map((b) => b.skip);
 

@@ -11,16 +11,9 @@ import {
   lstmParams,
   type ModelConfig,
 } from '../../../src/model/index.js';
+import { modelConfig } from '../../helpers.js';
 
-const cfg = (over: Partial<ModelConfig> = {}): ModelConfig => ({
-  depth: 8,
-  width: 10,
-  dropout: 0,
-  recurrentDropout: 0,
-  head: 'dense',
-  seed: 1,
-  ...over,
-});
+const cfg = modelConfig;
 
 function withModel<T>(shape: { timesteps: number; features: number }, c: ModelConfig, fn: (m: tf.LayersModel) => T): T {
   const model = buildModel(shape, c);

@@ -11,7 +11,7 @@ import { syntheticSplit, writeSyntheticUcr } from '../../../src/data/synthetic.j
 import type { Dataset } from '../../../src/data/types.js';
 import { initBackend } from '../../../src/model/index.js';
 import { prepareSweep } from '../../../src/producer/enqueue.js';
-import { runProtocol, type Phase } from '../../../src/protocol/registry.js';
+import { runProtocol, type Phase } from '../../../src/protocol/protocol-registry.js';
 import { parseSpecText } from '../../../src/definition/load-spec.js';
 import type { TrialConfig } from '../../../src/model/trial-config.js';
 import { ensembleAccuracy, encodeTestPredictions } from '../../../src/store/test-predictions.js';

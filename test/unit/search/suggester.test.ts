@@ -9,7 +9,7 @@ import { createTrialQueue } from '../../../src/queue/trial-queue.js';
 import { topUpSweep } from '../../../src/search/suggester.js';
 import type { SweepRecord, TrialResult } from '../../../src/store/records.js';
 import { SweepStore } from '../../../src/store/sweep-store.js';
-import { REDIS_URL, deletePrefix, uniquePrefix } from '../../helpers.js';
+import { REDIS_URL, deletePrefix, fakeResult, uniquePrefix } from '../../helpers.js';
 
 /**
  * The suggester against the real, closed store: it reads trials, results, failures and cancel
@@ -57,22 +57,7 @@ async function tpeSweep(sweepId: string, spec: Partial<SweepSpecInput>): Promise
 }
 
 function finish(sweepId: string, trial: { trialId: string; config: TrialResult['config'] }, valLoss: number): Promise<void> {
-  const result: TrialResult = {
-    sweepId,
-    trialId: trial.trialId,
-    config: trial.config,
-    metrics: { valLoss, valAcc: 0.5, valAuc: 0.5 },
-    history: [],
-    bestEpoch: 1,
-    epochsRun: 1,
-    stoppedEarly: false,
-    params: 1,
-    durationMs: 1,
-    backend: 'cpu',
-    worker: 'test:1',
-    attempts: 1,
-    finishedAt: new Date().toISOString(),
-  };
+  const result = fakeResult(sweepId, trial.config, { valLoss, valAcc: 0.5, valAuc: 0.5 }, 'test:1');
   return store.saveResult(result, { name: 'valLoss', goal: 'minimize' });
 }
 

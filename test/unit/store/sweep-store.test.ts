@@ -13,7 +13,7 @@ import { DatasetStore } from '../../../src/store/dataset-store.js';
 import { Keys } from '../../../src/store/keys.js';
 import { SweepStore } from '../../../src/store/sweep-store.js';
 import type { TrialResult } from '../../../src/store/records.js';
-import { REDIS_URL, deletePrefix, uniquePrefix } from '../../helpers.js';
+import { REDIS_URL, deletePrefix, fakeResult, uniquePrefix } from '../../helpers.js';
 
 const prefix = uniquePrefix();
 let redis: Redis;
@@ -28,22 +28,7 @@ after(async () => {
 const config = (width: number): TrialConfig => ({ ...TRIAL_DEFAULTS, width, seed: 1 });
 
 function result(sweepId: string, c: TrialConfig, valAuc: number, valLoss: number): TrialResult {
-  return {
-    sweepId,
-    trialId: trialIdOf(c),
-    config: c,
-    metrics: { valAuc, valLoss, valAcc: 0.5 },
-    history: [],
-    bestEpoch: 1,
-    epochsRun: 1,
-    stoppedEarly: false,
-    params: 1,
-    durationMs: 1,
-    backend: 'cpu',
-    worker: 'h:1',
-    attempts: 1,
-    finishedAt: new Date().toISOString(),
-  };
+  return fakeResult(sweepId, c, { valAuc, valLoss, valAcc: 0.5 });
 }
 
 describe('sweep store', () => {
