@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { KEY_PREFIX } from '../definition/ids.js';
 import { BackendChoiceSchema, EngineChoiceSchema } from '../model/choices.js';
 import { parseOrThrow } from '../util/errors.js';
 
@@ -9,11 +10,7 @@ export const RedisUrlSchema = z
   .regex(/^rediss?:\/\/[^\s]+$/, { message: 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' });
 
 /** Key prefix: every key lstm-sweep writes starts with it. `{...}` hash tags work with Redis Cluster. */
-export const PrefixSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_{}.-]+$/, { message: 'use letters, digits, "_", ".", "-" and {} only' });
+export const PrefixSchema = z.string().regex(KEY_PREFIX, { message: 'use 1-64 letters, digits, "_", ".", "-" and {} only' });
 
 const EnvSchema = z.object({
   REDIS_URL: RedisUrlSchema.default('redis://127.0.0.1:6379'),

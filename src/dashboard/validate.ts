@@ -4,13 +4,7 @@ import { HttpError, formatZodIssues } from '../util/errors.js';
 
 export { HttpError };
 
-/** A sweep id as `enqueue` makes them (`<name>-<hash>`); anything else cannot name a sweep. */
-export const SweepIdSchema = z
-  .string()
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'a sweep id has letters, digits, ".", "_" and "-" only' });
-
-export const TrialIdSchema = z.string().regex(/^[0-9a-f]{16}$/, { message: 'a trial id is 16 hex digits' });
+export { SweepIdSchema, TrialIdSchema } from '../definition/ids.js';
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const result = schema.safeParse(value);

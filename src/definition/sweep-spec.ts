@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DatasetSpecSchema } from '../data/dataset-spec.js';
 import { TrialConfigSchema } from '../model/trial-config.js';
+import { SWEEP_NAME } from './ids.js';
 import { LIST_ONLY, METRICS, SWEEPABLE, type SweepableName } from './vocabulary.js';
 
 export { INTEGER_PARAMETERS, SWEEPABLE, type SweepableName } from './vocabulary.js';
@@ -39,13 +40,9 @@ export type Metric = z.infer<typeof MetricSchema>;
 
 export const SweepSpecSchema = z
   .strictObject({
-    name: z
-      .string()
-      .min(1)
-      .max(80)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
-        message: 'use letters, digits, ".", "_" or "-" (it becomes part of the sweep id)',
-      }),
+    name: z.string().min(1).max(80).regex(SWEEP_NAME, {
+      message: 'use letters, digits, ".", "_" or "-" (it becomes part of the sweep id)',
+    }),
     dataset: DatasetSpecSchema,
     /** grid: every combination; random: `count` samples; tpe: `count` trials suggested by TPE as results arrive. */
     method: z.enum(['grid', 'random', 'tpe']).default('grid'),

@@ -6,6 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { formatZodIssues } from '../util/errors.js';
 
 export const WEIGHTS_FILE = 'weights.bin';
 
@@ -15,13 +16,22 @@ export interface SavedModel {
   weights: Buffer;
 }
 
+/**
+ * A weights file named by model.json: a plain file name in the model's own folder. A path that
+ * leaves the folder (`../../etc/passwd`, an absolute path) makes the model unreadable, never a
+ * way to read another file.
+ */
+const WeightsFileSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, { message: 'a weights file is a plain file name in the model folder' });
+
 const ModelJsonSchema = z.looseObject({
   modelTopology: z.record(z.string(), z.unknown()),
   format: z.string().optional(),
   weightsManifest: z
     .array(
       z.looseObject({
-        paths: z.array(z.string()),
+        paths: z.array(WeightsFileSchema).length(1, { message: 'one weights file, as best --export writes it' }),
         weights: z.array(z.looseObject({ name: z.string(), shape: z.array(z.number()), dtype: z.string() })),
       }),
     )
@@ -53,7 +63,14 @@ export async function loadModel(saved: SavedModel): Promise<tf.LayersModel> {
   const json = ModelJsonSchema.parse(saved.modelJson);
   const weights = saved.weights;
   const data = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
-  return tf.loadLayersModel(tf.io.fromMemory(json.modelTopology, json.weightsManifest[0]!.weights as tf.io.WeightsManifestEntry[], data));
+  // One ModelArtifacts argument: the multi-argument form prints a deprecation warning.
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0]!.weights as tf.io.WeightsManifestEntry[],
+      weightData: data,
+    }),
+  );
 }
 
 export async function writeModelDir(dir: string, saved: SavedModel): Promise<void> {
@@ -63,7 +80,12 @@ export async function writeModelDir(dir: string, saved: SavedModel): Promise<voi
 }
 
 export async function readModelDir(dir: string): Promise<SavedModel> {
-  const modelJson = ModelJsonSchema.parse(JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')));
-  const weights = await readFile(path.join(dir, modelJson.weightsManifest[0]!.paths[0] ?? WEIGHTS_FILE));
+  const parsed = ModelJsonSchema.safeParse(JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')));
+  if (!parsed.success) throw new Error(`model.json: ${formatZodIssues(parsed.error)}`);
+  const modelJson = parsed.data;
+  const root = path.resolve(dir);
+  const file = path.resolve(root, modelJson.weightsManifest[0]!.paths[0] ?? WEIGHTS_FILE);
+  if (path.dirname(file) !== root) throw new Error(`model.json names a weights file outside ${root}`);
+  const weights = await readFile(file);
   return { modelJson: modelJson as unknown as tf.io.ModelJSON, weights };
 }

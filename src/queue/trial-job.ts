@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NormalizationSchema } from '../data/normalize.js';
 import { TrialConfigSchema } from '../model/trial-config.js';
+import { DatasetHashSchema, SweepIdSchema, TrialIdSchema } from '../definition/ids.js';
 import { MetricSchema } from '../definition/sweep-spec.js';
 
 /** One queue serves every sweep; workers take trials from any of them. */
@@ -8,9 +9,9 @@ export const TRIAL_QUEUE = 'trials';
 
 /** The payload of one trial job, validated again by the worker that reads it. */
 export const TrialJobSchema = z.strictObject({
-  sweepId: z.string().min(1),
-  trialId: z.string().regex(/^[0-9a-f]{16}$/),
-  datasetHash: z.string().regex(/^[0-9a-f]{64}$/),
+  sweepId: SweepIdSchema,
+  trialId: TrialIdSchema,
+  datasetHash: DatasetHashSchema,
   validationSplit: z.number().gt(0).lt(1),
   splitSeed: z.number().int().min(0),
   normalize: NormalizationSchema.default('none'),

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { readModelDir, writeModelDir, type SavedModel } from '../model/saved-model.js';
+import { TRIAL_ID, isSweepId } from '../definition/ids.js';
+import { UserError } from '../util/errors.js';
 import { Keys } from './keys.js';
 
 /**
@@ -13,6 +15,20 @@ export type ArtifactLocation = { kind: 'redis' } | { kind: 'dir'; dir: string } 
 export function parseArtifactLocation(value: string): ArtifactLocation {
   if (value === 'redis' || value === 'none') return { kind: value };
   return { kind: 'dir', dir: path.resolve(value) };
+}
+
+/**
+ * `<root>/<sweepId>/<trialId>`, resolved, for ids of the form lstm-sweep makes only: the folder
+ * can never be outside `root`.
+ */
+export function modelDir(root: string, sweepId: string, trialId: string): string {
+  if (!isSweepId(sweepId) || !TRIAL_ID.test(trialId)) {
+    throw new UserError(`not a sweep and trial id made by lstm-sweep: ${JSON.stringify(`${sweepId}/${trialId}`.slice(0, 120))}`);
+  }
+  const base = path.resolve(root);
+  const dir = path.resolve(base, sweepId, trialId);
+  if (path.relative(base, dir) !== path.join(sweepId, trialId)) throw new UserError(`${dir} is outside ${base}`);
+  return dir;
 }
 
 /** How a result says where its model is. */
@@ -31,7 +47,7 @@ export class ArtifactStore {
   async save(location: ArtifactLocation, sweepId: string, trialId: string, model: SavedModel): Promise<StoredModelRef | undefined> {
     if (location.kind === 'none') return undefined;
     if (location.kind === 'dir') {
-      const dir = path.join(location.dir, sweepId, trialId);
+      const dir = modelDir(location.dir, sweepId, trialId);
       await writeModelDir(dir, model);
       return { storedIn: 'dir', path: dir };
     }
@@ -40,7 +56,16 @@ export class ArtifactStore {
   }
 
   async load(sweepId: string, trialId: string, ref: StoredModelRef): Promise<SavedModel> {
-    if (ref.storedIn === 'dir') return readModelDir(ref.path);
+    if (ref.storedIn === 'dir') {
+      // The path comes from a stored result: it must be a trial folder of this sweep and trial.
+      const dir = path.resolve(ref.path);
+      if (dir !== modelDir(path.dirname(path.dirname(dir)), sweepId, trialId)) {
+        throw new UserError(
+          `the result of trial ${trialId} points its model at ${JSON.stringify(ref.path)}, not a folder <artifacts>/${sweepId}/${trialId}`,
+        );
+      }
+      return readModelDir(dir);
+    }
     const [json, weights] = await this.redis.hmgetBuffer(this.keys.models(sweepId), `${trialId}.json`, `${trialId}.bin`);
     if (!json || !weights) throw new Error(`the model of trial ${trialId} is not in Redis`);
     return { modelJson: JSON.parse(json.toString('utf8')), weights };

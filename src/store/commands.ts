@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
  */
 const cache = new Map<string, string>();
 
-export function luaScript(name: 'release-lock' | 'add-to-rung'): string {
+export function luaScript(name: 'release-lock' | 'add-to-rung' | 'start-trial' | 'save-result'): string {
   let text = cache.get(name);
   if (text === undefined) {
     text = readFileSync(new URL(`./commands/${name}.lua`, import.meta.url), 'utf8');

@@ -1,14 +1,29 @@
+import { DATASET_HASH, KEY_PREFIX, SWEEP_ID } from '../definition/ids.js';
+import { UserError } from '../util/errors.js';
+
+/**
+ * Every identifier that becomes part of a key is checked against the form lstm-sweep makes
+ * (src/definition/ids.ts), here where all keys are made: a crafted id can never reach another
+ * sweep's keys or leave orphans under made-up names.
+ */
+function checkId(pattern: RegExp, value: string, what: string): void {
+  if (!pattern.test(value)) throw new UserError(`not a ${what} made by lstm-sweep: ${JSON.stringify(value.slice(0, 100))}`);
+}
+
 /**
  * Every Redis key lstm-sweep owns, in one place. Results live in their own keys, apart from
  * BullMQ's, so queue retention settings can never delete a result.
  */
 export class Keys {
-  constructor(readonly prefix: string) {}
+  constructor(readonly prefix: string) {
+    checkId(KEY_PREFIX, prefix, 'key prefix');
+  }
 
   sweeps(): string {
     return `${this.prefix}:sweeps`;
   }
   sweep(sweepId: string): string {
+    checkId(SWEEP_ID, sweepId, 'sweep id');
     return `${this.prefix}:sweep:${sweepId}`;
   }
   /** hash trialId -> trial config JSON */
@@ -39,6 +54,13 @@ export class Keys {
   cancelFlag(sweepId: string): string {
     return `${this.sweep(sweepId)}:cancel-requested`;
   }
+  /**
+   * hash trialId -> how many deliveries of the trial have started: the fencing token of the
+   * current one. Only the holder of the latest delivery may write the trial's result.
+   */
+  deliveries(sweepId: string): string {
+    return `${this.sweep(sweepId)}:deliveries`;
+  }
   /** hash trialId -> per-epoch history of a trial still training (for live curves) */
   live(sweepId: string): string {
     return `${this.sweep(sweepId)}:live`;
@@ -49,6 +71,7 @@ export class Keys {
   }
   /** sorted set trialId -> metric of the trials that reached an ASHA rung (epoch) */
   rung(sweepId: string, epoch: number): string {
+    if (!Number.isInteger(epoch) || epoch < 1) throw new UserError(`not an epoch: ${epoch}`);
     return `${this.sweep(sweepId)}:rung:${epoch}`;
   }
   /** set of trialIds stopped early by ASHA (their results are kept) */
@@ -68,6 +91,7 @@ export class Keys {
     return `${this.prefix}:events`;
   }
   dataset(hash: string): string {
+    checkId(DATASET_HASH, hash, 'dataset hash');
     return `${this.prefix}:dataset:${hash}`;
   }
 }

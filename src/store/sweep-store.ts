@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Trial } from '../definition/trials.js';
 import type { Metric } from '../definition/sweep-spec.js';
+import { isSweepId } from '../definition/ids.js';
 import { luaScript } from './commands.js';
 import { Keys } from './keys.js';
 import {
@@ -171,7 +172,9 @@ export class SweepStore {
     return created === 'OK';
   }
 
+  /** The sweep's record; undefined when there is none (a string that is no sweep id names none). */
   async getSweep(sweepId: string): Promise<SweepRecord | undefined> {
+    if (!isSweepId(sweepId)) return undefined;
     const text = await this.redis.get(this.keys.sweep(sweepId));
     return text === null ? undefined : parseJson(SweepRecordSchema, text, `sweep ${sweepId}`);
   }
@@ -199,24 +202,37 @@ export class SweepStore {
   }
 
   /**
-   * One round trip at the start of every trial: marks it active and tells whether its sweep
-   * was cancelled or an earlier delivery already wrote its result.
+   * One atomic step at the start of every delivery of a trial. Refuses (`known: false`, nothing
+   * written) a trial its sweep does not hold, or a sweep that does not exist: a job made up or
+   * altered outside lstm-sweep. Otherwise marks it active and says whether its sweep was
+   * cancelled or an earlier delivery already wrote its result; `fence` is this delivery's token
+   * for `saveResult`.
    */
   async startTrial(
     sweepId: string,
     trialId: string,
     active: ActiveTrial,
-  ): Promise<{ cancelled: boolean; earlier: TrialResult | undefined }> {
-    const replies = (await this.redis
-      .multi()
-      .exists(this.keys.cancelFlag(sweepId))
-      .hget(this.keys.results(sweepId), trialId)
-      .hset(this.keys.active(sweepId), trialId, JSON.stringify(active))
-      .publish(...this.event(sweepId, trialId, 'started'))
-      .exec()) as [Error | null, unknown][];
-    const earlier = replies[1]?.[1] as string | null;
+  ): Promise<{ known: false } | { known: true; fence: number; cancelled: boolean; earlier: TrialResult | undefined }> {
+    const k = this.keys;
+    const reply = (await this.redis.eval(
+      luaScript('start-trial'),
+      6,
+      k.sweep(sweepId),
+      k.trials(sweepId),
+      k.cancelFlag(sweepId),
+      k.results(sweepId),
+      k.active(sweepId),
+      k.deliveries(sweepId),
+      trialId,
+      JSON.stringify(active),
+      ...this.event(sweepId, trialId, 'started'),
+    )) as [0] | [1, number, number, string | null];
+    if (reply[0] === 0) return { known: false };
+    const [, fence, cancelled, earlier] = reply;
     return {
-      cancelled: replies[0]?.[1] === 1,
+      known: true,
+      fence,
+      cancelled: cancelled === 1,
       earlier: earlier ? parseJson(TrialResultSchema, earlier, `result ${trialId}`) : undefined,
     };
   }
@@ -225,19 +241,33 @@ export class SweepStore {
     return [this.keys.events(), JSON.stringify({ sweepId, trialId, type } satisfies TrialEvent)];
   }
 
-  /** Writes (or overwrites: one record per trial) a result and ranks it, atomically. */
-  async saveResult(result: TrialResult, metric: Metric): Promise<void> {
+  /**
+   * Writes (or overwrites: one record per trial) a result and ranks it, atomically. With the
+   * `fence` of the delivery that computed it (from startTrial), the write happens only while that
+   * delivery is the trial's latest: a stale worker's late result never replaces the real one.
+   * Returns false when it was refused.
+   */
+  async saveResult(result: TrialResult, metric: Metric, fence = 0): Promise<boolean> {
     const { sweepId, trialId } = result;
-    const multi = this.redis
-      .multi()
-      .hset(this.keys.results(sweepId), trialId, JSON.stringify(result))
-      .zadd(this.keys.ranking(sweepId), rankScore(metric, result), trialId)
-      .hdel(this.keys.failures(sweepId), trialId)
-      .hdel(this.keys.active(sweepId), trialId)
-      .hdel(this.keys.live(sweepId), trialId);
-    if (result.pruned) multi.sadd(this.keys.pruned(sweepId), trialId);
-    else multi.srem(this.keys.pruned(sweepId), trialId);
-    await multi.publish(...this.event(sweepId, trialId, 'completed')).exec();
+    const k = this.keys;
+    const written = await this.redis.eval(
+      luaScript('save-result'),
+      7,
+      k.deliveries(sweepId),
+      k.results(sweepId),
+      k.ranking(sweepId),
+      k.failures(sweepId),
+      k.active(sweepId),
+      k.live(sweepId),
+      k.pruned(sweepId),
+      trialId,
+      String(fence),
+      JSON.stringify(result),
+      String(rankScore(metric, result)),
+      result.pruned ? '1' : '0',
+      ...this.event(sweepId, trialId, 'completed'),
+    );
+    return written === 1;
   }
 
   /** The history so far of a trial in training, for live learning curves. */

@@ -43,7 +43,7 @@ async function createContext(): Promise<ChildContext> {
 }
 
 export interface ProcessorReturn {
-  status: 'completed' | 'already-done' | 'cancelled';
+  status: 'completed' | 'already-done' | 'cancelled' | 'superseded';
   metrics?: unknown;
 }
 
@@ -65,5 +65,7 @@ export default async function processTrial(job: SandboxedJob, _token?: string, s
     onProgress: (p) => job.updateProgress(p),
     signal,
   });
-  return outcome.status === 'cancelled' ? outcome : { status: outcome.status, metrics: outcome.result.metrics };
+  return outcome.status === 'cancelled' || outcome.status === 'superseded'
+    ? outcome
+    : { status: outcome.status, metrics: outcome.result.metrics };
 }

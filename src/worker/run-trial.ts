@@ -10,7 +10,9 @@ import { encodeTestPredictions } from '../store/test-predictions.js';
 import { workerName } from '../util/worker-name.js';
 import { dryRunTrial } from './dry-run.js';
 import { prunerFor } from '../search/pruners/pruner-registry.js';
+import { LswError } from '../util/errors.js';
 import { classifyFailure } from './failures.js';
+import { verifyJob } from './verify-job.js';
 
 export interface RunTrialDeps {
   store: SweepStore;
@@ -30,7 +32,9 @@ export type TrialOutcome =
   | { status: 'completed'; result: TrialResult }
   /** an earlier delivery of this job already wrote the result (its completion was cut off) */
   | { status: 'already-done'; result: TrialResult }
-  | { status: 'cancelled' };
+  | { status: 'cancelled' }
+  /** a later delivery of this trial holds it (this worker lost its lock): its result was not written */
+  | { status: 'superseded' };
 
 /**
  * Trains one trial and writes its result (one record per trial: a re-delivered trial
@@ -39,11 +43,7 @@ export type TrialOutcome =
 export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<TrialOutcome> {
   const worker = workerName();
   const startedAt = Date.now();
-  const start = await deps.store.startTrial(job.sweepId, job.trialId, {
-    worker,
-    startedAt: new Date(startedAt).toISOString(),
-    attempt: deps.attempt,
-  });
+  const start = await startDelivery(job, deps, worker, startedAt);
   if (start.cancelled) {
     await deps.store.markCancelled(job.sweepId, [job.trialId]);
     return { status: 'cancelled' };
@@ -85,8 +85,25 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
     ...(trained.cv ? { cv: trained.cv } : {}),
     ...(trained.testPredictions ? { testPredictions: trained.testPredictions } : {}),
   };
-  await deps.store.saveResult(result, job.metric);
+  if (!(await deps.store.saveResult(result, job.metric, start.fence))) return { status: 'superseded' };
   return { status: 'completed', result };
+}
+
+/** Checks the job against its stored sweep and starts this delivery; nothing is written for a job lstm-sweep did not make. */
+async function startDelivery(job: TrialJob, deps: RunTrialDeps, worker: string, startedAt: number) {
+  try {
+    await verifyJob(job, deps.store);
+    const start = await deps.store.startTrial(job.sweepId, job.trialId, {
+      worker,
+      startedAt: new Date(startedAt).toISOString(),
+      attempt: deps.attempt,
+    });
+    if (!start.known)
+      throw new LswError(`job ${job.sweepId}.${job.trialId}: sweep ${job.sweepId} has no trial ${job.trialId}`, 'deterministic');
+    return start;
+  } catch (err) {
+    throw classifyFailure(err);
+  }
 }
 
 type Trained = Omit<TrainResult, 'model' | 'testProbabilities'> & {

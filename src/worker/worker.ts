@@ -10,6 +10,7 @@ import { SweepStore } from '../store/sweep-store.js';
 import { log } from '../util/logger.js';
 import { workerName } from '../util/worker-name.js';
 import type { ProcessorReturn } from './processor.js';
+import { verifyJob } from './verify-job.js';
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -146,6 +147,14 @@ export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<Ru
 async function recordFailure(store: SweepStore, job: Job<TrialJob>, err: Error, worker: string): Promise<void> {
   const parsed = TrialJobSchema.safeParse(job.data);
   if (!parsed.success) return; // nothing to attach the failure to; BullMQ keeps the failed job
+  try {
+    // A job lstm-sweep did not make (its trainer refused it) must not mark a real trial failed.
+    await verifyJob(parsed.data, store);
+    const [stored] = await store.getTrialConfigs(parsed.data.sweepId, [parsed.data.trialId]);
+    if (!stored) return;
+  } catch {
+    return;
+  }
   try {
     await store.saveFailure({
       sweepId: parsed.data.sweepId,

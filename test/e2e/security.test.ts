@@ -14,14 +14,15 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { writeSyntheticUcr } from '../../src/data/synthetic.js';
-import { TRIAL_QUEUE } from '../../src/queue/trial-job.js';
+import { trialIdOf } from '../../src/definition/trials.js';
+import { TRIAL_QUEUE, type TrialJob } from '../../src/queue/trial-job.js';
 import { exited, runCli, spawnCli, waitFor, type CliResult } from '../helpers.js';
 import { freePort } from '../../src/demo/local-redis.js';
 
@@ -610,6 +611,119 @@ describe('a worker evaluates nothing from a job payload beyond the validated tri
       assert.equal((JSON.parse(lb.stdout) as unknown[]).length, TRIALS);
     } finally {
       await queue.close();
+    }
+  });
+
+  test('jobs that name a sweep or trial enqueue did not make train nothing and write nowhere, inside or outside --artifacts', async () => {
+    const prefix = `lswsec-${hex(4)}`;
+    const args = ['--redis', `redis://127.0.0.1:${port}`, '--prefix', prefix];
+    const env = { ...cacheEnv(), REDIS_URL: UNREACHABLE };
+    const root = await mkdtemp(path.join(os.tmpdir(), 'lsw-artifacts-'));
+    const artifacts = path.join(root, 'a', 'b', 'artifacts');
+    // Real training (2 epochs), so the valid trials write their models under --artifacts.
+    const trainedSpec = path.join(dir, 'trained.yaml');
+    await writeFile(
+      trainedSpec,
+      [
+        'name: security-trained',
+        `dataset: { train: ${path.join(dir, 'train.csv')}, format: ucr, protocol: holdout, validationSplit: 0.25 }`,
+        'parameters: { depth: [1, 2], width: [2], epochs: [2] }',
+      ].join('\n'),
+    );
+    const enq = await runCli(['enqueue', trainedSpec, '--json', ...args], env);
+    assert.equal(enq.code, 0, enq.stderr);
+    const { sweepId } = JSON.parse(enq.stdout) as { sweepId: string };
+
+    const queue = new Queue(TRIAL_QUEUE, { connection: redis, prefix });
+    try {
+      const [valid] = await queue.getJobs(['waiting']);
+      assert.ok(valid, 'a queued trial job to copy');
+      const data = valid.data as TrialJob;
+      const other = { ...data.config, depth: data.config.depth + 5 };
+      const crafted: Record<string, [unknown, RegExp]> = {
+        traversal: [{ ...data, sweepId: '../../escape' }, /invalid trial job payload: sweepId/],
+        'traversal-trial': [{ ...data, trialId: '../../../../tmp/x' }, /invalid trial job payload: trialId/],
+        markup: [{ ...data, sweepId: '<img src=x onerror=alert(1)>-0123456789' }, /invalid trial job payload: sweepId/],
+        'unknown-sweep': [{ ...data, sweepId: 'ghost-0123456789' }, /there is no sweep "ghost-0123456789"/],
+        'config-changed': [{ ...data, config: other }, /its config is not the config of trial/],
+        'trial-not-in-sweep': [{ ...data, config: other, trialId: trialIdOf(other) }, /has no trial/],
+        'settings-changed': [
+          { ...data, datasetHash: '0'.repeat(64), dryRun: true },
+          /differs from its stored sweep in datasetHash, dryRun/,
+        ],
+      };
+      for (const [name, [job]] of Object.entries(crafted)) {
+        await queue.add('trial', job as never, { jobId: `crafted-${name}`, attempts: 3, backoff: { type: 'fixed', delay: 0 } });
+      }
+      const worker = spawnCli(['worker', '--artifacts', artifacts, ...args], env);
+      workers.push(worker);
+      try {
+        await waitFor(
+          async () => {
+            if (worker.exitCode !== null) throw new Error(`worker exited with ${worker.exitCode}: ${worker.output()}`);
+            const states = await Promise.all(Object.keys(crafted).map((name) => queue.getJobState(`crafted-${name}`)));
+            const done = await redis.hlen(`${prefix}:sweep:${sweepId}:results`);
+            return states.every((state) => state === 'failed') && done === TRIALS ? true : undefined;
+          },
+          90_000,
+          'the crafted jobs to fail and the valid trials to complete',
+        );
+      } finally {
+        worker.kill('SIGTERM');
+      }
+      assert.equal(await exited(worker), 0, worker.output());
+
+      for (const [name, [, reason]] of Object.entries(crafted)) {
+        const job = await queue.getJob(`crafted-${name}`);
+        assert.ok(job, name);
+        assert.equal(job.attemptsMade, 1, `${name} was not retried`);
+        assert.match(job.failedReason, reason, name);
+      }
+      // Files: the two valid models under <artifacts>/<sweepId>/, nothing else anywhere under root.
+      const files = (await readdir(root, { recursive: true })).map(String).sort();
+      const trials = Object.keys(await redis.hgetall(`${prefix}:sweep:${sweepId}:results`)).sort();
+      const expected = ['a', path.join('a', 'b'), path.join('a', 'b', 'artifacts'), path.join('a', 'b', 'artifacts', sweepId)];
+      for (const t of trials) {
+        const d = path.join('a', 'b', 'artifacts', sweepId, t);
+        expected.push(d, path.join(d, 'model.json'), path.join(d, 'weights.bin'));
+      }
+      assert.deepEqual(files, expected.sort());
+      // Keys: nothing under a crafted name; the trial that is not in the sweep has no record of any kind.
+      const keys = await allKeys(redis);
+      assert.deepEqual(
+        keys.filter((k) => /escape|ghost|<img|tmp\/x/.test(k)),
+        [],
+      );
+      for (const hash of ['results', 'failures', 'active', 'live', 'deliveries']) {
+        assert.equal(await redis.hexists(`${prefix}:sweep:${sweepId}:${hash}`, trialIdOf(other)), 0, hash);
+      }
+      assert.equal(await redis.hlen(`${prefix}:sweep:${sweepId}:failures`), 0, 'the crafted jobs leave no failure record in the sweep');
+
+      // predict reads only the weights file in the model's own folder, and says so when model.json names another.
+      const exported = path.join(root, 'exported');
+      const best = await runCli(['best', sweepId, '--export', exported, ...args], env);
+      assert.equal(best.code, 0, best.stderr);
+      const series = path.join(dir, 'test.csv');
+      assert.equal((await runCli(['predict', '--model', exported, '--data', series, '--json'])).code, 0);
+      const modelJson = JSON.parse(await readFile(path.join(exported, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+      for (const bad of ['../../../../etc/passwd', '/etc/passwd', '..', 'sub/weights.bin']) {
+        modelJson.weightsManifest[0]!.paths = [bad];
+        await writeFile(path.join(exported, 'model.json'), JSON.stringify(modelJson));
+        const r = await runCli(['predict', '--model', exported, '--data', series, '--json']);
+        assert.equal(r.code, 2, `${bad}: ${r.stdout}${r.stderr}`);
+        assert.match(r.stderr, /cannot load a model from .*weights file is a plain file name in the model folder/, bad);
+        assert.equal(r.stdout, '', `${bad}: nothing predicted`);
+      }
+      // Weights that do not fit model.json: a clear one-line error, exit 2.
+      modelJson.weightsManifest[0]!.paths = ['weights.bin'];
+      await writeFile(path.join(exported, 'model.json'), JSON.stringify(modelJson));
+      await writeFile(path.join(exported, 'weights.bin'), Buffer.alloc(12));
+      const truncated = await runCli(['predict', '--model', exported, '--data', series, '--json']);
+      assert.equal(truncated.code, 2, truncated.stderr);
+      assert.match(truncated.stderr, /^lstm-sweep: cannot load the model in .*its weights do not fit its model\.json\)\n$/);
+    } finally {
+      await queue.close();
+      await rm(root, { recursive: true, force: true });
     }
   });
 });

@@ -80,7 +80,14 @@ export function predictCommand(): Command {
           `cannot load a model from ${flags.model}: ${(err as Error).message.split('\n')[0]} (export one with: lstm-sweep best <sweepId> --export <dir>)`,
         );
       }
-      const model = await loadModel(saved);
+      let model;
+      try {
+        model = await loadModel(saved);
+      } catch (err) {
+        throw new UserError(
+          `cannot load the model in ${flags.model}: ${(err as Error).message.split('\n')[0]} (its weights do not fit its model.json)`,
+        );
+      }
       const normalization = await readNormalization(flags.model);
       const [, timesteps, features] = model.inputs[0]!.shape;
       if (timesteps !== split.timesteps || features !== split.features) {

@@ -36,14 +36,14 @@ describe('asha rungs', () => {
       ['e', 0.8],
       ['f', 0.85],
     ] as const) {
-      decisions.push(await asha.report('rung-seq', id, 1, v));
+      decisions.push(await asha.report('rung-seq-0000000001', id, 1, v));
     }
     // n=1 keep1: a on; n=2 keep1: b off; n=3 keep1: c on; n=4 keep1: d off; n=5 keep1: e off (c better); n=6 keep2: f on (only c better)
     assert.deepEqual(decisions, [true, false, true, false, false, true]);
     const min = new AshaPruner(new SweepStore(redis, prefix), { minEpochs: 1, reductionFactor: 2 }, { name: 'valLoss', goal: 'minimize' });
-    assert.equal(await min.report('rung-min', 'a', 1, 0.5), true);
-    assert.equal(await min.report('rung-min', 'b', 1, 0.7), false, 'higher loss is worse');
-    assert.equal(await min.report('rung-min', 'c', 1, Number.NaN), false, 'an undefined metric is the worst');
+    assert.equal(await min.report('rung-min-0000000002', 'a', 1, 0.5), true);
+    assert.equal(await min.report('rung-min-0000000002', 'b', 1, 0.7), false, 'higher loss is worse');
+    assert.equal(await min.report('rung-min-0000000002', 'c', 1, Number.NaN), false, 'an undefined metric is the worst');
   });
 
   test('many workers reporting at once lose no entry, and the best always goes on', async () => {
@@ -62,7 +62,7 @@ describe('asha rungs', () => {
           },
         };
         return new AshaPruner(watched, { minEpochs: 2, reductionFactor: 4 }, { name: 'valAuc', goal: 'maximize' }).report(
-          'rung-par',
+          'rung-par-0000000003',
           `t${i}`,
           2,
           v,
@@ -70,7 +70,7 @@ describe('asha rungs', () => {
       }),
     );
     for (const c of clients) c.disconnect();
-    assert.equal(await redis.zcard(`${prefix}:sweep:rung-par:rung:2`), 40);
+    assert.equal(await redis.zcard(`${prefix}:sweep:rung-par-0000000003:rung:2`), 40);
     assert.equal(decisions[values.indexOf(Math.max(...values))], true);
     // Atomic: the reports ran one at a time (positions 1..40, none lost), and each decision is the
     // one a sequential ASHA makes in that order. How many go on depends on the order Redis saw.

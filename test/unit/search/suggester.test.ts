@@ -32,9 +32,10 @@ after(async () => {
   redis.disconnect();
 });
 
-async function tpeSweep(sweepId: string, spec: Partial<SweepSpecInput>): Promise<SweepRecord> {
+async function tpeSweep(name: string, spec: Partial<SweepSpecInput>): Promise<SweepRecord> {
+  const sweepId = `${name}-0123456789`;
   const parsed = SweepSpecSchema.parse({
-    name: sweepId,
+    name,
     dataset: { train: 'train.csv' },
     method: 'tpe',
     count: 8,
@@ -56,9 +57,9 @@ async function tpeSweep(sweepId: string, spec: Partial<SweepSpecInput>): Promise
   return record;
 }
 
-function finish(sweepId: string, trial: { trialId: string; config: TrialResult['config'] }, valLoss: number): Promise<void> {
+async function finish(sweepId: string, trial: { trialId: string; config: TrialResult['config'] }, valLoss: number): Promise<void> {
   const result = fakeResult(sweepId, trial.config, { valLoss, valAcc: 0.5, valAuc: 0.5 }, 'test:1');
-  return store.saveResult(result, { name: 'valLoss', goal: 'minimize' });
+  await store.saveResult(result, { name: 'valLoss', goal: 'minimize' });
 }
 
 const configKey = (t: { config: TrialResult['config'] }) => JSON.stringify(withAbsentOptions({ ...t.config, seed: 0 }));

@@ -32,7 +32,7 @@ function result(sweepId: string, c: TrialConfig, valAuc: number, valLoss: number
 }
 
 describe('sweep store', () => {
-  const sweepId = 'store-test';
+  const sweepId = 'store-test-0000000000';
   const trials = [8, 16, 32, 64].map((w) => ({ trialId: trialIdOf(config(w)), config: config(w) }));
 
   test('counts, ranking in both directions, unusable metrics last', async () => {
@@ -48,6 +48,8 @@ describe('sweep store', () => {
     assert.equal(await store.createSweep(record, trials), true);
     assert.equal(await store.createSweep(record, trials), false, 'second create finds it');
     assert.deepEqual(await store.startTrial(sweepId, trials[0]!.trialId, { worker: 'h:1', startedAt: 'now', attempt: 1 }), {
+      known: true,
+      fence: 1,
       cancelled: false,
       earlier: undefined,
     });
@@ -104,6 +106,48 @@ describe('sweep store', () => {
     await store.saveResult(result(sweepId, config(64), 0.8, 0.5), max);
     assert.deepEqual(await store.getFailures(sweepId), []);
     assert.deepEqual(await store.counts(sweepId), { total: 4, waiting: 0, active: 0, completed: 4, failed: 0, cancelled: 0, pruned: 0 });
+  });
+});
+
+describe('trial deliveries', () => {
+  const sweepId = 'fence-test-0000000000';
+  const trial = { trialId: trialIdOf(config(8)), config: config(8) };
+  const record = {
+    sweepId,
+    spec: {} as never,
+    datasetHash: 'x',
+    shape: { timesteps: 1, features: 1, trainSamples: 1 },
+    trials: 1,
+    createdAt: 'now',
+  };
+  const active = { worker: 'h:1', startedAt: 'now', attempt: 1 };
+  const max = { name: 'valAuc', goal: 'maximize' } as const;
+
+  test('a trial its sweep does not hold, or a sweep that does not exist, starts nothing and writes nothing', async () => {
+    const store = new SweepStore(redis, prefix);
+    assert.deepEqual(await store.startTrial('ghost-0123456789', trial.trialId, active), { known: false });
+    await store.createSweep(record, [trial]);
+    assert.deepEqual(await store.startTrial(sweepId, '0123456789abcdef', active), { known: false });
+    assert.deepEqual([...(await store.getActive(sweepId)).keys()], []);
+    assert.deepEqual(await redis.keys(`${prefix}:sweep:ghost-*`), []);
+  });
+
+  test('only the latest delivery writes the result: a stale one is refused, atomically', async () => {
+    const store = new SweepStore(redis, prefix);
+    await store.createSweep(record, [trial]);
+    const first = await store.startTrial(sweepId, trial.trialId, active);
+    const second = await store.startTrial(sweepId, trial.trialId, { ...active, worker: 'h:2', attempt: 2 });
+    assert.ok(first.known && second.known);
+    assert.equal(second.fence, first.fence + 1);
+    assert.equal(await store.saveResult({ ...result(sweepId, config(8), 0.9, 0.1), worker: 'h:2', attempts: 2 }, max, second.fence), true);
+    // the first delivery comes back late (its worker was stopped) with a different result
+    assert.equal(await store.saveResult({ ...result(sweepId, config(8), 0.5, 0.9), worker: 'h:1', attempts: 1 }, max, first.fence), false);
+    const kept = await store.getResult(sweepId, trial.trialId);
+    assert.deepEqual([kept?.worker, kept?.attempts, kept?.metrics.valAuc], ['h:2', 2, 0.9]);
+    assert.deepEqual(
+      (await store.leaderboard(sweepId, max)).map((r) => r.metrics.valAuc),
+      [0.9],
+    );
   });
 });
 
