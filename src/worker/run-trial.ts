@@ -7,6 +7,7 @@ import type { DatasetStore } from '../store/dataset-store.js';
 import type { EpochMetrics, TrialResult } from '../store/records.js';
 import type { SweepStore } from '../store/sweep-store.js';
 import { encodeTestPredictions } from '../store/test-predictions.js';
+import { log } from '../util/logger.js';
 import { workerName } from '../util/worker-name.js';
 import { dryRunTrial } from './dry-run.js';
 import { prunerFor } from '../search/pruners/pruner-registry.js';
@@ -85,7 +86,12 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
     ...(trained.cv ? { cv: trained.cv } : {}),
     ...(trained.testPredictions ? { testPredictions: trained.testPredictions } : {}),
   };
-  if (!(await deps.store.saveResult(result, job.metric, start.fence))) return { status: 'superseded' };
+  if (!(await deps.store.saveResult(result, job.metric, start.fence))) {
+    // This delivery lost its job (its worker was stopped or cut off past the lock) and the trial
+    // was delivered again: the later delivery's result stands.
+    log('trial.superseded', { worker, sweepId: job.sweepId, trialId: job.trialId, attempt: deps.attempt });
+    return { status: 'superseded' };
+  }
   return { status: 'completed', result };
 }
 

@@ -118,6 +118,46 @@ describe('faults', () => {
     }
   });
 
+  test('SIGSTOP past the lock: the trial is finished elsewhere, and the late result of the stopped worker is refused', async () => {
+    const sweepId = await sweep('sigstop', LONG_TRIAL);
+    const a = spawnCli(['worker'], env);
+    const jobId = await untilTraining(sweepId, 2);
+    // The whole worker stops, trainer included: no lock renewal, no training, until SIGCONT.
+    const stopped = [a.pid!, ...(await childPids(a.pid!))];
+    for (const pid of stopped) process.kill(pid, 'SIGSTOP');
+    const b = spawnCli(['worker'], env);
+    try {
+      const finished = await waitFor(
+        async () => Object.values(await results(sweepId)).find((r) => r.attempts === 2),
+        180_000,
+        'the re-delivered trial to finish on the second worker',
+      );
+      assert.match(finished.worker, new RegExp(`:${b.pid}$`));
+      const stored = await redis.hgetall(`${prefix}:sweep:${sweepId}:results`);
+      for (const pid of stopped) process.kill(pid, 'SIGCONT');
+      // The stopped worker's copy trains to its end, then its write is refused.
+      const superseded = await waitFor(
+        async () => logEvents(a.output()).find((e) => e.event === 'trial.superseded'),
+        180_000,
+        'the stopped worker to finish its stale copy',
+      );
+      assert.equal(superseded.attempt, 1);
+      assert.equal(`${sweepId}.${String(superseded.trialId)}`, jobId);
+      assert.deepEqual(
+        await redis.hgetall(`${prefix}:sweep:${sweepId}:results`),
+        stored,
+        'the kept result is the one of the second delivery',
+      );
+      const counts = await status(sweepId);
+      assert.deepEqual([counts.total, counts.completed, counts.failed, counts.active], [1, 1, 0, 0]);
+    } finally {
+      for (const pid of stopped) if (isAlive(pid)) process.kill(pid, 'SIGCONT');
+      a.kill('SIGTERM');
+      b.kill('SIGTERM');
+      await Promise.all([exited(a), exited(b)]);
+    }
+  });
+
   test('SIGTERM: the worker finishes its trial within the grace period, then exits', async () => {
     const sweepId = await sweep(
       'sigterm-finish',
