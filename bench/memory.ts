@@ -18,6 +18,8 @@ import { Redis } from 'ioredis';
 import { encodeDataset } from '../src/data/codec.js';
 import { syntheticSplit } from '../src/data/synthetic.js';
 import { initBackend } from '../src/model/index.js';
+import { SweepSpecSchema } from '../src/definition/sweep-spec.js';
+import { jobFor } from '../src/queue/queue-trials.js';
 import { TrialJobSchema, type TrialJob } from '../src/queue/trial-job.js';
 import type { TrialConfig } from '../src/model/trial-config.js';
 import { trialIdOf } from '../src/definition/trials.js';
@@ -126,25 +128,33 @@ async function main(): Promise<void> {
     const datasetHash = await datasets.put(
       encodeDataset({ train: syntheticSplit({ n: 48, timesteps: 24, seed: 1 }), test: syntheticSplit({ n: 24, timesteps: 24, seed: 2 }) }),
     );
-    const sweepId = `bench-memory-${prefix}`;
-    const jobs: TrialJob[] = Array.from({ length: trials }, (_, i) => {
-      const config = configFor(i);
-      return TrialJobSchema.parse({
-        sweepId,
-        trialId: trialIdOf(config),
-        datasetHash,
-        validationSplit: 0.25,
-        splitSeed: 0,
-        metric: { name: 'valAuc', goal: 'maximize' },
-        config,
-      });
+    // A sweep of its own in the store, as enqueue makes it: workers train only trials their sweep holds.
+    const sweepId = 'bench-memory-0000000000';
+    const spec = SweepSpecSchema.parse({
+      name: 'bench-memory',
+      dataset: { train: 'synthetic.csv', validationSplit: 0.25, protocol: 'holdout' },
+      metric: { name: 'valAuc', goal: 'maximize' },
     });
+    const record = {
+      sweepId,
+      spec,
+      datasetHash,
+      shape: { timesteps: 24, features: 1, trainSamples: 48 },
+      trials,
+      createdAt: new Date().toISOString(),
+    };
+    const planned = Array.from({ length: trials }, (_, i) => {
+      const config = configFor(i);
+      return { trialId: trialIdOf(config), config };
+    });
+    await store.createSweep(record, planned);
+    const jobs: TrialJob[] = planned.map((trial) => TrialJobSchema.parse(jobFor(record, trial)));
 
     const samples = [sample(0, 0)];
     const t0 = Date.now();
     for (const [i, job] of jobs.entries()) {
       const started = Date.now();
-      const outcome = await runTrial(job, { store, datasets, attempt: 1 });
+      const outcome = await runTrial(job, { store, datasets });
       if (outcome.status !== 'completed') throw new Error(`trial ${i + 1} was ${outcome.status}`);
       samples.push(sample(i + 1, Date.now() - started));
       const s = samples[samples.length - 1]!;

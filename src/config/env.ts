@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { KEY_PREFIX } from '../definition/ids.js';
 import { BackendChoiceSchema, EngineChoiceSchema } from '../model/choices.js';
+import { DEFAULT_MAX_TRIAL_MEMORY_MB } from '../model/network-plan.js';
 import { parseOrThrow } from '../util/errors.js';
 
 export const RedisUrlSchema = z
@@ -23,6 +24,13 @@ const EnvSchema = z.object({
     .default(path.join(os.homedir(), '.cache', 'lstm-sweep')),
   /** Where workers keep trained models: redis | none | a directory. */
   LSW_ARTIFACTS: z.string().min(1).default('redis'),
+  /** enqueue: refuse trials whose training memory exceeds this many MB (src/producer/trial-size.ts). */
+  LSW_MAX_TRIAL_MEMORY_MB: z.coerce
+    .number()
+    .int()
+    .min(16)
+    .max(1024 * 1024)
+    .default(DEFAULT_MAX_TRIAL_MEMORY_MB),
   /** Set by a worker for its trainer processes, so results name the worker. */
   LSW_WORKER_NAME: z.string().max(200).optional(),
 });

@@ -232,3 +232,25 @@ export function planNetwork(shape: InputShape, config: ModelConfig): NetworkPlan
     params,
   };
 }
+
+/** Default cap on one trial's training memory (`enqueue --max-trial-memory`, env LSW_MAX_TRIAL_MEMORY_MB). */
+export const DEFAULT_MAX_TRIAL_MEMORY_MB = 2048;
+
+/**
+ * The working memory one trial needs to train, in bytes, for mini-batches of `batchSize`: the
+ * fast engine's flat buffers (src/model/fast/network.ts), which keep every time step of every
+ * layer for backpropagation through time. Parameters count six times (weights, gradients, two
+ * Adam moments, transposed copies); activations 8 floats per unit, step and sample per layer, plus
+ * the input, projection and scratch sequences. One wasm instance addresses at most 4 GiB.
+ */
+export function trainingMemoryBytes(plan: NetworkPlan, batchSize: number): { total: number; params: number; activations: number } {
+  const lstms = plan.head.kind === 'lstm' ? [...plan.blocks, plan.head] : plan.blocks;
+  const TB = plan.input.timesteps * batchSize;
+  const widest = Math.max(plan.input.features, plan.projection?.units ?? 0, ...lstms.map((l) => Math.max(l.inputSize, l.units)));
+  const maxUnits = Math.max(...lstms.map((l) => l.units));
+  const params = 4 * 6 * plan.params;
+  const perStep =
+    plan.input.features + (plan.projection?.units ?? 0) + 3 * widest + 5 * maxUnits + lstms.reduce((s, l) => s + 8 * l.units, 0);
+  const activations = 4 * TB * perStep;
+  return { total: params + activations, params, activations };
+}

@@ -8,6 +8,7 @@ import type { SweepSpec } from '../definition/sweep-spec.js';
 import type { DatasetStore } from '../store/dataset-store.js';
 import { UserError } from '../util/errors.js';
 import { sweepIdOf } from './sweep-id.js';
+import { DEFAULT_MAX_TRIAL_MEMORY_MB, checkTrialSizes } from './trial-size.js';
 import { queueMissingTrials, type QueueDeps } from '../queue/queue-trials.js';
 import { expandTrials } from '../search/initial-trials.js';
 import { topUpSweep } from '../search/suggester.js';
@@ -37,7 +38,10 @@ export interface PreparedSweep {
 }
 
 /** Validates everything about a sweep (spec, size, dataset files) without touching Redis. */
-export async function prepareSweep({ spec, baseDir }: LoadedSpec, opts: { yes?: boolean } = {}): Promise<PreparedSweep> {
+export async function prepareSweep(
+  { spec, baseDir }: LoadedSpec,
+  opts: { yes?: boolean; maxTrialMemoryMb?: number } = {},
+): Promise<PreparedSweep> {
   const planned = countTrials(spec);
   if (planned >= LARGE_SWEEP && !opts.yes) {
     throw new UserError(`this sweep expands to ${planned.toLocaleString('en-US')} trials; re-run with --yes to enqueue it`);
@@ -45,7 +49,10 @@ export async function prepareSweep({ spec, baseDir }: LoadedSpec, opts: { yes?: 
   const dataset = await loadDataset(spec.dataset, { baseDir, classes: MAX_CLASSES });
   checkClasses(dataset, spec);
   const resolved = withResolvedProtocol(spec, dataset.train.n);
-  return { spec: resolved, trials: expandTrials(resolved), dataset, encodedDataset: encodeDataset(dataset) };
+  const trials = expandTrials(resolved);
+  const classes = Math.max(...dataset.train.y) + 1;
+  checkTrialSizes(resolved, trials, dataset.train, classes, opts.maxTrialMemoryMb ?? DEFAULT_MAX_TRIAL_MEMORY_MB);
+  return { spec: resolved, trials, dataset, encodedDataset: encodeDataset(dataset) };
 }
 
 /** Replaces `protocol: auto` by what it means for this train file (so the stored spec and its id say it). */

@@ -205,13 +205,14 @@ export class SweepStore {
    * One atomic step at the start of every delivery of a trial. Refuses (`known: false`, nothing
    * written) a trial its sweep does not hold, or a sweep that does not exist: a job made up or
    * altered outside lstm-sweep. Otherwise marks it active and says whether its sweep was
-   * cancelled or an earlier delivery already wrote its result; `fence` is this delivery's token
-   * for `saveResult`.
+   * cancelled or an earlier delivery already wrote its result. `fence` numbers this delivery
+   * (1, 2, ...: its attempt, counting re-deliveries after a crash or a lost lock, not hand-backs
+   * of jobs that never started) and is its token for `saveResult`.
    */
   async startTrial(
     sweepId: string,
     trialId: string,
-    active: ActiveTrial,
+    active: Omit<ActiveTrial, 'attempt'>,
   ): Promise<{ known: false } | { known: true; fence: number; cancelled: boolean; earlier: TrialResult | undefined }> {
     const k = this.keys;
     const reply = (await this.redis.eval(

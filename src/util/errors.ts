@@ -23,9 +23,25 @@ export class LswError extends Error {
   }
 }
 
-/** The kind of any thrown value: its own for an LswError, `transient` for anything unknown. */
+/**
+ * A failure of the host, not of the trial: out of memory, or a wasm instance that trapped (its
+ * memory or table is no longer what the code expects). Another process or host may well succeed.
+ */
+export function isHostFailure(err: unknown): boolean {
+  if (typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError) return true;
+  const message = err instanceof Error ? err.message : String(err);
+  return /out of memory|allocation failed|could not allocate|memory access out of bounds|table index is out of bounds/i.test(message);
+}
+
+/**
+ * The kind of any thrown value: its own for an LswError, `transient` for anything unknown. An
+ * error caused by a host failure is transient whatever wrapped it (a model build that ran out of
+ * memory is no property of the model).
+ */
 export function errorKind(err: unknown): ErrorKind {
-  return err instanceof LswError ? err.kind : 'transient';
+  if (!(err instanceof LswError)) return 'transient';
+  if (err.kind === 'deterministic' && (isHostFailure(err) || isHostFailure(err.cause))) return 'transient';
+  return err.kind;
 }
 
 /**

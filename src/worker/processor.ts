@@ -13,7 +13,8 @@ import { DatasetStore } from '../store/dataset-store.js';
 import { createRedis } from '../store/redis.js';
 import { SweepStore } from '../store/sweep-store.js';
 import { formatZodIssues } from '../util/errors.js';
-import { runTrial } from './run-trial.js';
+import { log } from '../util/logger.js';
+import { isRefusedJob, runTrial } from './run-trial.js';
 
 // If the worker process dies (kill -9), its job is re-delivered elsewhere: stop training
 // here instead of finishing an orphaned copy of the trial.
@@ -47,7 +48,30 @@ export interface ProcessorReturn {
   metrics?: unknown;
 }
 
-export default async function processTrial(job: SandboxedJob, _token?: string, signal?: AbortSignal): Promise<ProcessorReturn> {
+/**
+ * Set when a trial failed in this process: its engine (wasm memory, tfjs backend) may be left in
+ * any state, e.g. a 4 GB instance that traps on every later access. Such a process trains nothing
+ * more: it exits, and BullMQ forks a fresh one for the next trial.
+ */
+let poisoned = false;
+/** The worker removes a retiring trainer from its pool at once (worker.ts); this is the fallback. */
+const RETIRE_AFTER_MS = 2_000;
+
+/** Marks the error so the worker retires this process (`retireTrainer`: its pid), and makes sure it goes. */
+function retire(reason: unknown): void {
+  poisoned = true;
+  log('trainer.retired', { pid: process.pid, reason: reason instanceof Error ? reason.message : String(reason) });
+  if (reason instanceof Error) Object.assign(reason, { retireTrainer: process.pid });
+  setTimeout(() => process.exit(0), RETIRE_AFTER_MS);
+}
+
+export default async function processTrial(job: SandboxedJob, token?: string, signal?: AbortSignal): Promise<ProcessorReturn> {
+  if (poisoned) {
+    // A job handed to this process in the moment before it exits goes back to the queue
+    // untouched (no attempt used), for a fresh process.
+    await job.moveToWait(token);
+    throw Object.assign(new Error('trainer process retiring after a failed trial: job handed back'), { name: 'WaitingError' });
+  }
   // Nothing from the payload is used before this validation, and nothing but its fields after.
   const parsed = TrialJobSchema.safeParse(job.data);
   if (!parsed.success) {
@@ -60,10 +84,11 @@ export default async function processTrial(job: SandboxedJob, _token?: string, s
     datasets,
     artifacts,
     engine,
-    // attemptsStarted also counts deliveries after a crashed worker, which attemptsMade does not.
-    attempt: Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1),
     onProgress: (p) => job.updateProgress(p),
     signal,
+  }).catch((err: unknown) => {
+    if (!isRefusedJob(err)) retire(err);
+    throw err;
   });
   return outcome.status === 'cancelled' || outcome.status === 'superseded'
     ? outcome

@@ -20,8 +20,6 @@ export interface RunTrialDeps {
   datasets: DatasetStore;
   /** where to keep the trained model; omitted or `none`: not kept */
   artifacts?: { store: ArtifactStore; location: ArtifactLocation };
-  /** 1 for the first delivery of the job. */
-  attempt: number;
   onProgress?: (progress: TrialProgress) => Promise<void> | void;
   /** Aborts training (the worker is handing the trial back). */
   signal?: AbortSignal;
@@ -77,7 +75,7 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
     backend: trained.backend,
     ...(trained.engine ? { engine: trained.engine } : {}),
     worker,
-    attempts: deps.attempt,
+    attempts: start.fence,
     finishedAt: new Date().toISOString(),
     ...(model ? { model } : {}),
     ...(trained.prunedAt !== undefined ? { pruned: { epoch: trained.prunedAt } } : {}),
@@ -89,10 +87,17 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
   if (!(await deps.store.saveResult(result, job.metric, start.fence))) {
     // This delivery lost its job (its worker was stopped or cut off past the lock) and the trial
     // was delivered again: the later delivery's result stands.
-    log('trial.superseded', { worker, sweepId: job.sweepId, trialId: job.trialId, attempt: deps.attempt });
+    log('trial.superseded', { worker, sweepId: job.sweepId, trialId: job.trialId, attempt: start.fence });
     return { status: 'superseded' };
   }
   return { status: 'completed', result };
+}
+
+/** Marks failures that happened before any training: the trainer's engine was never touched. */
+const REFUSED = Symbol('refused before training');
+
+export function isRefusedJob(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && REFUSED in err;
 }
 
 /** Checks the job against its stored sweep and starts this delivery; nothing is written for a job lstm-sweep did not make. */
@@ -102,7 +107,6 @@ async function startDelivery(job: TrialJob, deps: RunTrialDeps, worker: string, 
     const start = await deps.store.startTrial(job.sweepId, job.trialId, {
       worker,
       startedAt: new Date(startedAt).toISOString(),
-      attempt: deps.attempt,
     });
     if (!start.known)
       throw new LswError(`job ${job.sweepId}.${job.trialId}: sweep ${job.sweepId} has no trial ${job.trialId}`, 'deterministic');

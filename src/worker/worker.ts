@@ -74,6 +74,7 @@ export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<Ru
     maxStalledCount: 2,
     workerForkOptions: { env: trainerEnv(opts) },
   });
+  retireFailedTrainers(worker);
   const name = workerName();
   const active = new Map<string, Job<TrialJob>>();
   // tpe sweeps: whoever sees a trial end suggests the next ones (see src/search/suggester.ts).
@@ -141,6 +142,42 @@ export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<Ru
       }
       return { handedBack };
     },
+  };
+}
+
+/**
+ * BullMQ hands a sandboxed child back to its pool after every job, and the next job to the same
+ * child. A trainer whose trial failed may have a broken engine (processor.ts marks its error with
+ * `retireTrainer`): it is taken out of the pool before the next job can be given to it, so the
+ * next trial gets a fresh process. BullMQ offers no option for this, so it wraps the worker's
+ * processor function and uses its child pool (internals of BullMQ 5/6, checked at start).
+ */
+function retireFailedTrainers(worker: Worker<TrialJob, ProcessorReturn>): void {
+  type Child = { pid?: number };
+  const internals = worker as unknown as {
+    processFn?: (...args: unknown[]) => Promise<unknown>;
+    childPool?: { free: Record<string, Child[]>; kill(child: Child, signal?: string): Promise<void> };
+  };
+  const run = internals.processFn;
+  const pool = internals.childPool;
+  if (typeof run !== 'function' || !pool || typeof pool.kill !== 'function' || typeof pool.free !== 'object') {
+    log('worker.warning', { reason: 'this BullMQ has no child pool to retire failed trainers from: they exit by themselves after 2 s' });
+    return;
+  }
+  internals.processFn = async function (this: unknown, ...args: unknown[]) {
+    try {
+      return await run.apply(this, args);
+    } catch (err) {
+      const pid = (err as { retireTrainer?: unknown }).retireTrainer;
+      const child =
+        typeof pid === 'number'
+          ? Object.values(pool.free)
+              .flat()
+              .find((c) => c.pid === pid)
+          : undefined;
+      if (child) void pool.kill(child, 'SIGTERM').catch(() => undefined);
+      throw err;
+    }
   };
 }
 

@@ -91,6 +91,24 @@ describe('CLI errors', () => {
     );
   });
 
+  test('a trial too big to train is refused before anything is stored, naming its size', async () => {
+    await writeFile(path.join(dir, 'small.csv'), 'label,t0,t1,t2\n0,1,2,3\n1,2,3,4\n0,1,1,1\n1,2,2,2\n');
+    await expectUserError(
+      ['enqueue', await spec('huge.yaml', 'name: x\ndataset: { train: small.csv }\nparameters: { depth: [1, 64], width: [8, 4096] }\n')],
+      /a trial of depth 64, width 4096, batch 16 needs about [0-9.]+ GiB to train \(8,5[0-9,]+ parameters: .*above the limit of 2\.0 GiB: .*--max-trial-memory/,
+    );
+    const tpe = await spec(
+      'huge-tpe.yaml',
+      'name: x\ndataset: { train: small.csv }\nmethod: tpe\ncount: 4\nparameters: { width: { min: 8, max: 512 }, batchSize: [16, 64] }\n',
+    );
+    await expectUserError(
+      ['enqueue', tpe, '--max-trial-memory', '16'],
+      /depth 2, width 512, batch 64 needs about .* above the limit of 16 MiB/,
+    );
+    await expectUserError(['enqueue', tpe], /./, { LSW_MAX_TRIAL_MEMORY_MB: '16' });
+    await expectUserError(['enqueue', tpe, '--max-trial-memory', 'lots'], /--max-trial-memory: /);
+  });
+
   test('an unreadable dataset path', async () =>
     expectUserError(['enqueue', await spec('dir.yaml', 'name: x\ndataset: { train: . }\n')], /EISDIR/));
 

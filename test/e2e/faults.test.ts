@@ -194,6 +194,32 @@ describe('faults', () => {
     }
   });
 
+  test('a failed trial retires its trainer process: the next trial trains in a fresh one', async () => {
+    const gone = path.join(dir, 'retire.csv');
+    await writeFile(gone, `label,t0,t1,t2\n${Array.from({ length: 8 }, (_, i) => `${i % 2},${i},2,1`).join('\n')}\n`);
+    const bad = await sweep('retire-bad', ['parameters:', '  depth: [1]', '  width: [4]', '  epochs: [3]'], gone);
+    const { datasetHash } = JSON.parse((await redis.get(`${prefix}:sweep:${bad}`))!) as { datasetHash: string };
+    await redis.del(`${prefix}:dataset:${datasetHash}`);
+    const w = spawnCli(['worker'], env);
+    try {
+      assert.deepEqual([(await untilEnded(bad)).failed], [1]);
+      const retired = await waitFor(
+        async () => logEvents(w.output()).find((e) => e.event === 'trainer.retired'),
+        10_000,
+        'the trainer of the failed trial to retire',
+      );
+      assert.match(String(retired.reason), /not in Redis/);
+      const pid = Number(retired.pid);
+      await waitFor(async () => (isAlive(pid) ? undefined : true), 5_000, 'the retired trainer to exit');
+      const good = await sweep('retire-good', ['parameters:', '  depth: [1]', '  width: [4]', '  epochs: [3]']);
+      assert.deepEqual([(await untilEnded(good)).completed], [1]);
+      assert.ok(!(await childPids(w.pid!)).includes(pid), 'a fresh trainer trained the next trial');
+    } finally {
+      w.kill('SIGTERM');
+      await exited(w);
+    }
+  });
+
   test('failures: a deterministic one fails at once, a crashing trainer is retried up to the limit; both visible', async () => {
     // Deterministic: the dataset a job names is gone from Redis (flushed by someone).
     const goneSweep = await sweep('dataset-gone', ['parameters:', '  depth: [1]', '  width: [4]', '  epochs: [3]']);

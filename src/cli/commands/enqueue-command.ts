@@ -2,7 +2,10 @@ import { Command } from 'commander';
 import { enqueueSweep, prepareSweep, type EnqueueSummary } from '../../producer/enqueue.js';
 import { resumeSweep } from '../../producer/resume.js';
 import { loadSpecFile } from '../../definition/load-spec.js';
-import { UserError } from '../../util/errors.js';
+import { z } from 'zod';
+import { readEnv } from '../../config/env.js';
+import { DEFAULT_MAX_TRIAL_MEMORY_MB } from '../../producer/trial-size.js';
+import { UserError, parseOrThrow } from '../../util/errors.js';
 import { retryTransient } from '../../util/retry.js';
 import { withConnection, type ConnectionFlags } from '../options.js';
 import { withQueue } from '../session.js';
@@ -11,7 +14,14 @@ interface Flags extends ConnectionFlags {
   yes?: boolean;
   json?: boolean;
   resume?: string;
+  maxTrialMemory?: string;
 }
+
+const MemoryFlagSchema = z.coerce
+  .number()
+  .int()
+  .min(16)
+  .max(1024 * 1024);
 
 export function enqueueCommand(): Command {
   return withConnection(
@@ -20,7 +30,11 @@ export function enqueueCommand(): Command {
       .argument('[spec]', 'sweep spec file (YAML or JSON)')
       .option('--resume <sweepId>', 're-queue the trials of a stored sweep that are missing or failed (no spec file needed)')
       .option('-y, --yes', 'confirm sweeps of 100,000 trials or more')
-      .option('--json', 'print {"sweepId","trials","enqueued"} as JSON'),
+      .option('--json', 'print {"sweepId","trials","enqueued"} as JSON')
+      .option(
+        '--max-trial-memory <MB>',
+        `refuse trials whose training memory exceeds this (default LSW_MAX_TRIAL_MEMORY_MB, else ${DEFAULT_MAX_TRIAL_MEMORY_MB})`,
+      ),
   ).action(async (specFile: string | undefined, flags: Flags) => {
     let summary: EnqueueSummary;
     if (flags.resume !== undefined) {
@@ -29,7 +43,11 @@ export function enqueueCommand(): Command {
     } else {
       if (specFile === undefined) throw new UserError('missing spec file: lstm-sweep enqueue <spec.yaml> (or --resume <sweepId>)');
       // Everything about the input is checked before Redis is touched.
-      const prepared = await prepareSweep(await loadSpecFile(specFile), { yes: flags.yes });
+      const maxTrialMemoryMb =
+        flags.maxTrialMemory === undefined
+          ? readEnv().LSW_MAX_TRIAL_MEMORY_MB
+          : parseOrThrow(MemoryFlagSchema, flags.maxTrialMemory, '--max-trial-memory');
+      const prepared = await prepareSweep(await loadSpecFile(specFile), { yes: flags.yes, maxTrialMemoryMb });
       // Enqueueing is idempotent, so a Redis restart in the middle is ridden out by doing it again.
       summary = await withQueue(flags, (deps) => retryTransient(() => enqueueSweep(prepared, deps)));
     }

@@ -47,7 +47,7 @@ describe('sweep store', () => {
     };
     assert.equal(await store.createSweep(record, trials), true);
     assert.equal(await store.createSweep(record, trials), false, 'second create finds it');
-    assert.deepEqual(await store.startTrial(sweepId, trials[0]!.trialId, { worker: 'h:1', startedAt: 'now', attempt: 1 }), {
+    assert.deepEqual(await store.startTrial(sweepId, trials[0]!.trialId, { worker: 'h:1', startedAt: 'now' }), {
       known: true,
       fence: 1,
       cancelled: false,
@@ -120,7 +120,7 @@ describe('trial deliveries', () => {
     trials: 1,
     createdAt: 'now',
   };
-  const active = { worker: 'h:1', startedAt: 'now', attempt: 1 };
+  const active = { worker: 'h:1', startedAt: 'now' };
   const max = { name: 'valAuc', goal: 'maximize' } as const;
 
   test('a trial its sweep does not hold, or a sweep that does not exist, starts nothing and writes nothing', async () => {
@@ -136,7 +136,7 @@ describe('trial deliveries', () => {
     const store = new SweepStore(redis, prefix);
     await store.createSweep(record, [trial]);
     const first = await store.startTrial(sweepId, trial.trialId, active);
-    const second = await store.startTrial(sweepId, trial.trialId, { ...active, worker: 'h:2', attempt: 2 });
+    const second = await store.startTrial(sweepId, trial.trialId, { ...active, worker: 'h:2' });
     assert.ok(first.known && second.known);
     assert.equal(second.fence, first.fence + 1);
     assert.equal(await store.saveResult({ ...result(sweepId, config(8), 0.9, 0.1), worker: 'h:2', attempts: 2 }, max, second.fence), true);

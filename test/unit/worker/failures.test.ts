@@ -26,6 +26,20 @@ test('deterministic failures become UnrecoverableError; transient ones stay retr
   }
 });
 
+test('host failures are transient, also when a model build wraps them; the rest of a build failure is deterministic', () => {
+  const trap = new WebAssembly.RuntimeError('table index is out of bounds');
+  for (const err of [
+    trap,
+    new ModelBuildError({ depth: 64, width: 4096, head: 'dense' }, trap),
+    new ModelBuildError({ depth: 64, width: 4096, head: 'dense' }, new RangeError('Array buffer allocation failed')),
+    new Error('memory access out of bounds'),
+  ]) {
+    assert.equal(isDeterministic(err), false, String(err));
+    assert.ok(!(classifyFailure(err) instanceof UnrecoverableError));
+  }
+  assert.equal(isDeterministic(new ModelBuildError({ depth: 1, width: 1, head: 'lstm' }, new Error('the lstm head is binary only'))), true);
+});
+
 test('a trial on non-finite inputs fails with NonFiniteLossError (classified deterministic)', async () => {
   await initBackend('wasm');
   const split = syntheticSplit({ n: 16, timesteps: 6, seed: 1 });
