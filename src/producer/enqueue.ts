@@ -51,7 +51,8 @@ export async function prepareSweep(
   const resolved = withResolvedProtocol(spec, dataset.train.n);
   const trials = expandTrials(resolved);
   const classes = Math.max(...dataset.train.y) + 1;
-  checkTrialSizes(resolved, trials, dataset.train, classes, opts.maxTrialMemoryMb ?? DEFAULT_MAX_TRIAL_MEMORY_MB);
+  // A dry run builds no model: its trials may be any size (queue load tests).
+  if (!resolved.dryRun) checkTrialSizes(resolved, trials, dataset.train, classes, opts.maxTrialMemoryMb ?? DEFAULT_MAX_TRIAL_MEMORY_MB);
   return { spec: resolved, trials, dataset, encodedDataset: encodeDataset(dataset) };
 }
 
