@@ -540,6 +540,34 @@ describe('a worker evaluates nothing from a job payload beyond the validated tri
     redis = client(port);
   });
 
+  /** Runs a worker until every job in `failing` failed and the sweep's TRIALS valid trials have results; then stops it. */
+  async function workUntil(
+    cli: string[],
+    env: NodeJS.ProcessEnv,
+    queue: Queue,
+    failing: string[],
+    resultsKey: string,
+    what: string,
+  ): Promise<void> {
+    const worker = spawnCli(cli, env);
+    workers.push(worker);
+    try {
+      await waitFor(
+        async () => {
+          if (worker.exitCode !== null) throw new Error(`worker exited with ${worker.exitCode}: ${worker.output()}`);
+          const states = await Promise.all(failing.map((id) => queue.getJobState(id)));
+          const done = await redis.hlen(resultsKey);
+          return states.every((state) => state === 'failed') && done === TRIALS ? true : undefined;
+        },
+        90_000,
+        what,
+      );
+    } finally {
+      worker.kill('SIGTERM');
+    }
+    assert.equal(await exited(worker), 0, worker.output());
+  }
+
   test('malformed jobs fail at once, without retry, and write nothing', async () => {
     const prefix = `lswsec-${hex(4)}`;
     const marker = path.join(os.tmpdir(), `pwned-${hex(8)}`);
@@ -573,23 +601,14 @@ describe('a worker evaluates nothing from a job payload beyond the validated tri
         await queue.add('trial', data as never, { jobId: `bad-${name}`, attempts: 3, backoff: { type: 'fixed', delay: 0 } });
       }
 
-      const worker = spawnCli(['worker', ...args], env);
-      workers.push(worker);
-      try {
-        await waitFor(
-          async () => {
-            if (worker.exitCode !== null) throw new Error(`worker exited with ${worker.exitCode}: ${worker.output()}`);
-            const states = await Promise.all(jobIds.map((id) => queue.getJobState(id)));
-            const done = await redis.hlen(`${prefix}:sweep:${sweepId}:results`);
-            return states.every((s) => s === 'failed') && done === TRIALS ? true : undefined;
-          },
-          60_000,
-          'the malformed jobs to fail and the valid trials to complete',
-        );
-      } finally {
-        worker.kill('SIGTERM');
-      }
-      assert.equal(await exited(worker), 0, worker.output());
+      await workUntil(
+        ['worker', ...args],
+        env,
+        queue,
+        jobIds,
+        `${prefix}:sweep:${sweepId}:results`,
+        'the malformed jobs to fail and the valid trials to complete',
+      );
 
       for (const id of jobIds) {
         const job = await queue.getJob(id);
@@ -655,23 +674,15 @@ describe('a worker evaluates nothing from a job payload beyond the validated tri
       for (const [name, [job]] of Object.entries(crafted)) {
         await queue.add('trial', job as never, { jobId: `crafted-${name}`, attempts: 3, backoff: { type: 'fixed', delay: 0 } });
       }
-      const worker = spawnCli(['worker', '--artifacts', artifacts, ...args], env);
-      workers.push(worker);
-      try {
-        await waitFor(
-          async () => {
-            if (worker.exitCode !== null) throw new Error(`worker exited with ${worker.exitCode}: ${worker.output()}`);
-            const states = await Promise.all(Object.keys(crafted).map((name) => queue.getJobState(`crafted-${name}`)));
-            const done = await redis.hlen(`${prefix}:sweep:${sweepId}:results`);
-            return states.every((state) => state === 'failed') && done === TRIALS ? true : undefined;
-          },
-          90_000,
-          'the crafted jobs to fail and the valid trials to complete',
-        );
-      } finally {
-        worker.kill('SIGTERM');
-      }
-      assert.equal(await exited(worker), 0, worker.output());
+      const craftedIds = Object.keys(crafted).map((name) => `crafted-${name}`);
+      await workUntil(
+        ['worker', '--artifacts', artifacts, ...args],
+        env,
+        queue,
+        craftedIds,
+        `${prefix}:sweep:${sweepId}:results`,
+        'the crafted jobs to fail and the valid trials to complete',
+      );
 
       for (const [name, [, reason]] of Object.entries(crafted)) {
         const job = await queue.getJob(`crafted-${name}`);
