@@ -14,11 +14,6 @@ const fmt = (v: number | undefined, digits = 3) => (v === undefined || !Number.i
 
 type Config = LeaderboardRow['config'] | ConfigSummary['config'];
 
-/** The value a stored config means: options it leaves out hold what their absence means (residual: true). */
-function valueOf(config: Config, p: ParameterInfo): unknown {
-  return parameterValue(config, p.name);
-}
-
 /** What a trial's result adds after its parameters and metrics, in CSV order. */
 const RESULT_FIELDS = ['epochs', 'cvFolds', 'cvEpoch', 'prunedAt', 'durationMs', 'backend', 'engine', 'worker', 'attempts'] as const;
 
@@ -34,7 +29,7 @@ function flatten(row: LeaderboardRow): Record<string, unknown> {
   return {
     rank: row.rank,
     trialId: row.trialId,
-    ...Object.fromEntries(CSV_PARAMETERS.map((p) => [csvName(p), valueOf(row.config, p)])),
+    ...Object.fromEntries(CSV_PARAMETERS.map((p) => [csvName(p), parameterValue(row.config, p.name)])),
     ...Object.fromEntries(METRIC_INFO.map((m) => [m.name, metrics[m.name]])),
     epochs: row.epochs,
     cvFolds: row.cv?.folds ?? '',
@@ -70,8 +65,8 @@ function splitParameters(configs: Config[], params: readonly ParameterInfo[]): {
   const columns: ParameterInfo[] = [];
   const fixed: ParameterInfo[] = [];
   for (const p of params) {
-    const first = configs[0] && valueOf(configs[0], p);
-    (configs.some((c) => !same(valueOf(c, p), first)) ? columns : fixed).push(p);
+    const first = configs[0] && parameterValue(configs[0], p.name);
+    (configs.some((c) => !same(parameterValue(c, p.name), first)) ? columns : fixed).push(p);
   }
   return { columns, fixed };
 }
@@ -80,7 +75,7 @@ function splitParameters(configs: Config[], params: readonly ParameterInfo[]): {
 function fixedLine(configs: Config[], fixed: ParameterInfo[], what: string): string {
   if (configs.length === 0) return '';
   const items = fixed.flatMap((p) => {
-    const v = valueOf(configs[0]!, p);
+    const v = parameterValue(configs[0]!, p.name);
     return v === undefined ? [] : [`${p.short} ${cell(p, v)}`];
   });
   return items.length ? `\nsame in every ${what}: ${items.join(' · ')}` : '';
@@ -135,7 +130,7 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string
     table.push([
       row.rank,
       row.trialId.slice(0, 8),
-      ...columns.map((p) => cell(p, valueOf(row.config, p))),
+      ...columns.map((p) => cell(p, parameterValue(row.config, p.name))),
       metricCell(row, metric),
       ...others.map((m) => fmt(metrics[m.name])),
       row.prunedAt !== undefined ? `${row.epochs} pruned` : row.cv ? `${row.cv.epoch}/${row.epochs} cv` : row.epochs,
@@ -160,7 +155,7 @@ export function seedGroupsTable(groups: ConfigSummary[], metric: Metric): string
   for (const g of groups) {
     table.push([
       g.rank,
-      ...columns.map((p) => cell(p, valueOf(g.config, p))),
+      ...columns.map((p) => cell(p, parameterValue(g.config, p.name))),
       g.seeds.length,
       pm(g.metric),
       fmt(g.metric.min, 4),

@@ -47,12 +47,6 @@ function summary(sweep: SweepRecord) {
   };
 }
 
-/**
- * What /api/meta serves: the vocabulary (every parameter with its label, kind, default, the
- * meaning of its absence and log axis; the seed; every metric with its label and goal).
- */
-export const metaJson = vocabularyJson;
-
 /** JSON routes under /api: read-only views of the store. */
 export function apiRouter(store: SweepStore): Router {
   const router = Router();

@@ -1,16 +1,36 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
 
 /**
  * The store's Lua scripts, kept as files in `commands/` (as BullMQ keeps its `commands/*.lua`)
  * and read once; `npm run build` copies them next to the compiled store.
  */
-const cache = new Map<string, string>();
+export type ScriptName = 'release-lock' | 'add-to-rung' | 'start-trial' | 'save-result';
 
-export function luaScript(name: 'release-lock' | 'add-to-rung' | 'start-trial' | 'save-result'): string {
-  let text = cache.get(name);
-  if (text === undefined) {
-    text = readFileSync(new URL(`./commands/${name}.lua`, import.meta.url), 'utf8');
-    cache.set(name, text);
+const cache = new Map<ScriptName, { text: string; sha: string }>();
+
+function script(name: ScriptName): { text: string; sha: string } {
+  let s = cache.get(name);
+  if (s === undefined) {
+    const text = readFileSync(new URL(`./commands/${name}.lua`, import.meta.url), 'utf8');
+    s = { text, sha: createHash('sha1').update(text).digest('hex') };
+    cache.set(name, s);
   }
-  return text;
+  return s;
+}
+
+/**
+ * Runs a script by its sha (EVALSHA), sending its text only when this Redis has not seen it yet
+ * (NOSCRIPT: a new or restarted server). Two scripts run per trial, so this keeps their bodies
+ * off the wire on the hot path.
+ */
+export async function runScript(redis: Redis, name: ScriptName, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
+  const { text, sha } = script(name);
+  try {
+    return await redis.evalsha(sha, numKeys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    return redis.eval(text, numKeys, ...args);
+  }
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Trial } from '../definition/trials.js';
 import type { Metric } from '../definition/sweep-spec.js';
 import { isSweepId } from '../definition/ids.js';
-import { luaScript } from './commands.js';
+import { runScript } from './commands.js';
 import { Keys } from './keys.js';
 import {
   ActiveTrialSchema,
@@ -140,7 +140,7 @@ export class SweepStore {
     try {
       return await fn();
     } finally {
-      await this.redis.eval(luaScript('release-lock'), 1, lock, token);
+      await runScript(this.redis, 'release-lock', 1, lock, token);
     }
   }
 
@@ -149,13 +149,10 @@ export class SweepStore {
    * atomically returns how many trials have reached that rung and how many scored better.
    */
   async addToRung(sweepId: string, epoch: number, trialId: string, score: number | '-inf'): Promise<{ reached: number; better: number }> {
-    const [reached, better] = (await this.redis.eval(
-      luaScript('add-to-rung'),
-      1,
-      this.keys.rung(sweepId, epoch),
-      trialId,
-      String(score),
-    )) as [number, number];
+    const [reached, better] = (await runScript(this.redis, 'add-to-rung', 1, this.keys.rung(sweepId, epoch), trialId, String(score))) as [
+      number,
+      number,
+    ];
     return { reached, better };
   }
 
@@ -215,8 +212,9 @@ export class SweepStore {
     active: Omit<ActiveTrial, 'attempt'>,
   ): Promise<{ known: false } | { known: true; fence: number; cancelled: boolean; earlier: TrialResult | undefined }> {
     const k = this.keys;
-    const reply = (await this.redis.eval(
-      luaScript('start-trial'),
+    const reply = (await runScript(
+      this.redis,
+      'start-trial',
       6,
       k.sweep(sweepId),
       k.trials(sweepId),
@@ -251,8 +249,9 @@ export class SweepStore {
   async saveResult(result: TrialResult, metric: Metric, fence = 0): Promise<boolean> {
     const { sweepId, trialId } = result;
     const k = this.keys;
-    const written = await this.redis.eval(
-      luaScript('save-result'),
+    const written = await runScript(
+      this.redis,
+      'save-result',
       7,
       k.deliveries(sweepId),
       k.results(sweepId),

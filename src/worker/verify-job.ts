@@ -6,8 +6,9 @@ import type { SweepStore } from '../store/sweep-store.js';
 import { LswError } from '../util/errors.js';
 import { canonicalJson } from '../util/hash.js';
 
-/** Sweep records are immutable in everything a job is made of: read once per trainer process. */
+/** Sweep records are immutable in everything a job is made of: read once per process (bounded). */
 const sweeps = new Map<string, SweepRecord>();
+const MAX_CACHED_SWEEPS = 256;
 
 /**
  * A worker trains only what `enqueue` (or the suggester) queued: a job whose sweep does not
@@ -28,6 +29,7 @@ export async function verifyJob(job: TrialJob, store: SweepStore): Promise<void>
         `job ${job.sweepId}.${job.trialId}: there is no sweep "${job.sweepId}" under prefix "${store.prefix}"`,
         'deterministic',
       );
+    if (sweeps.size >= MAX_CACHED_SWEEPS) sweeps.clear();
     sweeps.set(job.sweepId, sweep);
   }
   const expected: Record<string, unknown> = TrialJobSchema.parse(jobFor(sweep, { trialId: job.trialId, config: job.config }));

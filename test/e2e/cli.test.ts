@@ -105,7 +105,7 @@ describe('CLI errors', () => {
       ['enqueue', tpe, '--max-trial-memory', '16'],
       /depth 2, width 512, batch 64 needs about .* above the limit of 16 MiB/,
     );
-    await expectUserError(['enqueue', tpe], /./, { LSW_MAX_TRIAL_MEMORY_MB: '16' });
+    await expectUserError(['enqueue', tpe], /above the limit of 16 MiB/, { LSW_MAX_TRIAL_MEMORY_MB: '16' });
     await expectUserError(['enqueue', tpe, '--max-trial-memory', 'lots'], /--max-trial-memory: /);
   });
 

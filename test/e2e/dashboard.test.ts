@@ -14,7 +14,6 @@ import type { Browser } from 'playwright-core';
 import { writeSyntheticUcr } from '../../src/data/synthetic.js';
 import { vocabularyJson } from '../../src/definition/vocabulary.js';
 import { ABSENT_OPTIONS } from '../../src/model/trial-config.js';
-import { metaJson } from '../../src/dashboard/api.js';
 import { REDIS_URL, deletePrefix, exited, runCli, spawnCli, uniquePrefix, waitFor } from '../helpers.js';
 
 const CHROMIUM = process.env.LSW_CHROMIUM ?? '/usr/bin/chromium';
@@ -180,7 +179,7 @@ describe('dashboard API', () => {
   test('/api/meta serves the vocabulary, with what absent options of a stored config mean', async () => {
     const res = await fetch(`${base}api/meta`, { headers: auth });
     assert.equal(res.status, 200);
-    const meta = (await res.json()) as ReturnType<typeof metaJson>;
+    const meta = (await res.json()) as ReturnType<typeof vocabularyJson>;
     const vocabulary = vocabularyJson();
     assert.deepEqual(meta, JSON.parse(JSON.stringify(vocabulary)));
     const absent = Object.fromEntries(meta.parameters.filter((p) => p.absent !== undefined).map((p) => [p.name, p.absent]));

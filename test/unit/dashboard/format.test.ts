@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { metaJson } from '../../../src/dashboard/api.js';
+import { vocabularyJson } from '../../../src/definition/vocabulary.js';
 import {
   compareValues,
   configLabel,
@@ -33,7 +33,7 @@ import {
   varyingParameters,
 } from '../../../src/dashboard/public/js/vocabulary.js';
 
-const vocab = createVocabulary(metaJson());
+const vocab = createVocabulary(vocabularyJson());
 const p = (name: string) => vocab.param(name);
 
 describe('dashboard format.js', () => {
@@ -161,7 +161,7 @@ describe('dashboard format.js', () => {
 
 describe('dashboard vocabulary.js', () => {
   test('built from /api/meta: every parameter of the vocabulary, the seed last, every metric', () => {
-    const meta = metaJson();
+    const meta = vocabularyJson();
     assert.deepEqual(
       vocab.parameters.map((x) => x.name),
       [...meta.parameters.map((x) => x.name), 'seed'],

@@ -12,7 +12,9 @@ import {
   type InputShape,
   type ModelConfig,
 } from '../../../src/model/index.js';
+import { FastNetwork } from '../../../src/model/fast/network.js';
 import { weightSlots } from '../../../src/model/fast/plan.js';
+import { trainingMemoryBytes } from '../../../src/model/network-plan.js';
 import { modelConfig } from '../../helpers.js';
 
 const cfg = modelConfig;
@@ -257,4 +259,25 @@ describe('network plan equals the tfjs-layers model', () => {
       assert.equal(tf.memory().numTensors, tensors);
     });
   }
+});
+
+describe('training memory estimate', () => {
+  test("trainingMemoryBytes covers the fast engine's buffers, within a factor of 2", () => {
+    const cases: [InputShape, Partial<ModelConfig>, number][] = [
+      [{ timesteps: 32, features: 10 }, { width: 10, depth: 8 }, 32],
+      [{ timesteps: 24, features: 1 }, { width: 64, depth: 2, inputProjection: true }, 16],
+      [{ timesteps: 100, features: 3 }, { width: 128, depth: 1, dropout: 0.2, recurrentDropout: 0.2 }, 64],
+      [{ timesteps: 12, features: 4 }, { width: 16, depth: 3, head: 'lstm' }, 8],
+    ];
+    for (const [shape, over, batch] of cases) {
+      const plan = planNetwork(shape, cfg(over));
+      const net = new FastNetwork(plan, { maxBatch: batch, seed: 1 });
+      const arenaBytes = (net as unknown as { arena: { bytes: number } }).arena.bytes;
+      const estimate = trainingMemoryBytes(plan, batch).total;
+      assert.ok(
+        estimate >= arenaBytes && estimate <= 2 * arenaBytes,
+        `${JSON.stringify(over)}: estimate ${estimate}, engine ${arenaBytes}`,
+      );
+    }
+  });
 });

@@ -135,6 +135,8 @@ describe('trial deliveries', () => {
   test('only the latest delivery writes the result: a stale one is refused, atomically', async () => {
     const store = new SweepStore(redis, prefix);
     await store.createSweep(record, [trial]);
+    // A server that has not seen the scripts yet (new, restarted, SCRIPT FLUSH) gets their text.
+    await redis.script('FLUSH');
     const first = await store.startTrial(sweepId, trial.trialId, active);
     const second = await store.startTrial(sweepId, trial.trialId, { ...active, worker: 'h:2' });
     assert.ok(first.known && second.known);
