@@ -6,6 +6,8 @@
  *
  *   npm run bench:memory -- [--json] [--trials 50]
  *
+ * With --soak, N trials through one real sandboxed trainer process instead (./memory-soak.ts).
+ *
  * A bounded process ends with as many tensors as it started with and its RSS plateaus: the
  * growth over the last 40 trials (slope of a least-squares line, MB/trial) should be ~0.
  * Samples are taken after a full GC when the GC can be triggered (it is enabled here via
@@ -72,7 +74,11 @@ function sample(trial: number, ms: number): Sample {
 const progress = (msg: string) => process.stderr.write(`[bench:memory] ${msg}\n`);
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), { flags: ['json', 'soak', 'dry-run'], numbers: ['trials', 'every'], strings: ['compare'] });
+  const args = parseArgs(process.argv.slice(2), {
+    flags: ['json', 'soak', 'dry-run', 'no-opt'],
+    numbers: ['trials', 'every'],
+    strings: ['compare'],
+  });
   if (args.flags.has('soak')) return soak(args);
   const trials = Math.floor(args.numbers.get('trials') ?? 50);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });

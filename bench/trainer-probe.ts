@@ -15,10 +15,29 @@ const gc = vm.runInNewContext('gc') as () => void;
 
 const dist = new URL('../dist/', import.meta.url);
 const { default: process_ } = (await import(new URL('worker/processor.js', dist).href)) as { default: typeof processTrial };
-/** Entries of tfjs-layers' tensor-name registry; null where this build cannot tell (code before the fix). */
-const tensorNames = await import(new URL('model/tensor-names.js', dist).href).then(
+/**
+ * Entries of tfjs-layers' tensor-name registry (src/model/tensor-names.ts). A build from before
+ * that module (the code before the fix) is measured the same way, with the same probe, so that
+ * both sides of a --compare show it.
+ */
+const tensorNames: () => number | null = await import(new URL('model/tensor-names.js', dist).href).then(
   (m: { tensorNameCount: () => number | undefined }) => () => m.tensorNameCount() ?? null,
-  () => () => null,
+  () => {
+    const PROBE = 'lsw_bench_tensor_name_probe';
+    const has = Map.prototype.has;
+    let registry: Map<unknown, unknown> | undefined;
+    Map.prototype.has = function (this: Map<unknown, unknown>, key: unknown): boolean {
+      if (key === PROBE) registry = this as Map<unknown, unknown>;
+      return has.call(this, key);
+    };
+    try {
+      tf.input({ shape: [1], name: PROBE });
+    } finally {
+      Map.prototype.has = has;
+    }
+    registry?.delete(PROBE);
+    return () => registry?.size ?? null;
+  },
 );
 const every = Number(process.env.LSW_BENCH_SAMPLE_EVERY ?? '10');
 
