@@ -5,7 +5,7 @@
  * process-unique name through a module-private `Map<string, number>` that only ever grows: the
  * second `lstm_0/kernel` becomes `lstm_0/kernel_1` and the map gains the key `lstm_0/kernel_1`,
  * the 500th gains `lstm_0/kernel_499`, and disposing the model removes nothing. One key per
- * weight and per layer output, 9-21 per trial for our networks, ~1.3 KB of heap per trial
+ * weight and per layer output, 9-21 per trial for our networks, ~1.4 KB of heap per trial
  * that a trainer process never got back (bench:memory, soak mode).
  *
  * tfjs offers no way to reach or reset it, so `registry()` finds it once: it names an input
