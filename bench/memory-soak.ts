@@ -198,6 +198,7 @@ function printSoak(r: SoakResult, before?: SoakResult): void {
     `soak: ${r.trials} ${kind} trials in ${r.trainerProcesses} trainer process(es), ${(r.durationMs / 1000).toFixed(1)} s (${r.msPerTrial} ms/trial), sampled every ${r.sampleEvery}`,
   );
   const rows: [string, (x: SoakResult) => string | number | null][] = [
+    ['trials (in trainer processes)', (x) => `${x.trials} (${x.trainerProcesses})`],
     ['heap growth, B/trial (2nd half)', (x) => x.bytesPerTrial],
     ...Object.keys(r.heapUsedMbAt).map((t): [string, (x: SoakResult) => number | null] => [
       `heapUsed MB at trial ${t}`,
