@@ -6,6 +6,8 @@
  *
  *   npm run bench:memory -- [--json] [--trials 50]
  *
+ * With --soak, N trials through one real sandboxed trainer process instead (./memory-soak.ts).
+ *
  * A bounded process ends with as many tensors as it started with and its RSS plateaus: the
  * growth over the last 40 trials (slope of a least-squares line, MB/trial) should be ~0.
  * Samples are taken after a full GC when the GC can be triggered (it is enabled here via
@@ -15,18 +17,11 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
 import { Redis } from 'ioredis';
-import { encodeDataset } from '../src/data/codec.js';
-import { syntheticSplit } from '../src/data/synthetic.js';
 import { initBackend } from '../src/model/index.js';
-import { SweepSpecSchema } from '../src/definition/sweep-spec.js';
-import { jobFor } from '../src/queue/queue-trials.js';
-import { TrialJobSchema, type TrialJob } from '../src/queue/trial-job.js';
-import type { TrialConfig } from '../src/model/trial-config.js';
-import { trialIdOf } from '../src/definition/trials.js';
-import { DatasetStore } from '../src/store/dataset-store.js';
-import { SweepStore } from '../src/store/sweep-store.js';
 import { runTrial } from '../src/worker/run-trial.js';
 import { REDIS_URL, benchPrefix, deletePrefix, mb, onInterrupt, parseArgs, round } from './common.js';
+import { CONFIG_CYCLE, createBenchSweep, slope } from './memory-common.js';
+import { soak } from './memory-soak.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as (() => void) | undefined;
@@ -61,26 +56,6 @@ export interface MemoryBenchResult {
   samples: Sample[];
 }
 
-/**
- * Eight small configs, cycled: every depth 1-3, widths 4-16, dropout and recurrentDropout each
- * on and off, both heads. With a cycle of 8, the last 40 of 50 trials are exactly 5 cycles, so
- * the RSS after trial 10 and after trial 50 belong to the same config.
- */
-const CONFIG_CYCLE: readonly Omit<TrialConfig, 'seed' | 'learningRate' | 'batchSize' | 'epochs' | 'patience'>[] = [
-  { depth: 1, width: 4, dropout: 0, recurrentDropout: 0, head: 'dense' },
-  { depth: 2, width: 8, dropout: 0.2, recurrentDropout: 0, head: 'dense' },
-  { depth: 3, width: 12, dropout: 0, recurrentDropout: 0.15, head: 'dense' },
-  { depth: 2, width: 16, dropout: 0.2, recurrentDropout: 0.15, head: 'dense' },
-  { depth: 1, width: 8, dropout: 0.2, recurrentDropout: 0.15, head: 'lstm' },
-  { depth: 3, width: 4, dropout: 0, recurrentDropout: 0, head: 'lstm' },
-  { depth: 2, width: 12, dropout: 0.2, recurrentDropout: 0, head: 'lstm' },
-  { depth: 1, width: 16, dropout: 0, recurrentDropout: 0.15, head: 'lstm' },
-];
-
-export function configFor(i: number): TrialConfig {
-  return { ...CONFIG_CYCLE[i % CONFIG_CYCLE.length]!, learningRate: 0.01, batchSize: 16, epochs: 3, patience: 2, seed: i + 1 };
-}
-
 function sample(trial: number, ms: number): Sample {
   gc?.();
   const mem = process.memoryUsage();
@@ -96,24 +71,15 @@ function sample(trial: number, ms: number): Sample {
   };
 }
 
-function slope(ys: number[]): number {
-  const n = ys.length;
-  if (n < 2) return 0;
-  const mx = (n - 1) / 2;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  ys.forEach((y, x) => {
-    num += (x - mx) * (y - my);
-    den += (x - mx) ** 2;
-  });
-  return num / den;
-}
-
 const progress = (msg: string) => process.stderr.write(`[bench:memory] ${msg}\n`);
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), { flags: ['json'], numbers: ['trials'] });
+  const args = parseArgs(process.argv.slice(2), {
+    flags: ['json', 'soak', 'dry-run', 'no-opt'],
+    numbers: ['trials', 'every'],
+    strings: ['compare'],
+  });
+  if (args.flags.has('soak')) return soak(args);
   const trials = Math.floor(args.numbers.get('trials') ?? 50);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const prefix = benchPrefix('mem');
@@ -123,32 +89,8 @@ async function main(): Promise<void> {
   });
   try {
     const backend = await initBackend('wasm');
-    const datasets = new DatasetStore(redis, prefix);
-    const store = new SweepStore(redis, prefix);
-    const datasetHash = await datasets.put(
-      encodeDataset({ train: syntheticSplit({ n: 48, timesteps: 24, seed: 1 }), test: syntheticSplit({ n: 24, timesteps: 24, seed: 2 }) }),
-    );
-    // A sweep of its own in the store, as enqueue makes it: workers train only trials their sweep holds.
-    const sweepId = 'bench-memory-0000000000';
-    const spec = SweepSpecSchema.parse({
-      name: 'bench-memory',
-      dataset: { train: 'synthetic.csv', validationSplit: 0.25, protocol: 'holdout' },
-      metric: { name: 'valAuc', goal: 'maximize' },
-    });
-    const record = {
-      sweepId,
-      spec,
-      datasetHash,
-      shape: { timesteps: 24, features: 1, trainSamples: 48 },
-      trials,
-      createdAt: new Date().toISOString(),
-    };
-    const planned = Array.from({ length: trials }, (_, i) => {
-      const config = configFor(i);
-      return { trialId: trialIdOf(config), config };
-    });
-    await store.createSweep(record, planned);
-    const jobs: TrialJob[] = planned.map((trial) => TrialJobSchema.parse(jobFor(record, trial)));
+    const { jobs, store, datasets } = await createBenchSweep(redis, prefix, trials);
+    const sweepId = jobs[0]!.sweepId;
 
     const samples = [sample(0, 0)];
     const t0 = Date.now();
@@ -185,8 +127,20 @@ async function main(): Promise<void> {
       },
       heapUsedMb: { start: first.heapUsedMb, end: last.heapUsedMb },
       rssGrowthLast40Mb: round(last.rssMb - (samples[Math.max(1, samples.length - 41)]?.rssMb ?? first.rssMb), 1),
-      rssMbPerTrialLast40: round(slope(tail.map((s) => s.rssMb)), 3),
-      heapUsedMbPerTrialLast40: round(slope(tail.map((s) => s.heapUsedMb)), 3),
+      rssMbPerTrialLast40: round(
+        slope(
+          tail.map((s) => s.trial),
+          tail.map((s) => s.rssMb),
+        ),
+        3,
+      ),
+      heapUsedMbPerTrialLast40: round(
+        slope(
+          tail.map((s) => s.trial),
+          tail.map((s) => s.heapUsedMb),
+        ),
+        3,
+      ),
       rssMaxPerCycleMb: Array.from({ length: Math.ceil(trials / CONFIG_CYCLE.length) }, (_, c) =>
         Math.max(...samples.slice(1 + c * CONFIG_CYCLE.length, 1 + (c + 1) * CONFIG_CYCLE.length).map((s) => s.rssMb)),
       ),

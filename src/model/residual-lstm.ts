@@ -27,6 +27,7 @@ import { createRng } from '../util/rng.js';
 import { buildHead } from './heads/head-registry.js';
 import { lstmLayer } from './lstm-layer.js';
 import { planNetwork, type InputShape, type ModelConfig, type NetworkPlan } from './network-plan.js';
+import { forgetTensorNames } from './tensor-names.js';
 
 /** Seed of initializer `slot` of layer `layer`, derived from the trial seed (stable across runs). */
 export function deriveSeed(seed: number, layer: number, slot: number): number {
@@ -128,7 +129,8 @@ type MaskHolder = { dropoutMask?: tf.Tensor | tf.Tensor[] | null; recurrentDropo
 /**
  * Disposes a model including the dropout masks tfjs' LSTM cells keep after their last
  * call (tfjs-layers only frees them at the next call, so `model.dispose()` alone leaks
- * 4 tensors per mask when dropout/recurrentDropout > 0).
+ * 4 tensors per mask when dropout/recurrentDropout > 0), and the names it holds in
+ * tfjs-layers' process-wide tensor-name registry (./tensor-names.ts).
  */
 export function disposeModel(model: tf.LayersModel): void {
   for (const layer of model.layers) {
@@ -139,5 +141,6 @@ export function disposeModel(model: tf.LayersModel): void {
     cell.dropoutMask = null;
     cell.recurrentDropoutMask = null;
   }
+  forgetTensorNames(model);
   model.dispose();
 }

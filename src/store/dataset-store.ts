@@ -9,6 +9,14 @@ import { Keys } from './keys.js';
 export { DatasetUnavailableError };
 
 /**
+ * Decoded datasets a store keeps in memory, most recently used first. A trainer trains one trial
+ * at a time, so this covers sweeps that alternate; more would keep every dataset of every sweep
+ * a long-lived trainer ever served (each as large as its file). The local cache folder makes a
+ * re-read cheap.
+ */
+export const DATASETS_IN_MEMORY = 2;
+
+/**
  * Datasets live in Redis once, under their sha256, so workers on other hosts need no shared
  * filesystem; each worker host keeps a verified copy in a local cache folder.
  */
@@ -38,10 +46,19 @@ export class DatasetStore {
 
   async get(hash: string): Promise<Dataset> {
     const cached = this.memory.get(hash);
-    if (cached) return cached;
+    if (cached) {
+      // Map order is insertion order: re-inserting marks it the most recently used.
+      this.memory.delete(hash);
+      this.memory.set(hash, cached);
+      return cached;
+    }
     const encoded = (await this.readCache(hash)) ?? (await this.fetch(hash));
     const dataset = decodeDataset(encoded);
     this.memory.set(hash, dataset);
+    for (const old of this.memory.keys()) {
+      if (this.memory.size <= DATASETS_IN_MEMORY) break;
+      this.memory.delete(old);
+    }
     return dataset;
   }
 

@@ -9,7 +9,7 @@ import { encodeDataset } from '../../../src/data/codec.js';
 import { syntheticSplit } from '../../../src/data/synthetic.js';
 import { TRIAL_DEFAULTS, type TrialConfig } from '../../../src/model/trial-config.js';
 import { trialIdOf } from '../../../src/definition/trials.js';
-import { DatasetStore } from '../../../src/store/dataset-store.js';
+import { DATASETS_IN_MEMORY, DatasetStore } from '../../../src/store/dataset-store.js';
 import { Keys } from '../../../src/store/keys.js';
 import { SweepStore } from '../../../src/store/sweep-store.js';
 import type { TrialResult } from '../../../src/store/records.js';
@@ -175,6 +175,19 @@ describe('dataset store', () => {
     // A corrupted cache file is ignored (and Redis has nothing left to fall back on).
     await writeFile(cacheFile, 'garbage');
     await assert.rejects(new DatasetStore(redis, prefix, cacheDir).get(hash), /not in Redis/);
+  });
+
+  test(`keeps only the ${DATASETS_IN_MEMORY} most recently used datasets in memory`, async () => {
+    const store = new DatasetStore(redis, prefix); // no cache folder: a forgotten dataset must come from Redis
+    const hashes = await Promise.all(
+      [11, 12, 13].map((seed) => store.put(encodeDataset({ train: syntheticSplit({ n: 4, timesteps: 5, seed }) }))),
+    );
+    for (const hash of hashes) await store.get(hash);
+    await store.get(hashes[1]!); // most recent: 13, 12
+    await redis.del(...hashes.map((h) => `${prefix}:dataset:${h}`));
+    assert.equal((await store.get(hashes[2]!)).train.n, 4);
+    assert.equal((await store.get(hashes[1]!)).train.n, 4);
+    await assert.rejects(store.get(hashes[0]!), /not in Redis/); // the least recently used was let go
   });
 
   test('a dataset whose bytes do not match its hash is rejected', async () => {
