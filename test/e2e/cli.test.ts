@@ -150,6 +150,23 @@ describe('CLI errors', () => {
     await expectUserError(['worker'], /environment: LSW_ENGINE/, { LSW_ENGINE: 'turbo' });
   });
 
+  test('usage errors exit 2: unknown option, unknown command, missing argument, missing required option', async () => {
+    for (const [args, pattern] of [
+      [['status', 'x', '--bogus'], /unknown option '--bogus'/],
+      [['--bogus'], /unknown option '--bogus'/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+      [['status'], /missing required argument 'sweepId'/],
+      [['predict', '--data', 'x.csv'], /required option '--model <dir>' not specified/],
+      [['sweeps', 'extra'], /too many arguments/],
+      [[], /Usage: lstm-sweep/],
+    ] as const) {
+      const r = await runCli([...args], env);
+      assert.equal(r.code, 2, `exit code of ${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+    }
+    assert.deepEqual(await dumpPrefix(), snapshot, 'nothing in Redis changed');
+  });
+
   test('--backend tensorflow without tfjs-node(-gpu) installed', () =>
     expectUserError(['worker', '--backend', 'tensorflow'], /needs @tensorflow\/tfjs-node-gpu@4\.22\.0.*npm install/));
 

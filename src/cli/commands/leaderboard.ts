@@ -20,7 +20,6 @@ const FlagsSchema = z.object({
 export function leaderboardCommand(): Command {
   return withConnection(
     new Command('leaderboard')
-      .description("a sweep's finished trials ranked by its metric, best first")
       .argument('<sweepId>', 'id printed by enqueue')
       .option('--json', 'print an array of {rank, trialId, config, metrics, epochs, durationMs, backend, worker}')
       .option('--csv', 'print CSV')

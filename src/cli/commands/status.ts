@@ -4,10 +4,7 @@ import { requireSweep, withStore } from '../session.js';
 
 export function statusCommand(): Command {
   return withConnection(
-    new Command('status')
-      .description('trial counts of a sweep: total, waiting, active, completed, failed')
-      .argument('<sweepId>', 'id printed by enqueue')
-      .option('--json', 'print the counts as JSON'),
+    new Command('status').argument('<sweepId>', 'id printed by enqueue').option('--json', 'print the counts as JSON'),
   ).action(async (sweepId: string, flags: ConnectionFlags & { json?: boolean }) => {
     await withStore(flags, async (store) => {
       const sweep = await requireSweep(store, sweepId);
