@@ -143,7 +143,22 @@ describe('CLI errors', () => {
   });
 
   test('bad REDIS_URL and bad flags', async () => {
-    await expectUserError(['status', 'x'], /environment: REDIS_URL: expected a redis:\/\//, { REDIS_URL: 'http://x' });
+    await expectUserError(
+      ['status', 'x'],
+      /environment: REDIS_URL: "http:\/\/x" has the scheme http:\/\/, not redis:\/\/ or rediss:\/\/; expected redis\[s\]:\/\//,
+      {
+        REDIS_URL: 'http://x',
+      },
+    );
+    await expectUserError(
+      ['status', 'x', '--redis', 'redis://[::1'],
+      /--redis: "redis:\/\/\[::1" is not a valid URL; expected redis\[s\]:\/\/\[\[user\]:password@\]host\[:port\]\[\/db\]/,
+    );
+    await expectUserError(['status', 'x', '--redis', 'redis://:s3cret@[::1'], /--redis: "redis:\/\/\*\*\*@\[::1" is not a valid URL/);
+    await expectUserError(['status', 'x'], /REDIS_URL: .* has the db index "zero", not a number/, {
+      REDIS_URL: 'redis://127.0.0.1:6379/zero',
+    });
+    await expectUserError(['status', 'x'], /REDIS_URL: .* has a query or fragment/, { REDIS_URL: 'redis://127.0.0.1:6379/0?password=x' });
     await expectUserError(['leaderboard', 'x', '--limit', '0'], /invalid option: limit/);
     await expectUserError(['worker', '--concurrency', 'many'], /invalid option: concurrency/);
     await expectUserError(['worker', '--engine', 'turbo'], /invalid option: engine/);

@@ -21,8 +21,11 @@ const WORKERS = 2;
 function spawnWorker(redisUrl: string, prefix: string, logFile: string): ChildProcess {
   const out = openSync(logFile, 'a');
   // Same node flags and entry script as this process, so it also works when run through tsx.
-  return spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'worker', '--redis', redisUrl, '--prefix', prefix], {
+  // The URL goes through the environment: on the command line a password would show in ps.
+  const { REDIS_PASSWORD_FILE: _file, ...env } = process.env;
+  return spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'worker', '--prefix', prefix], {
     stdio: ['ignore', out, out],
+    env: { ...env, REDIS_URL: redisUrl },
   });
 }
 
