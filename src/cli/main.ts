@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../util/errors.js';
 import { COMMANDS, invokedCommand } from './command-table.js';
+import { terminalLines, terminalText } from './terminal-text.js';
 
 /** Commander's codes for help and --version: everything else it throws is a usage error. */
 const NOT_AN_ERROR = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
@@ -28,7 +29,8 @@ try {
     process.exit(NOT_AN_ERROR.has(err.code) && err.exitCode === 0 ? 0 : 2);
   }
   const message = err instanceof Error ? err.message : String(err);
-  console.error(`lstm-sweep: ${message.split('\n')[0]}`);
-  if (!(err instanceof UserError) && process.env.LSW_DEBUG) console.error(err);
+  // Messages may quote records from Redis: shown terminal-safe (terminal-text.ts).
+  console.error(`lstm-sweep: ${terminalText(message.split('\n')[0])}`);
+  if (!(err instanceof UserError) && process.env.LSW_DEBUG) console.error(terminalLines((err as Error).stack ?? String(err)));
   process.exit(err instanceof UserError ? err.exitCode : 1);
 }
