@@ -10,7 +10,7 @@ import { SweepStore } from '../store/sweep-store.js';
 import { log } from '../util/logger.js';
 import { workerName } from '../util/worker-name.js';
 import type { ProcessorReturn } from './processor.js';
-import { trainerLogin } from './trainer-login.js';
+import { trainerLogin, type TrainerLogin } from './trainer-login.js';
 import { verifyJob } from './verify-job.js';
 
 export interface WorkerOptions {
@@ -52,11 +52,7 @@ const processorFile = fileURLToPath(new URL('./processor.js', import.meta.url));
  * What the sandboxed trainer processes are told through their environment. Never the Redis
  * password: `login` (trainer-login.ts) hands it over on an inherited descriptor.
  */
-export function trainerEnv(
-  opts: WorkerOptions,
-  base: NodeJS.ProcessEnv = process.env,
-  login = trainerLogin(opts.redisUrl),
-): NodeJS.ProcessEnv {
+export function trainerEnv(opts: WorkerOptions, base: NodeJS.ProcessEnv, login: TrainerLogin): NodeJS.ProcessEnv {
   const { REDIS_URL: _url, REDIS_PASSWORD_FILE: _file, LSW_REDIS_PASSWORD_FD: _fd, ...rest } = base;
   return {
     ...rest,

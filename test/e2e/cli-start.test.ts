@@ -158,3 +158,39 @@ describe('help still lists everything', () => {
     }
   });
 });
+
+test(
+  'bench:cli-start --runs 1 --json: every command ran as expected, the documented JSON, no keys left',
+  { timeout: 120_000 },
+  async () => {
+    const r = await runNode(['--import', 'tsx', 'bench/cli-start.ts', '--runs', '1', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim()) as {
+      runs: number;
+      failures: string[];
+      results: Array<{ command: string; current: { medianMs: number; minMs: number; cpuMedianMs: number } }>;
+    };
+    assert.equal(out.runs, 1);
+    assert.deepEqual(out.failures, []);
+    assert.deepEqual(
+      out.results.map((row) => row.command),
+      [
+        'node (empty script)',
+        '--version',
+        '--help',
+        'worker --help',
+        'status (4 trials)',
+        'status <unknown sweep>',
+        'sweeps',
+        'leaderboard',
+        'cancel',
+      ],
+    );
+    for (const row of out.results)
+      for (const v of Object.values(row.current)) assert.ok(v > 0, `${row.command}: ${JSON.stringify(row.current)}`);
+    const benchPrefix = r.stderr.match(/lswbench-clistart-\d+-[0-9a-f]+/)?.[0];
+    assert.ok(benchPrefix, r.stderr);
+    const [, left] = await redis.scan('0', 'MATCH', `${benchPrefix}:*`, 'COUNT', 10_000);
+    assert.deepEqual(left, []);
+  },
+);

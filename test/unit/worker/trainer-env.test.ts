@@ -7,11 +7,11 @@ describe('worker environment', () => {
   const opts = { redisUrl: 'redis://h:1', prefix: 'p', backend: 'tensorflow', cacheDir: '/c', artifacts: 'redis', concurrency: 1 };
 
   test('--gpu pins the trainer processes to one GPU; settings reach them', () => {
-    const env = trainerEnv({ ...opts, gpu: 1 }, {});
+    const env = trainerEnv({ ...opts, gpu: 1 }, {}, trainerLogin(opts.redisUrl));
     assert.equal(env.CUDA_VISIBLE_DEVICES, '1');
     assert.deepEqual([env.REDIS_URL, env.LSW_PREFIX, env.LSW_BACKEND, env.LSW_CACHE_DIR], ['redis://h:1', 'p', 'tensorflow', '/c']);
-    assert.equal(trainerEnv(opts, {}).CUDA_VISIBLE_DEVICES, undefined);
-    assert.equal(trainerEnv({ ...opts, engine: 'layers' }, {}).LSW_ENGINE, 'layers');
+    assert.equal(trainerEnv(opts, {}, trainerLogin(opts.redisUrl)).CUDA_VISIBLE_DEVICES, undefined);
+    assert.equal(trainerEnv({ ...opts, engine: 'layers' }, {}, trainerLogin(opts.redisUrl)).LSW_ENGINE, 'layers');
   });
 
   test('the Redis password reaches trainers on a descriptor, never in their environment', () => {
