@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
+import { terminalText } from './terminal-text.js';
 import type { Metric } from '../definition/sweep-spec.js';
 import { METRIC_INFO, PARAMETERS, SEED, parameterValue, type MetricInfo, type ParameterInfo } from '../definition/vocabulary.js';
 import type { LeaderboardRow } from '../store/records.js';
@@ -45,14 +46,17 @@ function flatten(row: LeaderboardRow): Record<string, unknown> {
 
 /** Booleans as true/false (csv-stringify's default writes 1 and an empty cell). */
 export function leaderboardCsv(rows: LeaderboardRow[]): string {
-  return stringify(rows.map(flatten), { header: true, columns: CSV_COLUMNS, cast: { boolean: (v) => String(v) } });
+  // Strings from Redis, with their control characters made visible (see terminal-text.ts).
+  const safe = (row: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? terminalText(v) : v]));
+  return stringify(rows.map(flatten).map(safe), { header: true, columns: CSV_COLUMNS, cast: { boolean: (v) => String(v) } });
 }
 
 /** A parameter's value in a table cell. */
 function cell(p: ParameterInfo, v: unknown): string {
   if (v === undefined || v === null) return '-';
   if (typeof v === 'number' && p.kind === 'float') return String(Number(v.toPrecision(4)));
-  return String(v);
+  return terminalText(v);
 }
 
 const same = (a: unknown, b: unknown) => String(a) === String(b);
@@ -127,7 +131,8 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string
   });
   for (const row of rows) {
     const metrics: Partial<Record<string, number>> = row.metrics;
-    table.push([
+    // Every cell made terminal-safe: records in Redis may hold escape sequences (terminal-text.ts).
+    const cells = [
       row.rank,
       row.trialId.slice(0, 8),
       ...columns.map((p) => cell(p, parameterValue(row.config, p.name))),
@@ -137,7 +142,8 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string
       `${(row.durationMs / 1000).toFixed(1)}s`,
       row.engine ? `${row.engine}/${row.backend}` : row.backend,
       row.worker,
-    ]);
+    ];
+    table.push(cells.map((c) => (typeof c === 'number' ? c : terminalText(c))));
   }
   return table.toString() + fixedLine(configs, fixed, 'row');
 }

@@ -1,5 +1,4 @@
 import type { EnqueueDeps } from '../producer/enqueue.js';
-import { createTrialQueue } from '../queue/trial-queue.js';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { DatasetStore } from '../store/dataset-store.js';
 import { connectRedis } from '../store/redis.js';
@@ -37,6 +36,8 @@ export async function requireSweep(store: SweepStore, sweepId: string): Promise<
 /** Like withStore, with the trial queue open too. */
 export async function withQueue<T>(flags: ConnectionFlags, fn: (deps: EnqueueDeps) => Promise<T>): Promise<T> {
   const { redisUrl, prefix } = resolveConnection(flags);
+  // BullMQ is loaded by the commands that use the queue only (status and sweeps do not).
+  const { createTrialQueue } = await import('../queue/trial-queue.js');
   const redis = await connectRedis(redisUrl);
   const queue = createTrialQueue(redis, prefix);
   try {

@@ -5,16 +5,17 @@ import { KEY_PREFIX } from '../definition/ids.js';
 import { BackendChoiceSchema, EngineChoiceSchema } from '../model/choices.js';
 import { DEFAULT_MAX_TRIAL_MEMORY_MB } from '../model/network-plan.js';
 import { parseOrThrow } from '../util/errors.js';
+import { RedisUrlSchema } from './redis-url.js';
 
-export const RedisUrlSchema = z
-  .string()
-  .regex(/^rediss?:\/\/[^\s]+$/, { message: 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' });
+export { RedisUrlSchema };
 
 /** Key prefix: every key lstm-sweep writes starts with it. `{...}` hash tags work with Redis Cluster. */
 export const PrefixSchema = z.string().regex(KEY_PREFIX, { message: 'use 1-64 letters, digits, "_", ".", "-" and {} only' });
 
 const EnvSchema = z.object({
   REDIS_URL: RedisUrlSchema.default('redis://127.0.0.1:6379'),
+  /** A file holding the Redis password (keeps it out of the URL, the environment of trainers and `ps`). */
+  REDIS_PASSWORD_FILE: z.string().min(1).optional(),
   LSW_PREFIX: PrefixSchema.default('lsw'),
   LSW_BACKEND: BackendChoiceSchema.default('auto'),
   LSW_ENGINE: EngineChoiceSchema.default('auto'),
@@ -38,6 +39,8 @@ export type Env = z.infer<typeof EnvSchema>;
 
 /** The environment variables lstm-sweep reads, validated once. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
-  const relevant = Object.fromEntries(Object.entries(env).filter(([k, v]) => (k === 'REDIS_URL' || k.startsWith('LSW_')) && v !== ''));
+  const relevant = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => (k === 'REDIS_URL' || k === 'REDIS_PASSWORD_FILE' || k.startsWith('LSW_')) && v !== ''),
+  );
   return parseOrThrow(EnvSchema, relevant, 'environment');
 }

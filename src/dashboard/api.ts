@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { SWEEPABLE, vocabularyJson } from '../definition/vocabulary.js';
 import type { TrialConfig } from '../model/trial-config.js';
 import type { EpochMetrics, SweepRecord } from '../store/records.js';
-import type { SweepStore } from '../store/sweep-store.js';
+import { skippedRecord, type SkippedRecord, type SweepStore } from '../store/sweep-store.js';
+import { CorruptRecordError } from '../util/errors.js';
 import { HttpError, SweepIdSchema, TrialIdSchema, params, query } from './validate.js';
 
 const SweepParams = z.strictObject({ sweepId: SweepIdSchema });
@@ -51,8 +52,11 @@ function summary(sweep: SweepRecord) {
 export function apiRouter(store: SweepStore): Router {
   const router = Router();
 
-  async function overview(sweep: SweepRecord) {
-    const [counts, top] = await Promise.all([store.counts(sweep.sweepId), store.leaderboard(sweep.sweepId, sweep.spec.metric, 1)]);
+  async function overview(sweep: SweepRecord, skipped: SkippedRecord[] = []) {
+    const [counts, top] = await Promise.all([
+      store.counts(sweep.sweepId),
+      store.leaderboard(sweep.sweepId, sweep.spec.metric, 1, { skipped }),
+    ]);
     const best = top[0];
     return {
       ...summary(sweep),
@@ -79,14 +83,21 @@ export function apiRouter(store: SweepStore): Router {
     res.json(vocabularyJson());
   });
 
+  /** `{sweeps, skipped}`: a corrupt record is left out and named in `skipped` ({key, field?, reason}), never a 500. */
   router.get('/sweeps', async (req, res) => {
     query(req, NoQuery);
-    const rows = [];
+    const sweeps = [];
+    const skipped: SkippedRecord[] = [];
     for (const sweepId of await store.listSweeps()) {
-      const sweep = await store.getSweep(sweepId);
-      if (sweep) rows.push(await overview(sweep));
+      try {
+        const sweep = await store.getSweep(sweepId);
+        if (sweep) sweeps.push(await overview(sweep, skipped));
+      } catch (err) {
+        if (!(err instanceof CorruptRecordError)) throw err;
+        skipped.push(skippedRecord(err));
+      }
     }
-    res.json(rows);
+    res.json({ sweeps, skipped });
   });
 
   router.get('/sweeps/:sweepId', async (req, res) => {

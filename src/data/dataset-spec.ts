@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FORMAT_NAMES } from './formats.js';
+import { FORMAT_NAMES } from './format-names.js';
 import { NormalizationSchema } from './normalize.js';
 
 export const DatasetFormatSchema = z.enum(FORMAT_NAMES);
@@ -39,4 +39,4 @@ export function resolveProtocol(protocol: DatasetSpec['protocol'], trainSamples:
 
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
 export type DatasetSpecInput = z.input<typeof DatasetSpecSchema>;
-export type { DatasetFormat } from './formats.js';
+export type { DatasetFormat } from './format-names.js';

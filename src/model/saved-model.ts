@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { formatZodIssues } from '../util/errors.js';
 
@@ -38,7 +38,14 @@ const ModelJsonSchema = z.looseObject({
     .length(1),
 });
 
+/**
+ * TensorFlow.js is imported by the two functions that need it, not by this module: reading and
+ * writing model folders (`best --export`, artifact stores) must not load the model stack.
+ */
+const loadTf = () => import('@tensorflow/tfjs');
+
 export async function saveModel(model: tf.LayersModel): Promise<SavedModel> {
+  const tf = await loadTf();
   let saved: SavedModel | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -60,6 +67,7 @@ export async function saveModel(model: tf.LayersModel): Promise<SavedModel> {
 }
 
 export async function loadModel(saved: SavedModel): Promise<tf.LayersModel> {
+  const tf = await loadTf();
   const json = ModelJsonSchema.parse(saved.modelJson);
   const weights = saved.weights;
   const data = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;

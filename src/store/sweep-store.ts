@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Trial } from '../definition/trials.js';
 import type { Metric } from '../definition/sweep-spec.js';
 import { isSweepId } from '../definition/ids.js';
+import { CorruptRecordError } from '../util/errors.js';
 import { runScript } from './commands.js';
 import { Keys } from './keys.js';
 import {
@@ -23,10 +24,31 @@ import {
 } from './records.js';
 import { TrialConfigSchema, type TrialConfig } from '../model/trial-config.js';
 
-function parseJson<S extends z.ZodType>(schema: S, text: string, what: string): z.infer<S> {
-  const result = schema.safeParse(JSON.parse(text));
-  if (!result.success) throw new Error(`corrupt ${what} in Redis: ${result.error.issues[0]?.message}`);
+/** Parses a stored record; one that does not parse or validate is a CorruptRecordError naming its key. */
+function parseJson<S extends z.ZodType>(schema: S, text: string, key: string, field?: string): z.infer<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new CorruptRecordError(key, field, `not JSON (${(err as Error).message})`);
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new CorruptRecordError(key, field, `${issue?.path.join('.') || 'record'}: ${issue?.message}`);
+  }
   return result.data;
+}
+
+/** A record a listing skipped because it is corrupt (see CorruptRecordError). */
+export interface SkippedRecord {
+  key: string;
+  field?: string;
+  reason: string;
+}
+
+export function skippedRecord(err: CorruptRecordError): SkippedRecord {
+  return { key: err.key, ...(err.field === undefined ? {} : { field: err.field }), reason: err.reason };
 }
 
 /** A record that may be missing or corrupt: undefined either way (views skip it). */
@@ -173,7 +195,7 @@ export class SweepStore {
   async getSweep(sweepId: string): Promise<SweepRecord | undefined> {
     if (!isSweepId(sweepId)) return undefined;
     const text = await this.redis.get(this.keys.sweep(sweepId));
-    return text === null ? undefined : parseJson(SweepRecordSchema, text, `sweep ${sweepId}`);
+    return text === null ? undefined : parseJson(SweepRecordSchema, text, this.keys.sweep(sweepId));
   }
 
   /** Sweep ids, newest first. */
@@ -185,13 +207,13 @@ export class SweepStore {
     const all = await this.redis.hgetall(this.keys.trials(sweepId));
     return Object.entries(all).map(([trialId, text]) => ({
       trialId,
-      config: parseJson(TrialConfigSchema, text, `trial ${trialId}`),
+      config: parseJson(TrialConfigSchema, text, this.keys.trials(sweepId), trialId),
     }));
   }
 
   async getResult(sweepId: string, trialId: string): Promise<TrialResult | undefined> {
     const text = await this.redis.hget(this.keys.results(sweepId), trialId);
-    return text === null ? undefined : parseJson(TrialResultSchema, text, `result ${trialId}`);
+    return text === null ? undefined : parseJson(TrialResultSchema, text, this.keys.results(sweepId), trialId);
   }
 
   async resultIds(sweepId: string): Promise<Set<string>> {
@@ -232,7 +254,7 @@ export class SweepStore {
       known: true,
       fence,
       cancelled: cancelled === 1,
-      earlier: earlier ? parseJson(TrialResultSchema, earlier, `result ${trialId}`) : undefined,
+      earlier: earlier ? parseJson(TrialResultSchema, earlier, this.keys.results(sweepId), trialId) : undefined,
     };
   }
 
@@ -281,7 +303,9 @@ export class SweepStore {
 
   async getLiveHistories(sweepId: string): Promise<Map<string, EpochMetrics[]>> {
     const all = await this.redis.hgetall(this.keys.live(sweepId));
-    return new Map(Object.entries(all).map(([id, text]) => [id, parseJson(z.array(EpochMetricsSchema), text, 'live history')]));
+    return new Map(
+      Object.entries(all).map(([id, text]) => [id, parseJson(z.array(EpochMetricsSchema), text, this.keys.live(sweepId), id)]),
+    );
   }
 
   async saveFailure(failure: TrialFailure): Promise<void> {
@@ -301,14 +325,27 @@ export class SweepStore {
     await this.redis.hdel(this.keys.active(sweepId), trialId);
   }
 
-  async getFailures(sweepId: string): Promise<TrialFailure[]> {
-    const all = await this.redis.hvals(this.keys.failures(sweepId));
-    return all.map((text) => parseJson(TrialFailureSchema, text, 'failure'));
+  /** The sweep's failures; a corrupt one is left out and added to `skipped` (see CorruptRecordError). */
+  async getFailures(sweepId: string, skipped: SkippedRecord[] = []): Promise<TrialFailure[]> {
+    const all = await this.redis.hgetall(this.keys.failures(sweepId));
+    return Object.entries(all).flatMap(([id, text]) =>
+      this.parseOrSkip(TrialFailureSchema, text, this.keys.failures(sweepId), id, skipped),
+    );
+  }
+
+  private parseOrSkip<S extends z.ZodType>(schema: S, text: string, key: string, field: string, skipped: SkippedRecord[]): z.infer<S>[] {
+    try {
+      return [parseJson(schema, text, key, field)];
+    } catch (err) {
+      if (!(err instanceof CorruptRecordError)) throw err;
+      skipped.push(skippedRecord(err));
+      return [];
+    }
   }
 
   async getActive(sweepId: string): Promise<Map<string, ActiveTrial>> {
     const all = await this.redis.hgetall(this.keys.active(sweepId));
-    return new Map(Object.entries(all).map(([id, text]) => [id, parseJson(ActiveTrialSchema, text, 'active trial')]));
+    return new Map(Object.entries(all).map(([id, text]) => [id, parseJson(ActiveTrialSchema, text, this.keys.active(sweepId), id)]));
   }
 
   /**
@@ -383,12 +420,21 @@ export class SweepStore {
   }
 
   async getResults(sweepId: string): Promise<TrialResult[]> {
-    const all = await this.redis.hvals(this.keys.results(sweepId));
-    return all.map((text) => parseJson(TrialResultSchema, text, 'result'));
+    const all = await this.redis.hgetall(this.keys.results(sweepId));
+    return Object.entries(all).map(([id, text]) => parseJson(TrialResultSchema, text, this.keys.results(sweepId), id));
   }
 
-  /** Results ranked by the sweep's metric, best first; `withPredictions` adds each trial's test predictions. */
-  async leaderboard(sweepId: string, metric: Metric, limit = -1, opts: { withPredictions?: boolean } = {}): Promise<LeaderboardRow[]> {
+  /**
+   * Results ranked by the sweep's metric, best first; `withPredictions` adds each trial's test
+   * predictions. A corrupt result is left out (one bad record must not hide the others) and added
+   * to `skipped`.
+   */
+  async leaderboard(
+    sweepId: string,
+    metric: Metric,
+    limit = -1,
+    opts: { withPredictions?: boolean; skipped?: SkippedRecord[] } = {},
+  ): Promise<LeaderboardRow[]> {
     const stop = limit < 0 ? -1 : limit - 1;
     const ids =
       metric.goal === 'maximize'
@@ -396,7 +442,10 @@ export class SweepStore {
         : await this.redis.zrange(this.keys.ranking(sweepId), 0, stop);
     if (ids.length === 0) return [];
     const texts = await this.redis.hmget(this.keys.results(sweepId), ...ids);
-    const results = texts.flatMap((text, i) => (text === null ? [] : [parseJson(TrialResultSchema, text, `result ${ids[i]}`)]));
+    const key = this.keys.results(sweepId);
+    const results = texts.flatMap((text, i) =>
+      text === null ? [] : this.parseOrSkip(TrialResultSchema, text, key, ids[i]!, opts.skipped ?? []),
+    );
     return results.map((r, i) => ({
       rank: i + 1,
       trialId: r.trialId,

@@ -73,6 +73,22 @@ export class DatasetError extends UserError {
   }
 }
 
+/**
+ * A record in Redis that does not parse or validate (hand-edited, truncated, written by another
+ * version): the same for every reader, so not retried. Views that list many records skip it and
+ * name it (`key`, and `field` for a hash entry) instead of failing whole.
+ */
+export class CorruptRecordError extends LswError {
+  override readonly name = 'CorruptRecordError';
+  constructor(
+    readonly key: string,
+    readonly field: string | undefined,
+    readonly reason: string,
+  ) {
+    super(`corrupt record in Redis at ${key}${field === undefined ? '' : ` field ${field}`}: ${reason}`, 'deterministic');
+  }
+}
+
 /** An HTTP input that did not validate (400) or names nothing (404): answered with the message. */
 export class HttpError extends LswError {
   override name = 'HttpError';

@@ -15,6 +15,7 @@ import { SweepStore } from '../store/sweep-store.js';
 import { formatZodIssues } from '../util/errors.js';
 import { log } from '../util/logger.js';
 import { isRefusedJob, runTrial } from './run-trial.js';
+import { trainerRedisUrl } from './trainer-login.js';
 
 // If the worker process dies (kill -9), its job is re-delivered elsewhere: stop training
 // here instead of finishing an orphaned copy of the trial.
@@ -33,7 +34,7 @@ let context: Promise<ChildContext> | undefined;
 async function createContext(): Promise<ChildContext> {
   const env = readEnv();
   await initBackend(env.LSW_BACKEND);
-  const redis = createRedis(env.REDIS_URL, { persistent: true });
+  const redis = createRedis(trainerRedisUrl(env.REDIS_URL), { persistent: true });
   return {
     redis,
     store: new SweepStore(redis, env.LSW_PREFIX),

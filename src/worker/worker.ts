@@ -10,6 +10,7 @@ import { SweepStore } from '../store/sweep-store.js';
 import { log } from '../util/logger.js';
 import { workerName } from '../util/worker-name.js';
 import type { ProcessorReturn } from './processor.js';
+import { trainerLogin, type TrainerLogin } from './trainer-login.js';
 import { verifyJob } from './verify-job.js';
 
 export interface WorkerOptions {
@@ -47,11 +48,15 @@ export interface RunningWorker {
 
 const processorFile = fileURLToPath(new URL('./processor.js', import.meta.url));
 
-/** What the sandboxed trainer processes are told through their environment. */
-export function trainerEnv(opts: WorkerOptions, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+/**
+ * What the sandboxed trainer processes are told through their environment. Never the Redis
+ * password: `login` (trainer-login.ts) hands it over on an inherited descriptor.
+ */
+export function trainerEnv(opts: WorkerOptions, base: NodeJS.ProcessEnv, login: TrainerLogin): NodeJS.ProcessEnv {
+  const { REDIS_URL: _url, REDIS_PASSWORD_FILE: _file, LSW_REDIS_PASSWORD_FD: _fd, ...rest } = base;
   return {
-    ...base,
-    REDIS_URL: opts.redisUrl,
+    ...rest,
+    ...login.env,
     LSW_PREFIX: opts.prefix,
     LSW_BACKEND: opts.backend,
     ...(opts.engine ? { LSW_ENGINE: opts.engine } : {}),
@@ -65,6 +70,7 @@ export function trainerEnv(opts: WorkerOptions, base: NodeJS.ProcessEnv = proces
 
 export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<RunningWorker> {
   const store = new SweepStore(redis, opts.prefix);
+  const login = trainerLogin(opts.redisUrl);
   const worker = new Worker<TrialJob, ProcessorReturn>(TRIAL_QUEUE, processorFile, {
     connection: redis,
     prefix: opts.prefix,
@@ -72,7 +78,7 @@ export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<Ru
     lockDuration: opts.lockDurationMs ?? DEFAULT_LOCK_MS,
     stalledInterval: opts.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
     maxStalledCount: 2,
-    workerForkOptions: { env: trainerEnv(opts) },
+    workerForkOptions: { env: trainerEnv(opts, process.env, login), ...(login.stdio ? { stdio: login.stdio } : {}) },
   });
   retireFailedTrainers(worker);
   const name = workerName();

@@ -143,11 +143,43 @@ describe('CLI errors', () => {
   });
 
   test('bad REDIS_URL and bad flags', async () => {
-    await expectUserError(['status', 'x'], /environment: REDIS_URL: expected a redis:\/\//, { REDIS_URL: 'http://x' });
+    await expectUserError(
+      ['status', 'x'],
+      /environment: REDIS_URL: "http:\/\/x" has the scheme http:\/\/, not redis:\/\/ or rediss:\/\/; expected redis\[s\]:\/\//,
+      {
+        REDIS_URL: 'http://x',
+      },
+    );
+    await expectUserError(
+      ['status', 'x', '--redis', 'redis://[::1'],
+      /--redis: "redis:\/\/\[::1" is not a valid URL; expected redis\[s\]:\/\/\[\[user\]:password@\]host\[:port\]\[\/db\]/,
+    );
+    await expectUserError(['status', 'x', '--redis', 'redis://:s3cret@[::1'], /--redis: "redis:\/\/\*\*\*@\[::1" is not a valid URL/);
+    await expectUserError(['status', 'x'], /REDIS_URL: .* has the db index "zero", not a number/, {
+      REDIS_URL: 'redis://127.0.0.1:6379/zero',
+    });
+    await expectUserError(['status', 'x'], /REDIS_URL: .* has a query or fragment/, { REDIS_URL: 'redis://127.0.0.1:6379/0?password=x' });
     await expectUserError(['leaderboard', 'x', '--limit', '0'], /invalid option: limit/);
     await expectUserError(['worker', '--concurrency', 'many'], /invalid option: concurrency/);
     await expectUserError(['worker', '--engine', 'turbo'], /invalid option: engine/);
     await expectUserError(['worker'], /environment: LSW_ENGINE/, { LSW_ENGINE: 'turbo' });
+  });
+
+  test('usage errors exit 2: unknown option, unknown command, missing argument, missing required option', async () => {
+    for (const [args, pattern] of [
+      [['status', 'x', '--bogus'], /unknown option '--bogus'/],
+      [['--bogus'], /unknown option '--bogus'/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+      [['status'], /missing required argument 'sweepId'/],
+      [['predict', '--data', 'x.csv'], /required option '--model <dir>' not specified/],
+      [['sweeps', 'extra'], /too many arguments/],
+      [[], /Usage: lstm-sweep/],
+    ] as const) {
+      const r = await runCli([...args], env);
+      assert.equal(r.code, 2, `exit code of ${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+    }
+    assert.deepEqual(await dumpPrefix(), snapshot, 'nothing in Redis changed');
   });
 
   test('--backend tensorflow without tfjs-node(-gpu) installed', () =>

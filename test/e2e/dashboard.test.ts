@@ -189,12 +189,16 @@ describe('dashboard API', () => {
 
   test('sweeps list with state counts and the best trial', async () => {
     const res = await fetch(`${base}api/sweeps`, { headers: auth });
-    const sweeps = (await res.json()) as Array<{
-      sweepId: string;
-      counts: Record<string, number>;
-      best: { trialId: string } | null;
-      swept: string[];
-    }>;
+    const { sweeps, skipped } = (await res.json()) as {
+      sweeps: Array<{
+        sweepId: string;
+        counts: Record<string, number>;
+        best: { trialId: string } | null;
+        swept: string[];
+      }>;
+      skipped: unknown[];
+    };
+    assert.deepEqual(skipped, []);
     const a = sweeps.find((s) => s.sweepId === sweepA);
     assert.ok(a, JSON.stringify(sweeps));
     assert.deepEqual(

@@ -19,7 +19,6 @@ const FlagsSchema = z.object({
 export function bestCommand(): Command {
   return withConnection(
     new Command('best')
-      .description("show a sweep's best trial; --export saves its trained model as a standard tfjs-layers model")
       .argument('<sweepId>', 'id printed by enqueue')
       .option('--export <dir>', 'write model.json + weights.bin (tf.loadLayersModel) and trial.json (config, metrics) to <dir>')
       .option('--trial <trialId>', 'another trial than the best one')

@@ -5,10 +5,7 @@ import { withQueue } from '../session.js';
 
 export function cancelCommand(): Command {
   return withConnection(
-    new Command('cancel')
-      .description('remove the queued trials of a sweep (trials in training finish; results are kept; undo with enqueue --resume)')
-      .argument('<sweepId>', 'id printed by enqueue')
-      .option('--json', 'print {"sweepId","removed","active"} as JSON'),
+    new Command('cancel').argument('<sweepId>', 'id printed by enqueue').option('--json', 'print {"sweepId","removed","active"} as JSON'),
   ).action(async (sweepId: string, flags: ConnectionFlags & { json?: boolean }) => {
     const summary = await withQueue(flags, (deps) => cancelSweep(sweepId, deps));
     if (flags.json) console.log(JSON.stringify(summary));

@@ -15,10 +15,7 @@ const FlagsSchema = z.object({ interval: z.coerce.number().min(0.1).max(3600).de
  */
 export function controllerCommand(): Command {
   return withConnection(
-    new Command('controller')
-      .description('keep a tpe sweep supplied with suggested trials until its budget is spent (optional: workers do it too)')
-      .argument('<sweepId>', 'id printed by enqueue')
-      .option('--interval <seconds>', 'how often to check', '2'),
+    new Command('controller').argument('<sweepId>', 'id printed by enqueue').option('--interval <seconds>', 'how often to check', '2'),
   ).action(async (sweepId: string, raw: ConnectionFlags & Record<string, unknown>) => {
     const flags = parseFlags(FlagsSchema, { interval: raw.interval });
     await withQueue(raw, async (deps) => {

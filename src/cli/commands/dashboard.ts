@@ -34,7 +34,6 @@ export function isLoopback(host: string): boolean {
 export function dashboardCommand(): Command {
   return withConnection(
     new Command('dashboard')
-      .description('web dashboard: sweeps, leaderboards, learning curves, hyperparameter effects, live updates; the queue under /queues')
       .option('--port <n>', 'port to listen on; 0 picks a free one', '8787')
       .option('--host <host>', 'interface to bind; anything but loopback needs --token', '127.0.0.1')
       .option('--token <token>', 'require this token on every route (Authorization: Bearer, or ?token= once) [env: LSW_DASHBOARD_TOKEN]')

@@ -21,58 +21,59 @@ const WORKERS = 2;
 function spawnWorker(redisUrl: string, prefix: string, logFile: string): ChildProcess {
   const out = openSync(logFile, 'a');
   // Same node flags and entry script as this process, so it also works when run through tsx.
-  return spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'worker', '--redis', redisUrl, '--prefix', prefix], {
+  // The URL goes through the environment: on the command line a password would show in ps.
+  const { REDIS_PASSWORD_FILE: _file, ...env } = process.env;
+  return spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'worker', '--prefix', prefix], {
     stdio: ['ignore', out, out],
+    env: { ...env, REDIS_URL: redisUrl },
   });
 }
 
 export function demoCommand(): Command {
-  return new Command('demo')
-    .description('run a small real sweep end to end: Redis, 2 worker processes, training, leaderboard')
-    .action(async () => {
-      const env = readEnv();
-      const redisService = await ensureRedis(env.REDIS_URL);
-      const dir = path.join(os.tmpdir(), `lstm-sweep-demo-${process.pid}`);
-      const { file, dataset } = await writeDemoSpec(dir);
-      console.error(`dataset: ${dataset}\nspec: ${file}`);
+  return new Command('demo').action(async () => {
+    const env = readEnv();
+    const redisService = await ensureRedis(env.REDIS_URL);
+    const dir = path.join(os.tmpdir(), `lstm-sweep-demo-${process.pid}`);
+    const { file, dataset } = await writeDemoSpec(dir);
+    console.error(`dataset: ${dataset}\nspec: ${file}`);
 
-      const redis = await connectRedis(redisService.url);
-      const queue = createTrialQueue(redis, env.LSW_PREFIX);
-      const workers: ChildProcess[] = [];
-      try {
-        const store = new SweepStore(redis, env.LSW_PREFIX);
-        const deps = { store, datasets: new DatasetStore(redis, env.LSW_PREFIX), queue };
-        const summary = await enqueueSweep(await prepareSweep(await loadSpecFile(file)), deps);
-        console.error(`sweep ${summary.sweepId}: ${summary.trials} trials queued; starting ${WORKERS} workers (logs: ${dir}/worker-*.log)`);
-        const died = new AbortController();
-        for (let i = 0; i < WORKERS; i++) {
-          const child = spawnWorker(redisService.url, env.LSW_PREFIX, path.join(dir, `worker-${i}.log`));
-          child.once('exit', (code) => {
-            if (code !== 0 && code !== null) died.abort();
-          });
-          workers.push(child);
-        }
-        const sweep = (await store.getSweep(summary.sweepId))!;
-        const counts = await watchSweep(store, queue, summary.sweepId, sweep.spec.metric, { signal: died.signal });
-        if (died.signal.aborted) throw new Error(`a worker exited unexpectedly; see ${dir}/worker-*.log`);
-        const rows = await store.leaderboard(summary.sweepId, sweep.spec.metric, -1, { withPredictions: true });
-        console.log(`per configuration, over ${sweep.spec.seeds.length} seeds:`);
-        console.log(seedGroupsTable(bySeedGroups(rows, sweep.spec.metric), sweep.spec.metric));
-        console.log('per trial:');
-        console.log(leaderboardTable(rows, sweep.spec.metric));
-        console.log(`${counts.completed} completed, ${counts.failed} failed. Again later: npx lstm-sweep leaderboard ${summary.sweepId}`);
-        console.log(
-          `Curves and hyperparameter effects: npx lstm-sweep dashboard, then open http://127.0.0.1:8787/#/sweeps/${summary.sweepId}`,
-        );
-      } finally {
-        await Promise.all(
-          workers.map(
-            (w) => new Promise<void>((resolve) => (w.exitCode !== null ? resolve() : (w.once('exit', () => resolve()), w.kill('SIGTERM')))),
-          ),
-        );
-        await queue.close();
-        redis.disconnect();
-        await redisService.stop();
+    const redis = await connectRedis(redisService.url);
+    const queue = createTrialQueue(redis, env.LSW_PREFIX);
+    const workers: ChildProcess[] = [];
+    try {
+      const store = new SweepStore(redis, env.LSW_PREFIX);
+      const deps = { store, datasets: new DatasetStore(redis, env.LSW_PREFIX), queue };
+      const summary = await enqueueSweep(await prepareSweep(await loadSpecFile(file)), deps);
+      console.error(`sweep ${summary.sweepId}: ${summary.trials} trials queued; starting ${WORKERS} workers (logs: ${dir}/worker-*.log)`);
+      const died = new AbortController();
+      for (let i = 0; i < WORKERS; i++) {
+        const child = spawnWorker(redisService.url, env.LSW_PREFIX, path.join(dir, `worker-${i}.log`));
+        child.once('exit', (code) => {
+          if (code !== 0 && code !== null) died.abort();
+        });
+        workers.push(child);
       }
-    });
+      const sweep = (await store.getSweep(summary.sweepId))!;
+      const counts = await watchSweep(store, queue, summary.sweepId, sweep.spec.metric, { signal: died.signal });
+      if (died.signal.aborted) throw new Error(`a worker exited unexpectedly; see ${dir}/worker-*.log`);
+      const rows = await store.leaderboard(summary.sweepId, sweep.spec.metric, -1, { withPredictions: true });
+      console.log(`per configuration, over ${sweep.spec.seeds.length} seeds:`);
+      console.log(seedGroupsTable(bySeedGroups(rows, sweep.spec.metric), sweep.spec.metric));
+      console.log('per trial:');
+      console.log(leaderboardTable(rows, sweep.spec.metric));
+      console.log(`${counts.completed} completed, ${counts.failed} failed. Again later: npx lstm-sweep leaderboard ${summary.sweepId}`);
+      console.log(
+        `Curves and hyperparameter effects: npx lstm-sweep dashboard, then open http://127.0.0.1:8787/#/sweeps/${summary.sweepId}`,
+      );
+    } finally {
+      await Promise.all(
+        workers.map(
+          (w) => new Promise<void>((resolve) => (w.exitCode !== null ? resolve() : (w.once('exit', () => resolve()), w.kill('SIGTERM')))),
+        ),
+      );
+      await queue.close();
+      redis.disconnect();
+      await redisService.stop();
+    }
+  });
 }

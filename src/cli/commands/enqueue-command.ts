@@ -26,7 +26,6 @@ const MemoryFlagSchema = z.coerce
 export function enqueueCommand(): Command {
   return withConnection(
     new Command('enqueue')
-      .description('validate a sweep spec and its dataset, store them in Redis and queue one job per trial')
       .argument('[spec]', 'sweep spec file (YAML or JSON)')
       .option('--resume <sweepId>', 're-queue the trials of a stored sweep that are missing or failed (no spec file needed)')
       .option('-y, --yes', 'confirm sweeps of 100,000 trials or more')

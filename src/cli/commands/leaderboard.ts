@@ -5,7 +5,8 @@ import { bySeedGroups } from '../../store/aggregate.js';
 import { intFlag, parseFlags, withConnection, type ConnectionFlags } from '../options.js';
 import { requireSweep, withStore } from '../session.js';
 import { progressLine } from '../sweep-progress.js';
-import type { SweepStore } from '../../store/sweep-store.js';
+import type { SkippedRecord, SweepStore } from '../../store/sweep-store.js';
+import { terminalText, warnSkipped } from '../terminal-text.js';
 import { endedCount, type SweepRecord } from '../../store/records.js';
 
 const FlagsSchema = z.object({
@@ -20,7 +21,6 @@ const FlagsSchema = z.object({
 export function leaderboardCommand(): Command {
   return withConnection(
     new Command('leaderboard')
-      .description("a sweep's finished trials ranked by its metric, best first")
       .argument('<sweepId>', 'id printed by enqueue')
       .option('--json', 'print an array of {rank, trialId, config, metrics, epochs, durationMs, backend, worker}')
       .option('--csv', 'print CSV')
@@ -48,17 +48,26 @@ export function leaderboardCommand(): Command {
       }
       const grouped = flags.byConfig || (!flags.json && !flags.csv && sweep.spec.seeds.length > 1);
       // Groups need every trial (means over seeds); a plain listing only the best `limit`.
-      const rows = await store.leaderboard(sweepId, sweep.spec.metric, grouped ? undefined : flags.limit, { withPredictions: grouped });
+      // Corrupt results are left out and named on stderr at the end.
+      const skipped: SkippedRecord[] = [];
+      const rows = await store.leaderboard(sweepId, sweep.spec.metric, grouped ? undefined : flags.limit, {
+        withPredictions: grouped,
+        skipped,
+      });
       const groups = grouped ? bySeedGroups(rows, sweep.spec.metric).slice(0, flags.limit) : [];
       const shown = rows.slice(0, flags.limit);
       if (flags.byConfig && flags.json) {
         console.log(JSON.stringify(groups, null, 2));
+        warnSkipped(skipped);
         return;
       }
       if (grouped) {
         console.log(`per configuration, over ${sweep.spec.seeds.length} seeds:`);
         console.log(seedGroupsTable(groups, sweep.spec.metric));
-        if (flags.byConfig) return;
+        if (flags.byConfig) {
+          warnSkipped(skipped);
+          return;
+        }
         console.log('per trial:');
       }
       if (flags.json) {
@@ -67,14 +76,17 @@ export function leaderboardCommand(): Command {
         process.stdout.write(leaderboardCsv(shown));
       } else {
         console.log(leaderboardTable(shown, sweep.spec.metric));
-        for (const f of await store.getFailures(sweepId)) {
+        for (const f of await store.getFailures(sweepId, skipped)) {
           console.log(
-            `failed ${f.trialId.slice(0, 8)} (depth ${f.config.depth}, width ${f.config.width}) after ${f.attempts} attempt(s): ${f.reason}`,
+            terminalText(
+              `failed ${f.trialId.slice(0, 8)} (depth ${f.config.depth}, width ${f.config.width}) after ${f.attempts} attempt(s): ${f.reason}`,
+            ),
           );
         }
         const counts = await store.counts(sweepId);
         console.log(`${counts.completed}/${counts.total} trials done, ${counts.failed} failed, ${counts.active} active`);
       }
+      warnSkipped(skipped);
     });
   });
 }
@@ -86,7 +98,7 @@ async function watch(store: SweepStore, sweep: SweepRecord, limit: number | unde
   for (;;) {
     const counts = await store.counts(sweep.sweepId);
     const rows = await store.leaderboard(sweep.sweepId, sweep.spec.metric, limit);
-    const screen = `${sweep.sweepId}  (${sweep.spec.metric.name}, ${sweep.spec.metric.goal})\n${leaderboardTable(rows, sweep.spec.metric)}\n${progressLine(counts, Date.parse(sweep.createdAt))}\n`;
+    const screen = `${terminalText(sweep.sweepId)}  (${sweep.spec.metric.name}, ${sweep.spec.metric.goal})\n${leaderboardTable(rows, sweep.spec.metric)}\n${progressLine(counts, Date.parse(sweep.createdAt))}\n`;
     // On a terminal: clear and redraw in place. Piped: print only when something changed.
     if (tty) process.stdout.write(`\x1b[H\x1b[2J${screen}`);
     else if (screen.replace(/ETA .*/, '') !== last) process.stdout.write(screen);

@@ -17,7 +17,6 @@ const FlagsSchema = z.object({
 
 export function modelCommand(): Command {
   return new Command('model')
-    .description('print the Keras-style summary of a residual LSTM variant')
     .requiredOption('--timesteps <n>', 'time steps per sample')
     .requiredOption('--features <n>', 'features per time step')
     .requiredOption('--width <n>', 'LSTM units per layer')

@@ -48,7 +48,6 @@ async function readNormalization(dir: string): Promise<z.infer<typeof TrialFileS
 
 export function predictCommand(): Command {
   return new Command('predict')
-    .description('probabilities and labels for new series from a model saved by `best --export`')
     .requiredOption('--model <dir>', 'folder with model.json and weights.bin')
     .requiredOption('--data <file>', 'CSV of series in the training format (ucr: the label column may be left out)')
     .option('--format <format>', 'ucr | long', 'ucr')

@@ -22,9 +22,6 @@ const FlagsSchema = z.object({
 export function workerCommand(): Command {
   return withConnection(
     new Command('worker')
-      .description(
-        'take trials from the queue, train them and write results to Redis (SIGTERM/Ctrl-C: finish current trials within --grace, else hand them back, then exit)',
-      )
       .option('-c, --concurrency <n>', 'trials trained at once, each in its own process; "auto" = one per CPU core', '1')
       .option('--backend <name>', 'auto | tensorflow | wasm | cpu [env: LSW_BACKEND, default auto]')
       .option(

@@ -31,11 +31,17 @@ function row(s, vocab) {
 export async function renderOverview(view, vocab) {
   document.title = 'Sweeps · lstm-sweep';
   const draw = async () => {
-    const sweeps = await api('sweeps');
+    const { sweeps, skipped } = await api('sweeps');
     if (!view.isCurrent()) return;
+    // Records in Redis that do not parse are left out by the server and named here.
+    const warning = skipped.length
+      ? `<div class="panel"><div class="empty">Skipped ${plural(skipped.length, 'corrupt record')}: ${skipped
+          .map((s) => `<code>${esc(s.key)}${s.field ? ` ${esc(s.field)}` : ''}</code> (${esc(s.reason)})`)
+          .join(', ')}</div></div>`
+      : '';
     if (sweeps.length === 0) {
       app().innerHTML = `<div class="page-head"><div><h1>Sweeps</h1></div></div>
-        <div class="panel"><div class="empty">No sweeps under this prefix yet. Start one with <code>lstm-sweep enqueue spec.yaml</code>.</div></div>`;
+        <div class="panel"><div class="empty">No sweeps under this prefix yet. Start one with <code>lstm-sweep enqueue spec.yaml</code>.</div></div>${warning}`;
       return;
     }
     app().innerHTML = `<div class="page-head"><div><h1>Sweeps</h1><div class="meta"><span>${plural(sweeps.length, 'sweep')}, newest first</span></div></div></div>
@@ -43,7 +49,7 @@ export async function renderOverview(view, vocab) {
         <table id="sweeps" class="clickable"><thead><tr>
           <th>sweep</th><th>state</th><th>progress</th><th class="num">total</th><th class="num">waiting</th><th class="num">active</th>
           <th class="num">completed</th><th class="num">failed</th><th class="num">cancelled</th><th>metric</th><th class="num">best</th><th>method</th><th>created</th>
-        </tr></thead><tbody>${sweeps.map((s) => row(s, vocab)).join('')}</tbody></table></div></div></div>`;
+        </tr></thead><tbody>${sweeps.map((s) => row(s, vocab)).join('')}</tbody></table></div></div></div>${warning}`;
     $('#sweeps tbody').addEventListener('click', (ev) => {
       const tr = ev.target.closest('tr[data-sweep-id]');
       if (!tr || ev.target.closest('a')) return;
