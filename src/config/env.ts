@@ -5,10 +5,26 @@ import { KEY_PREFIX } from '../definition/ids.js';
 import { BackendChoiceSchema, EngineChoiceSchema } from '../model/choices.js';
 import { DEFAULT_MAX_TRIAL_MEMORY_MB } from '../model/network-plan.js';
 import { parseOrThrow } from '../util/errors.js';
+import { ClusterUrlError, isClusterUrl, parseClusterUrl } from './redis-cluster-url.js';
 
 export const RedisUrlSchema = z
   .string()
-  .regex(/^rediss?:\/\/[^\s]+$/, { message: 'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' });
+  .regex(/^rediss?(\+cluster)?:\/\/[^\s]+$/, {
+    message:
+      'expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379, or redis+cluster://host:port,host:port for a Redis Cluster',
+  })
+  .superRefine(checkClusterUrl);
+
+/** A `redis+cluster://` URL must list its nodes as host:port (src/config/redis-cluster-url.ts). */
+function checkClusterUrl(url: string, ctx: z.RefinementCtx): void {
+  if (!isClusterUrl(url)) return;
+  try {
+    parseClusterUrl(url);
+  } catch (err) {
+    if (!(err instanceof ClusterUrlError)) throw err;
+    ctx.addIssue({ code: 'custom', message: err.message });
+  }
+}
 
 /** Key prefix: every key lstm-sweep writes starts with it. `{...}` hash tags work with Redis Cluster. */
 export const PrefixSchema = z.string().regex(KEY_PREFIX, { message: 'use 1-64 letters, digits, "_", ".", "-" and {} only' });
