@@ -42,6 +42,8 @@ export interface TestClusterOptions {
   nodeTimeoutMs?: number;
   /** Extra redis-server arguments for every node. */
   extra?: string[];
+  /** false: start the nodes but leave joining them to the caller (default true: redis-cli --cluster create). */
+  create?: boolean;
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -117,26 +119,9 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
     );
     await rm(root, { recursive: true, force: true });
   };
-  try {
-    for (const port of ports) nodes.push(await startNode(port, await mkdtemp(path.join(root, `${port}-`)), opts));
-    const create = spawnSync(
-      'redis-cli',
-      [
-        '--cluster',
-        'create',
-        ...ports.map((p) => `127.0.0.1:${p}`),
-        '--cluster-replicas',
-        String(opts.replicasPerMaster ?? 1),
-        '--cluster-yes',
-      ],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
-  } catch (err) {
-    await stop();
-    throw err;
+  function cluster(): TestCluster {
+    return { nodes, url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`, node, ownerOf, waitHealthy, stop };
   }
-
   const byPort = new Map<number, Redis>();
   const node = (port: number) => {
     let redis = byPort.get(port);
@@ -193,21 +178,34 @@ export async function startTestCluster(opts: TestClusterOptions): Promise<TestCl
     );
   };
 
-  const cluster: TestCluster = {
-    nodes,
-    url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
-    node,
-    ownerOf,
-    waitHealthy,
-    stop,
-  };
+  try {
+    for (const port of ports) nodes.push(await startNode(port, await mkdtemp(path.join(root, `${port}-`)), opts));
+    if (opts.create === false) return cluster();
+    const create = spawnSync(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        String(opts.replicasPerMaster ?? 1),
+        '--cluster-yes',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
   try {
     await waitHealthy(30_000, opts.replicasPerMaster ?? 1);
   } catch (err) {
     await stop();
     throw err;
   }
-  return cluster;
+  return cluster();
 }
 
 /** Every key matching `pattern` on every master of the cluster (SCAN runs per node). */
