@@ -32,6 +32,8 @@ interface RunFigures {
   failoverSeconds?: number;
   /** from the kill to the first result written after it */
   resumedSeconds?: number;
+  /** results written in each second after the kill */
+  perSecondAfterKill?: number[];
 }
 
 async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
@@ -43,6 +45,18 @@ async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`lstm-sweep ${argv[0]} exited ${code}: ${err}`))));
   });
+}
+
+/** Cumulative counts sampled per second (gaps filled) -> results written in each second. */
+function perSecondDeltas(cumulative: number[], start: number): number[] {
+  const out: number[] = [];
+  let last = start;
+  for (let i = 0; i < cumulative.length; i++) {
+    const now = cumulative[i] ?? last;
+    out.push(now - last);
+    last = now;
+  }
+  return out;
 }
 
 async function sweep(
@@ -65,11 +79,13 @@ async function sweep(
   let failoverSeconds: number | undefined;
   let killed: { at: number; done: number } | undefined;
   let resumedSeconds: number | undefined;
+  const perSecond: number[] = [];
   try {
     for (;;) {
       const done = await client.hlen(results);
       if (done >= TRIALS) break;
       if (killed && resumedSeconds === undefined && done > killed.done) resumedSeconds = (Date.now() - killed.at) / 1000;
+      if (killed) perSecond[Math.floor((Date.now() - killed.at) / 1000)] = done;
       if (failover && failoverSeconds === undefined && done >= TRIALS / 2) {
         const owner = await failover.ownerOf(`${PREFIX}:trials:meta`);
         const killedAt = Date.now();
@@ -104,6 +120,7 @@ async function sweep(
     redeliveries: starts - TRIALS,
     ...(failoverSeconds !== undefined ? { failoverSeconds: round(failoverSeconds, 2) } : {}),
     ...(resumedSeconds !== undefined ? { resumedSeconds: round(resumedSeconds, 2) } : {}),
+    ...(killed ? { perSecondAfterKill: perSecondDeltas(perSecond, killed.done) } : {}),
   };
 }
 
