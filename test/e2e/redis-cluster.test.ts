@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Cluster } from 'ioredis';
 import { writeSyntheticUcr } from '../../src/data/synthetic.js';
+import { freePort } from '../../src/demo/local-redis.js';
 import { REDIS_URL, exited, logEvents, runCli, spawnCli, waitFor, type LogEvent } from '../helpers.js';
 import { clusterKeys, startTestCluster, type TestCluster } from '../redis-cluster.js';
 
@@ -127,6 +128,31 @@ describe('a sweep through a 3-master, 3-replica Redis Cluster', () => {
     const board = await runCli(['leaderboard', sweepId, '--json'], env);
     assert.equal(board.code, 0, board.stderr);
     assert.equal((JSON.parse(board.stdout) as unknown[]).length, trials);
+
+    // The dashboard reads the store and BullMQ (bull-board) through the cluster too.
+    const port = await freePort();
+    const dashboard = spawnCli(['dashboard', '--redis', cluster.url, '--port', String(port)], env);
+    try {
+      const sweeps = await waitFor(
+        async () => {
+          const r = await fetch(`http://127.0.0.1:${port}/api/sweeps`).catch(() => undefined);
+          return r?.ok ? ((await r.json()) as Array<{ sweepId: string }>) : undefined;
+        },
+        30_000,
+        `the dashboard: ${dashboard.output()}`,
+      );
+      assert.deepEqual(
+        sweeps.map((x) => x.sweepId),
+        [sweepId],
+      );
+      const queues = (await (await fetch(`http://127.0.0.1:${port}/queues/api/queues`)).json()) as {
+        queues: Array<{ name: string; counts: Record<string, number> }>;
+      };
+      assert.equal(queues.queues[0]?.counts.completed, trials, 'bull-board counts the completed jobs through the cluster');
+    } finally {
+      dashboard.kill('SIGTERM');
+      await exited(dashboard);
+    }
 
     for (const w of workers) w.kill('SIGTERM');
     assert.deepEqual(await Promise.all(workers.map(exited)), [0, 0]);
