@@ -26,6 +26,7 @@ import { Redis } from 'ioredis';
 import { TRIAL_QUEUE } from '../src/queue/trial-job.js';
 import { addTrialJobs, createTrialQueue } from '../src/queue/trial-queue.js';
 import { DEFAULT_LOCK_MS, DEFAULT_STALLED_INTERVAL_MS, trainerEnv } from '../src/worker/worker.js';
+import { trainerLogin } from '../src/worker/trainer-login.js';
 import { REDIS_URL, REPO_ROOT, benchPrefix, deletePrefix, onInterrupt, round, type parseArgs } from './common.js';
 import { createBenchSweep, slope } from './memory-common.js';
 import type { ProbeSample } from './trainer-probe.js';
@@ -101,7 +102,11 @@ export async function soak(args: ReturnType<typeof parseArgs>): Promise<void> {
   try {
     const { record, jobs } = await createBenchSweep(redis, prefix, trials, { dryRun });
     await addTrialJobs(queue, jobs, record.spec.retry);
-    const env = trainerEnv({ redisUrl: REDIS_URL, prefix, backend: 'wasm', cacheDir, artifacts: 'redis', concurrency: 1 });
+    const env = trainerEnv(
+      { redisUrl: REDIS_URL, prefix, backend: 'wasm', cacheDir, artifacts: 'redis', concurrency: 1 },
+      process.env,
+      trainerLogin(REDIS_URL),
+    );
     const samples: ProbeSample[] = [];
     const failures: string[] = [];
     let ended = 0;

@@ -1,8 +1,10 @@
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { PrefixSchema, RedisUrlSchema, readEnv } from '../config/env.js';
+import { isClusterUrl } from '../config/redis-cluster-url.js';
 import { hasPassword, redisConnectUrl } from '../config/redis-url.js';
-import { parseOrThrow } from '../util/errors.js';
+import { hashTagOf } from '../definition/ids.js';
+import { UserError, parseOrThrow } from '../util/errors.js';
 
 export interface ConnectionFlags {
   redis?: string;
@@ -13,15 +15,28 @@ export interface ConnectionFlags {
 /** Adds --redis, --redis-password-file and --prefix, whose defaults come from the environment. */
 export function withConnection(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--redis <url>', 'Redis URL (redis:// or rediss://) [env: REDIS_URL, default redis://127.0.0.1:6379]'))
+    .addOption(
+      new Option(
+        '--redis <url>',
+        'Redis URL: redis://, rediss:// (TLS), or redis+cluster://host:port,host:port,... for a Redis Cluster [env: REDIS_URL, default redis://127.0.0.1:6379]',
+      ),
+    )
     .addOption(
       new Option(
         '--redis-password-file <file>',
         "file holding the Redis password (kept out of ps and of the trainers' environment) [env: REDIS_PASSWORD_FILE]",
       ),
     )
-    .addOption(new Option('--prefix <prefix>', 'key prefix of every key lstm-sweep writes [env: LSW_PREFIX, default lsw]'));
+    .addOption(
+      new Option(
+        '--prefix <prefix>',
+        'key prefix of every key lstm-sweep writes; on a Redis Cluster it needs a hash tag [env: LSW_PREFIX, default lsw, {lsw} on a cluster]',
+      ),
+    );
 }
+
+/** The prefix on a Redis Cluster when none is given: a hash tag, so every key shares one slot. */
+export const DEFAULT_CLUSTER_PREFIX = '{lsw}';
 
 /** The URL to connect with (password included, never to be printed unredacted) and the key prefix. */
 export function resolveConnection(flags: ConnectionFlags): { redisUrl: string; prefix: string } {
@@ -33,15 +48,23 @@ export function resolveConnection(flags: ConnectionFlags): { redisUrl: string; p
     );
   }
   const passwordFile = flags.redisPasswordFile ?? env.REDIS_PASSWORD_FILE;
-  return {
-    redisUrl: redisConnectUrl({
-      url,
-      urlSource: flags.redis === undefined ? 'REDIS_URL' : '--redis',
-      passwordFile,
-      passwordFileSource: flags.redisPasswordFile === undefined ? 'REDIS_PASSWORD_FILE' : '--redis-password-file',
-    }),
-    prefix: flags.prefix === undefined ? env.LSW_PREFIX : parseOrThrow(PrefixSchema, flags.prefix, '--prefix'),
-  };
+  const redisUrl = redisConnectUrl({
+    url,
+    urlSource: flags.redis === undefined ? 'REDIS_URL' : '--redis',
+    passwordFile,
+    passwordFileSource: flags.redisPasswordFile === undefined ? 'REDIS_PASSWORD_FILE' : '--redis-password-file',
+  });
+  const cluster = isClusterUrl(redisUrl);
+  const prefixGiven = flags.prefix !== undefined || Boolean(process.env.LSW_PREFIX);
+  const prefix = flags.prefix === undefined ? env.LSW_PREFIX : parseOrThrow(PrefixSchema, flags.prefix, '--prefix');
+  if (!cluster || !prefixGiven) return { redisUrl, prefix: cluster ? DEFAULT_CLUSTER_PREFIX : prefix };
+  if (hashTagOf(prefix) === undefined) {
+    const source = flags.prefix === undefined ? 'LSW_PREFIX' : '--prefix';
+    throw new UserError(
+      `${source} ${JSON.stringify(prefix)} has no hash tag: a Redis Cluster needs one, e.g. '{${prefix.replace(/[{}]/g, '') || 'lsw'}}', so that the queue's and each sweep's keys share one slot`,
+    );
+  }
+  return { redisUrl, prefix };
 }
 
 /** Validates a command's flags (commander hands over strings) with a zod schema. */

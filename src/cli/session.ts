@@ -40,8 +40,12 @@ export async function withQueue<T>(flags: ConnectionFlags, fn: (deps: EnqueueDep
   const { createTrialQueue } = await import('../queue/trial-queue.js');
   const redis = await connectRedis(redisUrl);
   const queue = createTrialQueue(redis, prefix);
+  const store = new SweepStore(redis, prefix);
   try {
-    return await fn({ store: new SweepStore(redis, prefix), datasets: new DatasetStore(redis, prefix), queue });
+    const out = await fn({ store, datasets: new DatasetStore(redis, prefix), queue });
+    // What the command reports as done (jobs added or removed) is on a replica before it exits.
+    await store.confirmReplicated();
+    return out;
   } finally {
     await queue.close();
     redis.disconnect();

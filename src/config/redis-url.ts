@@ -6,11 +6,14 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../util/errors.js';
+import { ClusterUrlError, isClusterUrl, parseClusterUrl, redactClusterUrl, setClusterPassword } from './redis-cluster-url.js';
 
-export const REDIS_URL_FORM = 'redis[s]://[[user]:password@]host[:port][/db], e.g. redis://127.0.0.1:6379/0';
+export const REDIS_URL_FORM =
+  'redis[s]://[[user]:password@]host[:port][/db], e.g. redis://127.0.0.1:6379/0, or redis[s]+cluster://host:port[,host:port...] for a Redis Cluster';
 
 /** The URL with any password replaced, safe to print or log; also for strings that do not parse. */
 export function redactUrl(url: string): string {
+  if (isClusterUrl(url)) return redactClusterUrl(url);
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
@@ -27,6 +30,15 @@ export const RedisUrlSchema = z.string().superRefine((value, ctx) => {
 });
 
 function redisUrlProblem(value: string): string | undefined {
+  if (isClusterUrl(value)) {
+    try {
+      parseClusterUrl(value);
+      return undefined;
+    } catch (err) {
+      if (err instanceof ClusterUrlError) return `is not a cluster URL: ${err.message}`;
+      throw err;
+    }
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -44,20 +56,30 @@ function redisUrlProblem(value: string): string | undefined {
 
 /** The db index a URL selects (0 when it names none). */
 export function redisDb(url: string): number {
+  if (isClusterUrl(url)) return 0; // a cluster has only db 0
   const db = new URL(url).pathname.replace(/^\//, '');
   return db === '' ? 0 : Number(db);
 }
 
 export function hasPassword(url: string): boolean {
   try {
+    if (isClusterUrl(url)) return parseClusterUrl(url).password !== undefined;
     return new URL(url).password !== '';
   } catch {
     return false;
   }
 }
 
+/** The URL's password, decoded; undefined when it has none. */
+export function passwordOf(url: string): string | undefined {
+  if (isClusterUrl(url)) return parseClusterUrl(url).password;
+  const password = new URL(url).password;
+  return password === '' ? undefined : decodeURIComponent(password);
+}
+
 /** The URL with `password` set (percent-encoded as a URL requires). */
 export function withPassword(url: string, password: string): string {
+  if (isClusterUrl(url)) return setClusterPassword(url, password);
   const u = new URL(url);
   u.password = encodeURIComponent(password);
   return u.toString();
@@ -65,6 +87,7 @@ export function withPassword(url: string, password: string): string {
 
 /** The URL without its password (the user name, an ACL user, stays). */
 export function withoutPassword(url: string): string {
+  if (isClusterUrl(url)) return setClusterPassword(url, undefined);
   const u = new URL(url);
   u.password = '';
   return u.toString();

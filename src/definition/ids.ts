@@ -23,3 +23,16 @@ export const TrialIdSchema = z.string().regex(TRIAL_ID, { message: 'a trial id i
 export const DatasetHashSchema = z.string().regex(DATASET_HASH, { message: 'a dataset hash is 64 hex digits' });
 
 export const isSweepId = (s: string): boolean => SWEEP_ID.test(s);
+
+/**
+ * The hash tag a key starting with `prefix` has under the Redis Cluster rule (only the text between
+ * the first `{` and the next `}` is hashed, when it is not empty), or undefined when the prefix has
+ * none. With a tag, every key lstm-sweep and BullMQ make under the prefix maps to one slot: no key
+ * part after the prefix (sweep ids, trial ids, hashes, BullMQ's names) contains `{` or `}`.
+ */
+export function hashTagOf(prefix: string): string | undefined {
+  const open = prefix.indexOf('{');
+  if (open === -1) return undefined;
+  const close = prefix.indexOf('}', open + 1);
+  return close > open + 1 ? prefix.slice(open + 1, close) : undefined;
+}

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './redis.js';
 import { readModelDir, writeModelDir, type SavedModel } from '../model/saved-model.js';
 import { TRIAL_ID, isSweepId } from '../definition/ids.js';
 import { UserError } from '../util/errors.js';
@@ -38,10 +38,10 @@ export class ArtifactStore {
   private readonly keys: Keys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
-    this.keys = new Keys(prefix);
+    this.keys = new Keys(prefix, { cluster: isCluster(redis) });
   }
 
   async save(location: ArtifactLocation, sweepId: string, trialId: string, model: SavedModel): Promise<StoredModelRef | undefined> {

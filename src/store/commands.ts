@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 
 /**
  * The store's Lua scripts, kept as files in `commands/` (as BullMQ keeps its `commands/*.lua`)
@@ -25,7 +25,7 @@ function script(name: ScriptName): { text: string; sha: string } {
  * (NOSCRIPT: a new or restarted server). Two scripts run per trial, so this keeps their bodies
  * off the wire on the hot path.
  */
-export async function runScript(redis: Redis, name: ScriptName, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
+export async function runScript(redis: RedisClient, name: ScriptName, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
   const { text, sha } = script(name);
   try {
     return await redis.evalsha(sha, numKeys, ...args);

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './redis.js';
 import { datasetHash, decodeDataset } from '../data/codec.js';
 import type { Dataset } from '../data/types.js';
 import { DatasetUnavailableError } from '../util/errors.js';
@@ -25,11 +25,11 @@ export class DatasetStore {
   private readonly memory = new Map<string, Dataset>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     private readonly cacheDir?: string,
   ) {
-    this.keys = new Keys(prefix);
+    this.keys = new Keys(prefix, { cluster: isCluster(redis) });
   }
 
   /** Stores an encoded dataset unless it is already there; returns its hash. */

@@ -1,4 +1,4 @@
-import { DATASET_HASH, KEY_PREFIX, SWEEP_ID } from '../definition/ids.js';
+import { DATASET_HASH, KEY_PREFIX, SWEEP_ID, hashTagOf } from '../definition/ids.js';
 import { UserError } from '../util/errors.js';
 
 /**
@@ -15,8 +15,21 @@ function checkId(pattern: RegExp, value: string, what: string): void {
  * BullMQ's, so queue retention settings can never delete a result.
  */
 export class Keys {
-  constructor(readonly prefix: string) {
+  /**
+   * `cluster`: the keys live in a Redis Cluster, which refuses Lua scripts and MULTI blocks whose
+   * keys hash to different slots (CROSSSLOT), and every BullMQ operation is such a script. The
+   * prefix must then carry a hash tag (`{lsw}`), putting every key under it in one slot.
+   */
+  constructor(
+    readonly prefix: string,
+    opts: { cluster?: boolean } = {},
+  ) {
     checkId(KEY_PREFIX, prefix, 'key prefix');
+    if (opts.cluster && hashTagOf(prefix) === undefined) {
+      throw new UserError(
+        `key prefix ${JSON.stringify(prefix)} has no hash tag: on a Redis Cluster use one such as --prefix '{${prefix.replace(/[{}]/g, '') || 'lsw'}}', so that the queue's and each sweep's keys share one slot`,
+      );
+    }
   }
 
   sweeps(): string {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './redis.js';
 import { z } from 'zod';
 import type { Trial } from '../definition/trials.js';
 import type { Metric } from '../definition/sweep-spec.js';
 import { isSweepId } from '../definition/ids.js';
 import { CorruptRecordError } from '../util/errors.js';
+import { log } from '../util/logger.js';
 import { runScript } from './commands.js';
 import { Keys } from './keys.js';
 import {
@@ -76,15 +77,54 @@ function rankScore(metric: Metric, result: TrialResult): number {
   return metric.goal === 'maximize' ? value - tieBreak : value + tieBreak;
 }
 
+export interface SweepStoreOptions {
+  /**
+   * Replicas that must hold a write before lstm-sweep acts on it (a delivery's fencing token
+   * before training, a result before its job completes, a producer's jobs before it exits): Redis
+   * replicates asynchronously, and a master that fails before its replica received a write loses
+   * it in the failover (WAIT). Default: 1 on a Redis Cluster, 0 (no wait) on a single Redis.
+   */
+  waitReplicas?: number;
+  /** How long to wait for them before going on (and logging `redis.unreplicated`). Default 1000 ms. */
+  waitTimeoutMs?: number;
+}
+
+const DEFAULT_WAIT_TIMEOUT_MS = 1000;
+
 /** Sweeps, trials, results and failures in Redis: the one source of truth users read. */
 export class SweepStore {
   private readonly keys: Keys;
+  /** Replicas the master of this store's slot had at the last wait (a master without replicas is not waited on). */
+  private replicasSeen: number | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
+    private readonly opts: SweepStoreOptions = {},
   ) {
-    this.keys = new Keys(prefix);
+    this.keys = new Keys(prefix, { cluster: isCluster(redis) });
+  }
+
+  /**
+   * Waits (WAIT) until the replicas of the master holding this store's keys have every write this
+   * connection made so far, up to `waitTimeoutMs`; returns how many have them, or undefined when
+   * no wait is configured (a single Redis). Falling short is logged, not thrown: the write stands
+   * on the master, and is lost only if the master fails before it replicates.
+   */
+  async confirmReplicated(): Promise<number | undefined> {
+    const wanted = this.opts.waitReplicas ?? (isCluster(this.redis) ? 1 : 0);
+    if (wanted === 0) return undefined;
+    const replicas = Math.min(wanted, this.replicasSeen ?? wanted);
+    const timeoutMs = this.opts.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    // A pipeline goes to one node: a keyed command routes the keyless INFO and WAIT to the master
+    // of the store's slot, on the connection that made the writes.
+    const replies = (await this.redis.pipeline().exists(this.keys.sweeps()).info('replication').wait(replicas, timeoutMs).exec()) ?? [];
+    for (const [err] of replies) if (err) throw err;
+    const info = String(replies[1]?.[1] ?? '');
+    this.replicasSeen = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? wanted);
+    const acked = Number(replies[2]?.[1] ?? 0);
+    if (acked < replicas) log('redis.unreplicated', { prefix: this.prefix, replicas: acked, wanted: replicas, timeoutMs }, process.stderr);
+    return acked;
   }
 
   /** The key prefix this store reads and writes under. */
@@ -249,6 +289,9 @@ export class SweepStore {
       ...this.event(sweepId, trialId, 'started'),
     )) as [0] | [1, number, number, string | null];
     if (reply[0] === 0) return { known: false };
+    // Training starts only once this delivery's token is on a replica: a failover can then never
+    // hand the same token to a second delivery.
+    await this.confirmReplicated();
     const [, fence, cancelled, earlier] = reply;
     return {
       known: true,
@@ -289,6 +332,8 @@ export class SweepStore {
       result.pruned ? '1' : '0',
       ...this.event(sweepId, trialId, 'completed'),
     );
+    // The job completes (and the trial counts as done) only once its result is on a replica.
+    if (written === 1) await this.confirmReplicated();
     return written === 1;
   }
 

@@ -3,14 +3,13 @@
  * event loop that renews job locks. One child trains one trial at a time and is reused.
  */
 import { UnrecoverableError, type SandboxedJob } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { readEnv } from '../config/env.js';
 import type { EngineChoice } from '../model/choices.js';
 import { initBackend } from '../model/index.js';
 import { TrialJobSchema } from '../queue/trial-job.js';
 import { ArtifactStore, parseArtifactLocation, type ArtifactLocation } from '../store/artifact-store.js';
 import { DatasetStore } from '../store/dataset-store.js';
-import { createRedis } from '../store/redis.js';
+import { createRedis, type RedisClient } from '../store/redis.js';
 import { SweepStore } from '../store/sweep-store.js';
 import { formatZodIssues } from '../util/errors.js';
 import { log } from '../util/logger.js';
@@ -22,7 +21,7 @@ import { trainerRedisUrl } from './trainer-login.js';
 process.on('disconnect', () => process.exit(0));
 
 interface ChildContext {
-  redis: Redis;
+  redis: RedisClient;
   store: SweepStore;
   datasets: DatasetStore;
   artifacts: { store: ArtifactStore; location: ArtifactLocation };

@@ -12,7 +12,7 @@
 import { mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hasPassword, withPassword, withoutPassword } from '../config/redis-url.js';
+import { passwordOf, withPassword, withoutPassword } from '../config/redis-url.js';
 
 /** The descriptor trainers find the password on: after stdin, stdout, stderr and BullMQ's IPC channel. */
 export const PASSWORD_FD = 4;
@@ -27,8 +27,8 @@ export interface TrainerLogin {
 
 /** What the worker gives its trainers to log in with `redisUrl` (which may hold a password). */
 export function trainerLogin(redisUrl: string): TrainerLogin {
-  if (!hasPassword(redisUrl)) return { env: { REDIS_URL: redisUrl } };
-  const password = decodeURIComponent(new URL(redisUrl).password);
+  const password = passwordOf(redisUrl);
+  if (password === undefined) return { env: { REDIS_URL: redisUrl } };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lstm-sweep-'));
   let fd: number;
   try {

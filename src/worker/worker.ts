@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { TRIAL_QUEUE, TrialJobSchema, type TrialJob } from '../queue/trial-job.js';
 import { createTrialQueue } from '../queue/trial-queue.js';
 import { topUpSweep } from '../search/suggester.js';
@@ -68,7 +68,7 @@ export function trainerEnv(opts: WorkerOptions, base: NodeJS.ProcessEnv, login: 
   };
 }
 
-export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<RunningWorker> {
+export async function startWorker(redis: RedisClient, opts: WorkerOptions): Promise<RunningWorker> {
   const store = new SweepStore(redis, opts.prefix);
   const login = trainerLogin(opts.redisUrl);
   const worker = new Worker<TrialJob, ProcessorReturn>(TRIAL_QUEUE, processorFile, {

@@ -1,11 +1,16 @@
 /** No docker engine runs here: check what can be checked of the deployment files without one. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { RedisUrlSchema } from '../../src/config/env.js';
+import { parseClusterUrl } from '../../src/config/redis-cluster-url.js';
+import { hashTagOf } from '../../src/definition/ids.js';
 import { REPO_ROOT } from '../helpers.js';
+import { startTestCluster } from '../redis-cluster.js';
 
 const ServiceSchema = z.object({
   image: z.string().optional(),
@@ -63,5 +68,91 @@ test('every path the Dockerfiles copy exists', () => {
     for (const [, sources] of text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const source of sources!.split(/\s+/)) assert.ok(existsSync(path.join(REPO_ROOT, source)), `${file}: ${source}`);
     }
+  }
+});
+
+// The cluster example (profile "cluster"): six nodes, a one-shot init, workers and a producer.
+const NODES = [1, 2, 3, 4, 5, 6].map((i) => `redis-node-${i}`);
+const NodeNetworkSchema = z.object({ cluster: z.object({ ipv4_address: z.string() }) });
+const DependsSchema = z.record(z.string(), z.object({ condition: z.string() }));
+
+function nodeAddress(name: string): string {
+  return NodeNetworkSchema.parse(services[name]!.networks).cluster.ipv4_address;
+}
+
+test('the cluster example: six cluster-enabled nodes with AOF, no eviction, own volumes and fixed addresses', () => {
+  const raw = parse(readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8')) as {
+    networks: { cluster: { ipam: { config: Array<{ subnet: string }> } } };
+  };
+  const subnet = raw.networks.cluster.ipam.config[0]!.subnet;
+  assert.match(subnet, /^172\.28\.0\.0\/24$/);
+  const addresses = new Set<string>();
+  const volumes = new Set<string>();
+  for (const name of NODES) {
+    const node = services[name]!;
+    assert.deepEqual(node.profiles, ['cluster'], name);
+    const cmd = node.command.join(' ');
+    assert.match(cmd, /--cluster-enabled yes/);
+    assert.match(cmd, /--appendonly yes/);
+    assert.match(cmd, /--maxmemory-policy noeviction/);
+    assert.equal(node.ports, undefined, `${name} publishes no port`);
+    addresses.add(nodeAddress(name));
+    volumes.add(String((node.volumes as string[])[0]).split(':')[0]!);
+  }
+  assert.equal(addresses.size, 6);
+  assert.equal(volumes.size, 6);
+  for (const v of volumes) assert.ok(v in compose.volumes, `volume ${v} is declared`);
+  for (const a of addresses) assert.match(a, /^172\.28\.0\.\d+$/);
+});
+
+test('the cluster init is one-shot, waits for every node, and joins exactly the six into 3 masters + 3 replicas', () => {
+  const init = services['redis-cluster-init']!;
+  assert.equal(init.restart, 'no');
+  assert.deepEqual(init.profiles, ['cluster']);
+  const depends = DependsSchema.parse(init.depends_on);
+  assert.deepEqual(Object.keys(depends).sort(), [...NODES].sort());
+  for (const d of Object.values(depends)) assert.equal(d.condition, 'service_healthy');
+  const script = init.command.at(-1)!;
+  const created = /--cluster create ((?:\S+:6379 ?)+)/.exec(script)?.[1]?.trim().split(' ');
+  assert.deepEqual(created?.sort(), NODES.map((n) => `${nodeAddress(n)}:6379`).sort());
+  assert.match(script, /--cluster-replicas 1 --cluster-yes/);
+});
+
+test('cluster workers and producer use a redis+cluster:// URL of the nodes and a hash-tag prefix', () => {
+  const addresses = NODES.map((n) => `${nodeAddress(n)}:6379`);
+  for (const name of ['worker-cluster', 'producer-cluster']) {
+    const svc = services[name]!;
+    const url = RedisUrlSchema.parse(svc.environment?.REDIS_URL);
+    for (const { host, port } of parseClusterUrl(url).nodes) assert.ok(addresses.includes(`${host}:${port}`), `${name}: ${host}:${port}`);
+    assert.ok(hashTagOf(svc.environment!.LSW_PREFIX!), `${name}: LSW_PREFIX has a hash tag`);
+    assert.equal(DependsSchema.parse(svc.depends_on)['redis-cluster-init']?.condition, 'service_completed_successfully');
+    assert.deepEqual(svc.networks, ['cluster']);
+  }
+  assert.equal(services['worker-cluster']!.container_name, undefined, 'scales with --scale worker-cluster=N');
+  assert.equal(services['producer-cluster']!.command[0], 'enqueue');
+});
+
+test("the init script, run against six real redis-server nodes started with the nodes' command, makes a healthy cluster (twice: idempotent)", async () => {
+  const base = Number(process.env.LSW_TEST_DEPLOY_CLUSTER_PORT ?? 7110);
+  const nodeArgs = services['redis-node-1']!.command.slice(1);
+  const nodes = await startTestCluster({ basePort: base, create: false, extra: nodeArgs });
+  try {
+    // The compose addresses become the local nodes' addresses.
+    let script = services['redis-cluster-init']!.command.at(-1)!;
+    NODES.forEach((name, i) => {
+      script = script.replaceAll(`${nodeAddress(name)}:6379`, `127.0.0.1:${base + i}`);
+    });
+    script = script.replaceAll(`-h ${nodeAddress(NODES[0]!)}`, `-h 127.0.0.1 -p ${base}`);
+    assert.doesNotMatch(script, /172\.28/);
+    for (let run = 0; run < 2; run++) {
+      const r = spawnSync('sh', ['-c', script], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, `run ${run + 1}: ${r.stdout}\n${r.stderr}`);
+    }
+    await nodes.waitHealthy(30_000, 1);
+    const slots = (await nodes.node(base).call('CLUSTER', 'SLOTS')) as unknown[][];
+    assert.equal(slots.length, 3, 'three masters');
+    for (const range of slots) assert.equal(range.length - 3, 1, 'one replica each');
+  } finally {
+    await nodes.stop();
   }
 });

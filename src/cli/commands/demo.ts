@@ -3,7 +3,6 @@ import { openSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { readEnv } from '../../config/env.js';
 import { ensureRedis } from '../../demo/local-redis.js';
 import { writeDemoSpec } from '../../demo/demo-spec.js';
 import { enqueueSweep, prepareSweep } from '../../producer/enqueue.js';
@@ -15,6 +14,7 @@ import { SweepStore } from '../../store/sweep-store.js';
 import { leaderboardTable, seedGroupsTable } from '../leaderboard-format.js';
 import { bySeedGroups } from '../../store/aggregate.js';
 import { watchSweep } from '../sweep-progress.js';
+import { resolveConnection } from '../options.js';
 
 const WORKERS = 2;
 
@@ -31,23 +31,23 @@ function spawnWorker(redisUrl: string, prefix: string, logFile: string): ChildPr
 
 export function demoCommand(): Command {
   return new Command('demo').action(async () => {
-    const env = readEnv();
-    const redisService = await ensureRedis(env.REDIS_URL);
+    const { redisUrl, prefix } = resolveConnection({});
+    const redisService = await ensureRedis(redisUrl);
     const dir = path.join(os.tmpdir(), `lstm-sweep-demo-${process.pid}`);
     const { file, dataset } = await writeDemoSpec(dir);
     console.error(`dataset: ${dataset}\nspec: ${file}`);
 
     const redis = await connectRedis(redisService.url);
-    const queue = createTrialQueue(redis, env.LSW_PREFIX);
+    const queue = createTrialQueue(redis, prefix);
     const workers: ChildProcess[] = [];
     try {
-      const store = new SweepStore(redis, env.LSW_PREFIX);
-      const deps = { store, datasets: new DatasetStore(redis, env.LSW_PREFIX), queue };
+      const store = new SweepStore(redis, prefix);
+      const deps = { store, datasets: new DatasetStore(redis, prefix), queue };
       const summary = await enqueueSweep(await prepareSweep(await loadSpecFile(file)), deps);
       console.error(`sweep ${summary.sweepId}: ${summary.trials} trials queued; starting ${WORKERS} workers (logs: ${dir}/worker-*.log)`);
       const died = new AbortController();
       for (let i = 0; i < WORKERS; i++) {
-        const child = spawnWorker(redisService.url, env.LSW_PREFIX, path.join(dir, `worker-${i}.log`));
+        const child = spawnWorker(redisService.url, prefix, path.join(dir, `worker-${i}.log`));
         child.once('exit', (code) => {
           if (code !== 0 && code !== null) died.abort();
         });
