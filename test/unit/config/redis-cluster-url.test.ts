@@ -40,7 +40,7 @@ test('RedisUrlSchema accepts cluster URLs and names what is wrong in a bad one',
   assert.match(message('redis+cluster://h:1/2'), /a cluster has only db 0/);
   assert.match(message('redis+cluster://h:1?x=1'), /no database, query or fragment/);
   assert.match(message('redis+cluster://:%zz@h:1'), /password is not valid percent-encoding/);
-  assert.match(message('cluster://h:1'), /redis\+cluster:\/\/host:port,host:port for a Redis Cluster/);
+  assert.match(message('cluster://h:1'), /redis\[s\]\+cluster:\/\/host:port\[,host:port\.\.\.\] for a Redis Cluster/);
 });
 
 test('passwords never show in a printed cluster URL', () => {
