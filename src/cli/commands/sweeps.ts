@@ -8,11 +8,13 @@ export function sweepsCommand(): Command {
     new Command('sweeps').description('list sweeps, newest first, with their progress').option('--json', 'print JSON'),
   ).action(async (flags: ConnectionFlags & { json?: boolean }) => {
     await withStore(flags, async (store) => {
-      const rows = [];
-      for (const sweepId of await store.listSweeps()) {
-        const sweep = await store.getSweep(sweepId);
-        if (sweep) rows.push({ sweepId, name: sweep.spec.name, createdAt: sweep.createdAt, ...(await store.counts(sweepId)) });
-      }
+      // Every sweep at once: the commands of all of them share the connection's round trips.
+      const sweeps = await Promise.all((await store.listSweeps()).map((sweepId) => store.getSweep(sweepId)));
+      const rows = await Promise.all(
+        sweeps
+          .filter((s) => s !== undefined)
+          .map(async (s) => ({ sweepId: s.sweepId, name: s.spec.name, createdAt: s.createdAt, ...(await store.counts(s.sweepId)) })),
+      );
       if (flags.json) {
         console.log(JSON.stringify(rows, null, 2));
         return;
