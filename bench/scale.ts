@@ -25,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { writeSyntheticUcr } from '../src/data/synthetic.js';
 import { Keys } from '../src/store/keys.js';
+import { SweepStore } from '../src/store/sweep-store.js';
 import {
   CLI,
   REDIS_URL,
@@ -41,6 +42,8 @@ import {
 
 interface Timed {
   ms: number;
+  /** the same reads from this process (no process start): the store calls the command makes */
+  storeMs?: number;
   /** CPU ms (user + system) of the command's process, when /usr/bin/time is there */
   cpuMs?: number;
   /** redis-server CPU ms over the command (includes other clients of that server) */
@@ -179,6 +182,17 @@ async function timeGet(url: string): Promise<ApiTimed> {
   return { ms, bytes, status, target: TARGETS_MS.api, met: status === 200 && ms < TARGETS_MS.api };
 }
 
+/** Median of 3 runs, ms. */
+async function timeMs(fn: () => Promise<void>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return round(times.sort((a, b) => a - b)[1]!, 1);
+}
+
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
   return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? NaN);
@@ -264,6 +278,26 @@ async function main(): Promise<void> {
     const leaderboardTop10 = await cli(redis, ['leaderboard', sweepA, '--limit', '10', '--json'], env, TARGETS_MS.leaderboardTop10);
     const sweeps = await cli(redis, ['sweeps', '--json'], env, TARGETS_MS.sweeps);
     const top = JSON.parse(leaderboardTop10.stdout) as { trialId: string }[];
+    // The store calls each command makes, timed in this process: what is left once the CLI starts fast (#12.7).
+    const store = new SweepStore(redis, prefix);
+    const metric = { name: 'valAuc', goal: 'maximize' } as const;
+    status.storeMs = await timeMs(async () => {
+      await store.getSweep(sweepA);
+      await store.counts(sweepA);
+      await store.getFailures(sweepA);
+    });
+    leaderboardTop10.storeMs = await timeMs(async () => {
+      await store.getSweep(sweepA);
+      await store.leaderboard(sweepA, metric, 10);
+      await store.getFailures(sweepA);
+      await store.counts(sweepA);
+    });
+    sweeps.storeMs = await timeMs(async () => {
+      for (const id of await store.listSweeps()) {
+        await store.getSweep(id);
+        await store.counts(id);
+      }
+    });
     const base = await startDashboard(env, children);
     const sweepPath = `${base}api/sweeps/${sweepA}`;
     const routes: Record<string, string> = {
@@ -350,6 +384,7 @@ function report(r: ScaleBenchResult): string {
     `${name.padEnd(24)} ${String(t.ms).padStart(8)} ms` +
     (t.target !== undefined ? `  (target < ${t.target} ms: ${t.met ? 'met' : 'MISSED'})` : '') +
     (t.cpuMs !== undefined ? `  cpu ${t.cpuMs} ms` : '') +
+    (t.storeMs !== undefined ? `  store calls ${t.storeMs} ms` : '') +
     `  redis cpu ${t.redisCpuMs} ms${extra}`;
   const out = [
     `scale benchmark: ${r.trials} dry-run trials, ${r.workers} workers x ${r.concurrency}; CLI start (--version) ${r.cliStartMs} ms`,

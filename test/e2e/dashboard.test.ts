@@ -231,10 +231,9 @@ describe('dashboard API', () => {
   });
 
   test('leaderboard and curves', async () => {
-    const rows = (await (await fetch(`${base}api/sweeps/${sweepA}/leaderboard?limit=2`, { headers: auth })).json()) as Array<{
-      trialId: string;
-      rank: number;
-    }>;
+    const { rows } = (await (await fetch(`${base}api/sweeps/${sweepA}/leaderboard?limit=2`, { headers: auth })).json()) as {
+      rows: Array<{ trialId: string; rank: number }>;
+    };
     assert.deepEqual(
       rows.map((r) => r.rank),
       [1, 2],
