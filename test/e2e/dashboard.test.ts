@@ -325,7 +325,7 @@ describe('dashboard in headless Chromium', { skip: noChromium }, () => {
     await page.goto(`${base}?token=${TOKEN}#/sweeps/${sweepR}`);
     await page.waitForSelector('#leaderboard tbody tr');
     type Row = { trialId: string; rank: number; config: Record<string, unknown>; metrics: Record<string, number> };
-    const rows = (await (await fetch(`${base}api/sweeps/${sweepR}/leaderboard`, { headers: auth })).json()) as Row[];
+    const { rows } = (await (await fetch(`${base}api/sweeps/${sweepR}/leaderboard`, { headers: auth })).json()) as { rows: Row[] };
     assert.equal(rows.length, 4);
     // Stored configs leave out residual: true; the page reads it as what it means.
     const residual = (r: Row) => String(r.config.residual ?? true);
