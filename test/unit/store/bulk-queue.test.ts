@@ -13,6 +13,8 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { writeSyntheticUcr } from '../../../src/data/synthetic.js';
 import { loadSpecFile } from '../../../src/definition/load-spec.js';
+import { trialIdOf } from '../../../src/definition/trials.js';
+import { TRIAL_DEFAULTS } from '../../../src/model/trial-config.js';
 import { cancelSweep } from '../../../src/producer/cancel.js';
 import { enqueueSweep, prepareSweep } from '../../../src/producer/enqueue.js';
 import { resumeSweep } from '../../../src/producer/resume.js';
@@ -148,5 +150,36 @@ describe('bulk queue paths', () => {
     assert.equal(removed.length, 25);
     assert.equal(new Set(removed).size, 25);
     assert.deepEqual(await jobsOf(c, ['wait']), []);
+  });
+
+  test('a sweep of 100,000 trials is stored, marked cancelled and forgotten whole (one call with 200,000 arguments overflowed the stack)', async () => {
+    const sweepId = 'bulk-100k-0123456789';
+    const trials = Array.from({ length: 100_000 }, (_, i) => {
+      const config = { ...TRIAL_DEFAULTS, width: i + 1, seed: 0 };
+      return { trialId: trialIdOf(config), config };
+    });
+    const record = {
+      sweepId,
+      spec: {} as never,
+      datasetHash: 'x',
+      shape: { timesteps: 1, features: 1, trainSamples: 1 },
+      trials: trials.length,
+      createdAt: new Date().toISOString(),
+    };
+    assert.equal(await store.createSweep(record, trials), true);
+    const ids = trials.map((t) => t.trialId);
+    await store.markCancelled(sweepId, ids);
+    assert.deepEqual(await store.counts(sweepId), {
+      total: 100_000,
+      waiting: 0,
+      active: 0,
+      completed: 0,
+      failed: 0,
+      cancelled: 100_000,
+      pruned: 0,
+    });
+    await store.forgetEnded(sweepId, ids);
+    assert.equal((await store.counts(sweepId)).waiting, 100_000);
+    assert.equal((await store.trialIds(sweepId)).length, 100_000);
   });
 });
