@@ -45,7 +45,8 @@ function redisUrlProblem(value: string): string | undefined {
   } catch {
     return 'is not a valid URL';
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return `has the scheme ${url.protocol}//, not redis://, rediss:// or redis+cluster://`;
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    return `has the scheme ${url.protocol}//, not redis://, rediss:// or redis+cluster://`;
   if (!url.hostname) return 'names no host';
   if (url.search || url.hash) return 'has a query or fragment (?…, #…), which lstm-sweep does not accept';
   const db = url.pathname.replace(/^\//, '');

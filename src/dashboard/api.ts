@@ -9,8 +9,14 @@ import { HttpError, SweepIdSchema, TrialIdSchema, params, query } from './valida
 
 const SweepParams = z.strictObject({ sweepId: SweepIdSchema });
 const NoQuery = z.strictObject({});
+/**
+ * The leaderboard is served in pages: `limit` rows (default 100, at most 1,000) from rank
+ * `offset + 1` (default 0), so that a sweep of 100,000 results never makes one 40 MB answer.
+ */
+export const LEADERBOARD_PAGE = { defaultLimit: 100, maxLimit: 1000 } as const;
 const LeaderboardQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  limit: z.coerce.number().int().min(1).max(LEADERBOARD_PAGE.maxLimit).default(LEADERBOARD_PAGE.defaultLimit),
+  offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
 });
 const CurvesQuery = z.strictObject({
   trials: z
@@ -86,18 +92,20 @@ export function apiRouter(store: SweepStore): Router {
   /** `{sweeps, skipped}`: a corrupt record is left out and named in `skipped` ({key, field?, reason}), never a 500. */
   router.get('/sweeps', async (req, res) => {
     query(req, NoQuery);
-    const sweeps = [];
+    // Every sweep at once: the commands of all of them share the connection's round trips.
     const skipped: SkippedRecord[] = [];
-    for (const sweepId of await store.listSweeps()) {
+    const read = async (sweepId: string) => {
       try {
         const sweep = await store.getSweep(sweepId);
-        if (sweep) sweeps.push(await overview(sweep, skipped));
+        return sweep && (await overview(sweep, skipped));
       } catch (err) {
         if (!(err instanceof CorruptRecordError)) throw err;
         skipped.push(skippedRecord(err));
+        return undefined;
       }
-    }
-    res.json({ sweeps, skipped });
+    };
+    const sweeps = await Promise.all((await store.listSweeps()).map(read));
+    res.json({ sweeps: sweeps.filter((s) => s !== undefined), skipped });
   });
 
   router.get('/sweeps/:sweepId', async (req, res) => {
@@ -106,10 +114,15 @@ export function apiRouter(store: SweepStore): Router {
     res.json(await overview(sweep));
   });
 
+  /** `{ total, offset, limit, rows, nextOffset }`: nextOffset is null on the last page. */
   router.get('/sweeps/:sweepId/leaderboard', async (req, res) => {
-    const { limit } = query(req, LeaderboardQuery);
+    const { limit, offset } = query(req, LeaderboardQuery);
     const sweep = await sweepOf(req);
-    res.json(await store.leaderboard(sweep.sweepId, sweep.spec.metric, limit));
+    const [total, rows] = await Promise.all([
+      store.rankedCount(sweep.sweepId),
+      store.leaderboard(sweep.sweepId, sweep.spec.metric, limit, { offset }),
+    ]);
+    res.json({ total, offset, limit, rows, nextOffset: offset + limit < total ? offset + limit : null });
   });
 
   router.get('/sweeps/:sweepId/failures', async (req, res) => {

@@ -1,4 +1,5 @@
 import { trialJobId } from '../queue/trial-job.js';
+import { queueKeyNames } from '../queue/trial-queue.js';
 import { UserError } from '../util/errors.js';
 import type { QueueDeps } from '../queue/queue-trials.js';
 
@@ -20,21 +21,10 @@ export async function cancelSweep(sweepId: string, deps: QueueDeps): Promise<Can
   if (!(await store.getSweep(sweepId))) throw new UserError(`no sweep "${sweepId}" under prefix "${store.prefix}"`);
   // The flag first, so a worker that takes a job while we remove the rest skips it.
   await store.requestCancel(sweepId);
-  const done = await store.resultIds(sweepId);
-  const removed: string[] = [];
-  let active = 0;
-  for (const { trialId } of await store.getTrials(sweepId)) {
-    if (done.has(trialId)) continue;
-    const job = await deps.queue.getJob(trialJobId(sweepId, trialId));
-    if (!job) continue;
-    const state = await job.getState();
-    if (state === 'active') {
-      active++;
-    } else if (state !== 'completed' && state !== 'failed') {
-      // remove() refuses a job that a worker locked in the meantime; that one just runs.
-      if ((await deps.queue.remove(job.id!)) === 1) removed.push(trialId);
-    }
-  }
+  // All of the sweep's queued jobs in a few one-pass steps (job ids are "<sweepId>.<trialId>"),
+  // not a lookup and a removal per trial: cancelling 100,000 trials takes seconds, not minutes.
+  const { removed: jobIds, active } = await store.removeQueuedJobs(queueKeyNames(deps.queue), trialJobId(sweepId, ''));
+  const removed = jobIds.map((jobId) => jobId.slice(sweepId.length + 1));
   await store.markCancelled(sweepId, removed);
   return { sweepId, removed: removed.length, active };
 }

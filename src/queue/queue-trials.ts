@@ -3,7 +3,7 @@ import type { Trial } from '../definition/trials.js';
 import type { SweepRecord } from '../store/records.js';
 import type { SweepStore } from '../store/sweep-store.js';
 import { trialJobId, type TrialJob } from './trial-job.js';
-import { addTrialJobs } from './trial-queue.js';
+import { addTrialJobs, queueKeyNames } from './trial-queue.js';
 
 /** What writes jobs needs: the store (results, marks) and the trial queue. */
 export interface QueueDeps {
@@ -11,19 +11,8 @@ export interface QueueDeps {
   queue: Queue<TrialJob>;
 }
 
-type JobState = 'none' | 'failed' | 'queued';
-/** Job states asked of BullMQ at once (each is one small script; replies are pipelined). */
-const STATE_BATCH = 1000;
-
-/** Where each trial's job is, through BullMQ's own API (its key layout is its business). */
-async function jobStates(queue: Queue<TrialJob>, jobIds: string[]): Promise<JobState[]> {
-  const states: JobState[] = [];
-  for (let i = 0; i < jobIds.length; i += STATE_BATCH) {
-    const batch = await Promise.all(jobIds.slice(i, i + STATE_BATCH).map((id) => queue.getJobState(id)));
-    for (const state of batch) states.push(state === 'unknown' ? 'none' : state === 'failed' ? 'failed' : 'queued');
-  }
-  return states;
-}
+/** Failed jobs removed at once (each is one small script; replies are pipelined). */
+const REMOVE_BATCH = 1000;
 
 export function jobFor(sweep: SweepRecord, trial: Trial): TrialJob {
   return {
@@ -65,16 +54,21 @@ export async function queueMissingTrials(
   }
   const done = await store.resultIds(sweep.sweepId);
   const open = trials.filter((t) => !done.has(t.trialId));
-  const states = await jobStates(
-    queue,
+  const states = await store.queuedJobStates(
+    queueKeyNames(queue),
     open.map((t) => trialJobId(sweep.sweepId, t.trialId)),
   );
   const toAdd: Trial[] = [];
+  const failedJobs: string[] = [];
   for (const [i, trial] of open.entries()) {
     const state = states[i]!;
     if (state === 'queued' || (state === 'failed' && !opts.retryFailed)) continue;
-    if (state === 'failed') await queue.remove(trialJobId(sweep.sweepId, trial.trialId));
+    if (state === 'failed') failedJobs.push(trialJobId(sweep.sweepId, trial.trialId));
     toAdd.push(trial);
+  }
+  // A failed job keeps its id taken: it is removed before its trial is added again.
+  for (let i = 0; i < failedJobs.length; i += REMOVE_BATCH) {
+    await Promise.all(failedJobs.slice(i, i + REMOVE_BATCH).map((id) => queue.remove(id)));
   }
   await store.forgetEnded(
     sweep.sweepId,

@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { SweepSpec } from '../definition/sweep-spec.js';
+import type { QueueKeyNames } from '../store/queue-jobs.js';
 import { TRIAL_QUEUE, trialJobId, type TrialJob } from './trial-job.js';
 
 export type RetryPolicy = SweepSpec['retry'];
@@ -39,4 +40,18 @@ export async function addTrialJobs(queue: Queue<TrialJob>, jobs: TrialJob[], ret
       })),
     );
   }
+}
+
+/** The queue's key names as BullMQ gives them, for the store's bulk job lookups and removals. */
+export function queueKeyNames(queue: Queue<TrialJob>): QueueKeyNames {
+  const k = queue.keys;
+  return {
+    wait: k.wait!,
+    paused: k.paused!,
+    delayed: k.delayed!,
+    prioritized: k.prioritized!,
+    active: k.active!,
+    failed: k.failed!,
+    jobPrefix: queue.toKey(''),
+  };
 }

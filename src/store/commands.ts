@@ -6,7 +6,7 @@ import type { RedisClient } from './redis.js';
  * The store's Lua scripts, kept as files in `commands/` (as BullMQ keeps its `commands/*.lua`)
  * and read once; `npm run build` copies them next to the compiled store.
  */
-export type ScriptName = 'release-lock' | 'add-to-rung' | 'start-trial' | 'save-result';
+export type ScriptName = 'release-lock' | 'add-to-rung' | 'start-trial' | 'save-result' | 'remove-queued-jobs' | 'job-states';
 
 const cache = new Map<ScriptName, { text: string; sha: string }>();
 

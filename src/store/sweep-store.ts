@@ -8,6 +8,7 @@ import { CorruptRecordError } from '../util/errors.js';
 import { log } from '../util/logger.js';
 import { runScript } from './commands.js';
 import { Keys } from './keys.js';
+import { queuedJobStates, removeQueuedJobs, type QueueKeyNames, type QueuedJobState } from './queue-jobs.js';
 import {
   ActiveTrialSchema,
   EpochMetricsSchema,
@@ -90,6 +91,9 @@ export interface SweepStoreOptions {
 }
 
 const DEFAULT_WAIT_TIMEOUT_MS = 1000;
+
+/** Trials per command of a bulk write: a JavaScript call with 100,000s of arguments overflows the stack. */
+const ARGS_BATCH = 10_000;
 
 /** Sweeps, trials, results and failures in Redis: the one source of truth users read. */
 export class SweepStore {
@@ -223,9 +227,13 @@ export class SweepStore {
     const created = await this.redis.set(this.keys.sweep(record.sweepId), JSON.stringify(record), 'NX');
     const multi = this.redis.multi();
     multi.zadd(this.keys.sweeps(), 'NX', Date.parse(record.createdAt), record.sweepId);
-    if (trials.length > 0) {
-      // A trial's id is the hash of its config, so rewriting an existing entry changes nothing.
-      multi.hset(this.keys.trials(record.sweepId), ...trials.flatMap((t) => [t.trialId, JSON.stringify(t.config)]));
+    // A trial's id is the hash of its config, so rewriting an existing entry changes nothing. In
+    // batches: one call with the 200,000 arguments of 100,000 trials overflows the stack.
+    for (let i = 0; i < trials.length; i += ARGS_BATCH) {
+      multi.hset(
+        this.keys.trials(record.sweepId),
+        ...trials.slice(i, i + ARGS_BATCH).flatMap((t) => [t.trialId, JSON.stringify(t.config)]),
+      );
     }
     await multi.exec();
     return created === 'OK';
@@ -254,6 +262,25 @@ export class SweepStore {
   async getResult(sweepId: string, trialId: string): Promise<TrialResult | undefined> {
     const text = await this.redis.hget(this.keys.results(sweepId), trialId);
     return text === null ? undefined : parseJson(TrialResultSchema, text, this.keys.results(sweepId), trialId);
+  }
+
+  /** The ids of the sweep's trials, without reading their configs. */
+  async trialIds(sweepId: string): Promise<string[]> {
+    return this.redis.hkeys(this.keys.trials(sweepId));
+  }
+
+  /** Removes a sweep's queued jobs from its BullMQ queue (see queue-jobs.ts); active ones are counted, not touched. */
+  async removeQueuedJobs(
+    queue: QueueKeyNames,
+    jobIdPrefix: string,
+    opts: { batch?: number } = {},
+  ): Promise<{ removed: string[]; active: number }> {
+    return removeQueuedJobs(this.redis, queue, jobIdPrefix, opts.batch);
+  }
+
+  /** Where each of these jobs is in the queue, in O(1) per job (see queue-jobs.ts). */
+  async queuedJobStates(queue: QueueKeyNames, jobIds: string[]): Promise<QueuedJobState[]> {
+    return queuedJobStates(this.redis, queue, jobIds);
   }
 
   async resultIds(sweepId: string): Promise<Set<string>> {
@@ -428,11 +455,12 @@ export class SweepStore {
   /** Clears failure and cancellation marks of trials that are being queued again. */
   async forgetEnded(sweepId: string, trialIds: string[]): Promise<void> {
     if (trialIds.length === 0) return;
-    await this.redis
-      .multi()
-      .hdel(this.keys.failures(sweepId), ...trialIds)
-      .srem(this.keys.cancelled(sweepId), ...trialIds)
-      .exec();
+    const multi = this.redis.multi();
+    for (let i = 0; i < trialIds.length; i += ARGS_BATCH) {
+      const batch = trialIds.slice(i, i + ARGS_BATCH);
+      multi.hdel(this.keys.failures(sweepId), ...batch).srem(this.keys.cancelled(sweepId), ...batch);
+    }
+    await multi.exec();
   }
 
   async requestCancel(sweepId: string): Promise<void> {
@@ -456,12 +484,12 @@ export class SweepStore {
   /** Records trials that will not run because their sweep was cancelled. */
   async markCancelled(sweepId: string, trialIds: string[]): Promise<void> {
     if (trialIds.length === 0) return;
-    await this.redis
-      .multi()
-      .sadd(this.keys.cancelled(sweepId), ...trialIds)
-      .hdel(this.keys.active(sweepId), ...trialIds)
-      .publish(...this.event(sweepId, trialIds[0]!, 'cancelled'))
-      .exec();
+    const multi = this.redis.multi();
+    for (let i = 0; i < trialIds.length; i += ARGS_BATCH) {
+      const batch = trialIds.slice(i, i + ARGS_BATCH);
+      multi.sadd(this.keys.cancelled(sweepId), ...batch).hdel(this.keys.active(sweepId), ...batch);
+    }
+    await multi.publish(...this.event(sweepId, trialIds[0]!, 'cancelled')).exec();
   }
 
   async getResults(sweepId: string): Promise<TrialResult[]> {
@@ -469,30 +497,38 @@ export class SweepStore {
     return Object.entries(all).map(([id, text]) => parseJson(TrialResultSchema, text, this.keys.results(sweepId), id));
   }
 
+  /** How many results are ranked (the length of the full leaderboard). */
+  async rankedCount(sweepId: string): Promise<number> {
+    return this.redis.zcard(this.keys.ranking(sweepId));
+  }
+
   /**
-   * Results ranked by the sweep's metric, best first; `withPredictions` adds each trial's test
-   * predictions. A corrupt result is left out (one bad record must not hide the others) and added
-   * to `skipped`.
+   * Results ranked by the sweep's metric, best first: `limit` of them (all when negative) from
+   * rank `offset + 1` on, in two round trips whatever the sweep's size. `withPredictions` adds
+   * each trial's test predictions. A corrupt result is left out (one bad record must not hide the
+   * others) and added to `skipped`.
    */
   async leaderboard(
     sweepId: string,
     metric: Metric,
     limit = -1,
-    opts: { withPredictions?: boolean; skipped?: SkippedRecord[] } = {},
+    opts: { withPredictions?: boolean; offset?: number; skipped?: SkippedRecord[] } = {},
   ): Promise<LeaderboardRow[]> {
-    const stop = limit < 0 ? -1 : limit - 1;
+    const start = opts.offset ?? 0;
+    const stop = limit < 0 ? -1 : start + limit - 1;
     const ids =
       metric.goal === 'maximize'
-        ? await this.redis.zrevrange(this.keys.ranking(sweepId), 0, stop)
-        : await this.redis.zrange(this.keys.ranking(sweepId), 0, stop);
+        ? await this.redis.zrevrange(this.keys.ranking(sweepId), start, stop)
+        : await this.redis.zrange(this.keys.ranking(sweepId), start, stop);
     if (ids.length === 0) return [];
-    const texts = await this.redis.hmget(this.keys.results(sweepId), ...ids);
     const key = this.keys.results(sweepId);
+    const texts: (string | null)[] = [];
+    for (let i = 0; i < ids.length; i += ARGS_BATCH) texts.push(...(await this.redis.hmget(key, ...ids.slice(i, i + ARGS_BATCH))));
     const results = texts.flatMap((text, i) =>
       text === null ? [] : this.parseOrSkip(TrialResultSchema, text, key, ids[i]!, opts.skipped ?? []),
     );
     return results.map((r, i) => ({
-      rank: i + 1,
+      rank: start + i + 1,
       trialId: r.trialId,
       config: r.config,
       metrics: r.metrics,

@@ -74,3 +74,36 @@ test('bench:train --quick --json: every engine side by side, ratios to torch, th
   }
   assert.equal(out.targets.length, 2);
 });
+
+test('bench:scale --trials 500 --json: every trial once, each figure next to its target, no keys left', { timeout: 240_000 }, async () => {
+  const { code, stdout, stderr } = await runNode(['--import', 'tsx', 'bench/scale.ts', '--trials', '500', '--json', '--redis', REDIS_URL]);
+  assert.equal(code, 0, stderr);
+  const r = JSON.parse(stdout.trim()) as Record<string, unknown> & {
+    api: Record<string, { ms: number; bytes: number; status: number; target: number; met: boolean }>;
+    memory: { bytesPerFinishedTrial: number; keys: Record<string, number> };
+    cancel: { removed: number; ms: number; target: number };
+    resume: { enqueued: number };
+  };
+  assert.deepEqual([r.trials, r.workers, r.completed, r.lost, r.doubled, r.failed], [500, 2, 500, 0, 0, 0]);
+  // Sweep B: every one of its 500 waiting trials cancelled, then every one queued again.
+  assert.equal(r.cancel.removed, 500);
+  assert.equal(r.resume.enqueued, 500);
+  for (const name of ['enqueue', 'status', 'leaderboardTop10', 'sweeps', 'cancel', 'resume']) {
+    const t = r[name] as { ms: number; target: number; met: boolean };
+    assert.ok(t.ms > 0 && t.target > 0 && typeof t.met === 'boolean', name);
+  }
+  for (const [name, a] of Object.entries(r.api)) assert.equal(a.status, 200, `GET ${name}`);
+  // Paged: the default page is 100 rows, far below the 500 results.
+  assert.ok(r.api.leaderboard!.bytes < r.api.leaderboardLimit1000!.bytes / 3, JSON.stringify(r.api.leaderboard));
+  assert.ok(r.memory.bytesPerFinishedTrial > 0 && r.memory.keys.results! > 0);
+
+  const prefix = /lswbench-scale-\d+-[0-9a-f]+/.exec(stderr)?.[0];
+  assert.ok(prefix, stderr);
+  const redis = new Redis(REDIS_URL);
+  try {
+    const [, keys] = await redis.scan('0', 'MATCH', `${prefix}:*`, 'COUNT', 100_000);
+    assert.deepEqual(keys, [], `keys left under ${prefix}`);
+  } finally {
+    redis.disconnect();
+  }
+});

@@ -235,10 +235,9 @@ describe('dashboard API', () => {
   });
 
   test('leaderboard and curves', async () => {
-    const rows = (await (await fetch(`${base}api/sweeps/${sweepA}/leaderboard?limit=2`, { headers: auth })).json()) as Array<{
-      trialId: string;
-      rank: number;
-    }>;
+    const { rows } = (await (await fetch(`${base}api/sweeps/${sweepA}/leaderboard?limit=2`, { headers: auth })).json()) as {
+      rows: Array<{ trialId: string; rank: number }>;
+    };
     assert.deepEqual(
       rows.map((r) => r.rank),
       [1, 2],
@@ -330,7 +329,7 @@ describe('dashboard in headless Chromium', { skip: noChromium }, () => {
     await page.goto(`${base}?token=${TOKEN}#/sweeps/${sweepR}`);
     await page.waitForSelector('#leaderboard tbody tr');
     type Row = { trialId: string; rank: number; config: Record<string, unknown>; metrics: Record<string, number> };
-    const rows = (await (await fetch(`${base}api/sweeps/${sweepR}/leaderboard`, { headers: auth })).json()) as Row[];
+    const { rows } = (await (await fetch(`${base}api/sweeps/${sweepR}/leaderboard`, { headers: auth })).json()) as { rows: Row[] };
     assert.equal(rows.length, 4);
     // Stored configs leave out residual: true; the page reads it as what it means.
     const residual = (r: Row) => String(r.config.residual ?? true);

@@ -10,18 +10,20 @@ export function sweepsCommand(): Command {
   return withConnection(new Command('sweeps').option('--json', 'print JSON')).action(
     async (flags: ConnectionFlags & { json?: boolean }) => {
       await withStore(flags, async (store) => {
-        const rows = [];
         // A corrupt sweep record is skipped and named on stderr: the others still show.
         const skipped: SkippedRecord[] = [];
-        for (const sweepId of await store.listSweeps()) {
+        // Every sweep at once: the commands of all of them share the connection's round trips.
+        const read = async (sweepId: string) => {
           try {
             const sweep = await store.getSweep(sweepId);
-            if (sweep) rows.push({ sweepId, name: sweep.spec.name, createdAt: sweep.createdAt, ...(await store.counts(sweepId)) });
+            return sweep && { sweepId, name: sweep.spec.name, createdAt: sweep.createdAt, ...(await store.counts(sweepId)) };
           } catch (err) {
             if (!(err instanceof CorruptRecordError)) throw err;
             skipped.push(skippedRecord(err));
+            return undefined;
           }
-        }
+        };
+        const rows = (await Promise.all((await store.listSweeps()).map(read))).filter((r) => r !== undefined);
         if (flags.json) {
           console.log(JSON.stringify(rows, null, 2));
         } else {

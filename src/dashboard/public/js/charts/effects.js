@@ -124,7 +124,11 @@ export function drawEffects(state) {
   const key = JSON.stringify([rows.map((r) => r.trialId), params.map((p) => p.name)]);
   if (key === state.effectsKey) return;
   state.effectsKey = key;
-  $('#effects-note').textContent = '';
+  // A large sweep's leaderboard arrives a page at a time: the plots show the trials loaded.
+  $('#effects-note').textContent =
+    state.ranked > state.rows.length
+      ? `The best ${state.rows.length} of ${state.ranked} finished trials (the leaderboard's "more" adds the next ones).`
+      : '';
   const grid = $('#scatter');
   if (rows.length < 2) {
     $('#parcoords').innerHTML = '<div class="empty">Hyperparameter effects appear once two trials have finished.</div>';

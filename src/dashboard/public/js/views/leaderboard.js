@@ -115,5 +115,10 @@ export function drawTable(state) {
   $('#lb-empty').innerHTML =
     rows.length === 0 ? '<div class="empty">No finished trials yet — results appear here as workers complete them.</div>' : '';
   const c = state.sweep.counts;
-  $('#lb-hint').textContent = `${state.rows.length} finished of ${c.total} · click a header to sort · tick rows to plot their curves`;
+  const shown =
+    state.rows.length < state.ranked ? `best ${state.rows.length} shown of ${state.ranked} finished` : `${state.rows.length} finished`;
+  $('#lb-hint').textContent = `${shown} of ${c.total} · click a header to sort (the rows shown) · tick rows to plot their curves`;
+  const rest = state.ranked - state.rows.length;
+  $('#lb-more').hidden = rest <= 0;
+  $('#lb-more-btn').textContent = `Show ${Math.min(rest, 1000)} more (${rest} not shown)`;
 }

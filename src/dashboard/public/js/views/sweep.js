@@ -11,6 +11,17 @@ import { bindLeaderboard, drawTable } from './leaderboard.js';
 import { drawActive, drawFailures, trialsSkeleton } from './trials.js';
 
 const MAX_SELECTED = PALETTE.length;
+/** Leaderboard rows per request: the API's largest page (src/dashboard/api.ts LEADERBOARD_PAGE). */
+const PAGE = 1000;
+
+/** The best `count` rows of the leaderboard (at least one page), a page per request, and how many there are. */
+async function loadRows(sweepId, count) {
+  const pages = Math.max(1, Math.ceil(count / PAGE));
+  const replies = await Promise.all(
+    Array.from({ length: pages }, (_, i) => api(sweepPath(sweepId, `/leaderboard?limit=${PAGE}&offset=${i * PAGE}`))),
+  );
+  return { rows: replies.flatMap((r) => r.rows), ranked: replies[0].total };
+}
 
 /** Parameters that vary: the spec's swept ones and any that differ among the trials on the page. */
 function updateVarying(state) {
@@ -41,7 +52,8 @@ function skeleton(s, vocab) {
       <div class="panel-head"><h2>Leaderboard</h2><span class="hint" id="lb-hint"></span><span class="spacer"></span>
         <label class="toggle"><input type="checkbox" id="all-params" /> all parameters</label>
         <button class="btn" id="select-best" type="button">Select best 3</button><button class="btn" id="select-none" type="button">Clear selection</button></div>
-      <div class="panel-body flush"><div class="table-wrap"><table id="leaderboard"><thead></thead><tbody></tbody></table></div><div id="lb-empty"></div></div>
+      <div class="panel-body flush"><div class="table-wrap"><table id="leaderboard"><thead></thead><tbody></tbody></table></div><div id="lb-empty"></div>
+        <div class="lb-more" id="lb-more" hidden><button class="btn" id="lb-more-btn" type="button"></button></div></div>
     </section>
     <section class="panel">
       <div class="panel-head"><h2>Learning curves</h2><span class="hint">trials selected in the table (default: the best 3); dashed = still training</span></div>
@@ -103,6 +115,8 @@ export async function renderSweep(sweepId, view, vocab) {
     vocab,
     sweep: undefined,
     rows: [],
+    /** finished trials in the ranking; `rows` holds the best of them, a page at a time */
+    ranked: 0,
     failures: [],
     active: [],
     curves: [],
@@ -147,15 +161,27 @@ export async function renderSweep(sweepId, view, vocab) {
     drawTable(state);
   });
 
+  $('#lb-more-btn').addEventListener('click', async () => {
+    const next = await api(sweepPath(sweepId, `/leaderboard?limit=${PAGE}&offset=${state.rows.length}`));
+    if (!view.isCurrent()) return;
+    const known = new Set(state.rows.map((r) => r.trialId));
+    state.rows = [...state.rows, ...next.rows.filter((r) => !known.has(r.trialId))];
+    state.ranked = next.total;
+    updateVarying(state);
+    drawTable(state);
+    drawEffects(state);
+  });
+
   const loadAll = async () => {
-    const [sweep, rows, failures, active] = await Promise.all([
+    // As many rows as are shown already (a page at first): "more" keeps what it loaded.
+    const [sweep, { rows, ranked }, failures, active] = await Promise.all([
       api(sweepPath(sweepId)),
-      api(sweepPath(sweepId, '/leaderboard')),
+      loadRows(sweepId, state.rows.length),
       api(sweepPath(sweepId, '/failures')),
       api(sweepPath(sweepId, '/active')),
     ]);
     if (!view.isCurrent()) return;
-    Object.assign(state, { sweep, rows, failures, active });
+    Object.assign(state, { sweep, rows, ranked, failures, active });
     updateVarying(state);
     if (!state.selectionTouched) state.selected = defaultSelection(state);
     drawSummary(state);
