@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
  * The store's Lua scripts, kept as files in `commands/` (as BullMQ keeps its `commands/*.lua`)
  * and read once; `npm run build` copies them next to the compiled store.
  */
-export type ScriptName = 'release-lock' | 'add-to-rung' | 'start-trial' | 'save-result';
+export type ScriptName = 'release-lock' | 'extend-lock' | 'add-to-rung' | 'start-trial' | 'save-result' | 'create-sweep';
 
 const cache = new Map<ScriptName, { text: string; sha: string }>();
 

@@ -6,6 +6,7 @@ import type { Metric } from '../definition/sweep-spec.js';
 import { isSweepId } from '../definition/ids.js';
 import { runScript } from './commands.js';
 import { Keys } from './keys.js';
+import { guardRedis, storeError } from './redis-errors.js';
 import {
   ActiveTrialSchema,
   EpochMetricsSchema,
@@ -58,10 +59,10 @@ function rankScore(metric: Metric, result: TrialResult): number {
 export class SweepStore {
   private readonly keys: Keys;
 
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
+  private readonly redis: Redis;
+
+  constructor(redis: Redis, prefix: string) {
+    this.redis = guardRedis(redis);
     this.keys = new Keys(prefix);
   }
 
@@ -156,17 +157,78 @@ export class SweepStore {
     return { reached, better };
   }
 
-  /** Stores the sweep and its trials; returns false when the sweep already existed. */
+  /**
+   * Stores the sweep and its trials in one step (all or nothing, even when Redis runs out of
+   * memory); returns false when the sweep already existed (then nothing is written). Its trials
+   * count as not queued until `jobsQueued` says their jobs were added.
+   */
   async createSweep(record: SweepRecord, trials: Trial[]): Promise<boolean> {
-    const created = await this.redis.set(this.keys.sweep(record.sweepId), JSON.stringify(record), 'NX');
-    const multi = this.redis.multi();
-    multi.zadd(this.keys.sweeps(), 'NX', Date.parse(record.createdAt), record.sweepId);
-    if (trials.length > 0) {
-      // A trial's id is the hash of its config, so rewriting an existing entry changes nothing.
-      multi.hset(this.keys.trials(record.sweepId), ...trials.flatMap((t) => [t.trialId, JSON.stringify(t.config)]));
+    const k = this.keys;
+    const created = await runScript(
+      this.redis,
+      'create-sweep',
+      4,
+      k.sweep(record.sweepId),
+      k.sweeps(),
+      k.trials(record.sweepId),
+      k.unqueued(record.sweepId),
+      JSON.stringify(record),
+      String(Number.isFinite(Date.parse(record.createdAt)) ? Date.parse(record.createdAt) : Date.now()),
+      record.sweepId,
+      ...trials.flatMap((t) => [t.trialId, JSON.stringify(t.config)]),
+    );
+    return created === 1;
+  }
+
+  /**
+   * Runs `fn` holding the sweep's enqueue lock: one producer at a time adds a sweep's jobs, so
+   * each reports the jobs it added itself and the not-queued count stays exact. Waits for a
+   * concurrent holder (up to `waitMs`); the lock lives `ttlMs` and is renewed while `fn` runs, so
+   * a killed producer frees it within `ttlMs`.
+   */
+  async withEnqueueLock<T>(sweepId: string, fn: () => Promise<T>, opts: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
+    const ttlMs = opts.ttlMs ?? 30_000;
+    const waitMs = opts.waitMs ?? 15 * 60_000;
+    const lock = this.keys.enqueueLock(sweepId);
+    const token = randomBytes(8).toString('hex');
+    const deadline = Date.now() + waitMs;
+    while ((await this.redis.set(lock, token, 'PX', ttlMs, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `another producer has been adding the jobs of sweep ${sweepId} for ${Math.round(waitMs / 1000)} s; try again later`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
+    const renew = setInterval(() => {
+      void runScript(this.redis, 'extend-lock', 1, lock, token, String(ttlMs)).catch(() => undefined);
+    }, ttlMs / 3);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(renew);
+      await runScript(this.redis, 'release-lock', 1, lock, token).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Under the enqueue lock, before adding jobs: these trials (ended or without a job) are about
+   * to be queued again: their failure and cancellation marks go, and they are the ones not queued.
+   */
+  async queuing(sweepId: string, trialIds: string[]): Promise<void> {
+    const multi = this.redis.multi().set(this.keys.unqueued(sweepId), trialIds.length);
+    if (trialIds.length > 0) multi.hdel(this.keys.failures(sweepId), ...trialIds).srem(this.keys.cancelled(sweepId), ...trialIds);
     await multi.exec();
-    return created === 'OK';
+  }
+
+  /** Under the enqueue lock: `count` more of the sweep's trials have their jobs. */
+  async jobsQueued(sweepId: string, count: number): Promise<void> {
+    if (count > 0) await this.redis.decrby(this.keys.unqueued(sweepId), count);
+  }
+
+  /** The error to report for a failed call to this Redis from outside the store (e.g. BullMQ's): see storeError. */
+  explainError(err: unknown): Promise<unknown> {
+    return storeError(err, this.redis);
   }
 
   /** The sweep's record; undefined when there is none (a string that is no sweep id names none). */
@@ -316,8 +378,10 @@ export class SweepStore {
    * `active` may briefly include a trial whose worker was killed, until it is re-delivered.
    */
   async counts(sweepId: string): Promise<StatusCounts> {
+    // A pipeline, not MULTI: reads only, so they are answered while Redis refuses writes (a
+    // MULTI is refused as a whole when Redis is out of memory, reads included).
     const replies = (await this.redis
-      .multi()
+      .pipeline()
       .hlen(this.keys.trials(sweepId))
       .hlen(this.keys.results(sweepId))
       .hlen(this.keys.failures(sweepId))
@@ -325,7 +389,10 @@ export class SweepStore {
       .scard(this.keys.cancelled(sweepId))
       .scard(this.keys.pruned(sweepId))
       .get(this.keys.sweep(sweepId))
-      .exec()) as [Error | null, unknown][];
+      .get(this.keys.unqueued(sweepId))
+      .exec())!;
+    const failedReply = replies.find(([err]) => err);
+    if (failedReply) throw failedReply[0];
     const [known, results, failed, activeRaw, cancelled, pruned] = replies.slice(0, 6).map(([, n]) => n as number) as [
       number,
       number,
@@ -339,18 +406,19 @@ export class SweepStore {
     const total = Math.max(known, planned);
     const completed = results - pruned;
     const ended = results + failed + cancelled;
-    const active = Math.max(0, Math.min(activeRaw, total - ended));
-    return { total, waiting: Math.max(0, total - ended - active), active, completed, failed, cancelled, pruned };
-  }
-
-  /** Clears failure and cancellation marks of trials that are being queued again. */
-  async forgetEnded(sweepId: string, trialIds: string[]): Promise<void> {
-    if (trialIds.length === 0) return;
-    await this.redis
-      .multi()
-      .hdel(this.keys.failures(sweepId), ...trialIds)
-      .srem(this.keys.cancelled(sweepId), ...trialIds)
-      .exec();
+    // Waiting counts only trials that have a job: those stored without one are reported apart.
+    const notQueued = Math.min(Math.max(0, Number(replies[7]?.[1] ?? 0) || 0), Math.max(0, total - ended));
+    const active = Math.max(0, Math.min(activeRaw, total - ended - notQueued));
+    return {
+      total,
+      waiting: Math.max(0, total - ended - active - notQueued),
+      active,
+      completed,
+      failed,
+      cancelled,
+      pruned,
+      ...(notQueued > 0 ? { notQueued } : {}),
+    };
   }
 
   async requestCancel(sweepId: string): Promise<void> {
