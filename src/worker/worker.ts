@@ -6,6 +6,7 @@ import { TRIAL_QUEUE, TrialJobSchema, type TrialJob } from '../queue/trial-job.j
 import { createTrialQueue } from '../queue/trial-queue.js';
 import { topUpSweep } from '../search/suggester.js';
 import type { SweepRecord } from '../store/records.js';
+import { isRedisOutOfMemory } from '../store/redis-errors.js';
 import { SweepStore } from '../store/sweep-store.js';
 import { log } from '../util/logger.js';
 import { workerName } from '../util/worker-name.js';
@@ -44,6 +45,8 @@ export interface RunningWorker {
    */
   shutdown(graceMs: number): Promise<{ handedBack: number }>;
 }
+
+const OOM_REASON = 'Redis is out of memory (maxmemory reached): it refuses writes until memory is freed or maxmemory raised';
 
 const processorFile = fileURLToPath(new URL('./processor.js', import.meta.url));
 
@@ -115,7 +118,10 @@ export async function startWorker(redis: Redis, opts: WorkerOptions): Promise<Ru
     log('trial.end', { worker: name, jobId: job?.id, status: final ? 'failed' : 'retrying', reason: err.message });
     if (job && final) void recordFailure(store, job, err, name).then(() => suggestNext(job));
   });
-  worker.on('error', (err) => log('worker.error', { worker: name, reason: err.message }, process.stderr));
+  // BullMQ's own writes (taking a job, renewing a lock) are refused too when Redis is full: say so.
+  worker.on('error', (err) =>
+    log('worker.error', { worker: name, reason: isRedisOutOfMemory(err) ? `${OOM_REASON} (${err.message})` : err.message }, process.stderr),
+  );
 
   await worker.waitUntilReady();
   log('worker.ready', { worker: name, queue: TRIAL_QUEUE, prefix: opts.prefix, concurrency: opts.concurrency });
