@@ -58,6 +58,8 @@ function rankScore(metric: Metric, result: TrialResult): number {
 /** Sweeps, trials, results and failures in Redis: the one source of truth users read. */
 export class SweepStore {
   private readonly keys: Keys;
+  /** enqueue lock key -> this store's token for it, while held (see withEnqueueLock) */
+  private readonly lockTokens = new Map<string, { token: string; running: boolean }>();
 
   private readonly redis: Redis;
 
@@ -190,9 +192,15 @@ export class SweepStore {
     const ttlMs = opts.ttlMs ?? 30_000;
     const waitMs = opts.waitMs ?? 15 * 60_000;
     const lock = this.keys.enqueueLock(sweepId);
-    const token = randomBytes(8).toString('hex');
+    // A retry of an enqueue of this store whose lock was left behind (a Redis restart cut it off
+    // before it could release it) takes that lock back instead of waiting for it to expire.
+    const left = this.lockTokens.get(lock);
+    const held = { token: left && !left.running ? left.token : randomBytes(8).toString('hex'), running: true };
+    const acquire = async () =>
+      (await this.redis.set(lock, held.token, 'PX', ttlMs, 'NX')) === 'OK' ||
+      (held.token === left?.token && (await runScript(this.redis, 'extend-lock', 1, lock, held.token, String(ttlMs))) === 1);
     const deadline = Date.now() + waitMs;
-    while ((await this.redis.set(lock, token, 'PX', ttlMs, 'NX')) !== 'OK') {
+    while (!(await acquire())) {
       if (Date.now() > deadline) {
         throw new Error(
           `another producer has been adding the jobs of sweep ${sweepId} for ${Math.round(waitMs / 1000)} s; try again later`,
@@ -200,14 +208,18 @@ export class SweepStore {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
+    this.lockTokens.set(lock, held);
     const renew = setInterval(() => {
-      void runScript(this.redis, 'extend-lock', 1, lock, token, String(ttlMs)).catch(() => undefined);
+      void runScript(this.redis, 'extend-lock', 1, lock, held.token, String(ttlMs)).catch(() => undefined);
     }, ttlMs / 3);
     try {
       return await fn();
     } finally {
       clearInterval(renew);
-      await runScript(this.redis, 'release-lock', 1, lock, token).catch(() => undefined);
+      held.running = false;
+      await runScript(this.redis, 'release-lock', 1, lock, held.token)
+        .then(() => this.lockTokens.delete(lock))
+        .catch(() => undefined);
     }
   }
 
