@@ -124,6 +124,7 @@ describe('Redis out of memory', () => {
   });
 
   test('a full Redis during training: reads keep working, trials wait and then finish, none fails', async () => {
+    await setMaxMemory(0);
     const env = { LSW_PREFIX: uniquePrefix(), LSW_CACHE_DIR: path.join(dir, 'cache') };
     const spec = await writeSpec('oom-train', [
       'parameters: { width: [6, 8], depth: [1, 2], epochs: [60], patience: [0] }',
