@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { KEY_PREFIX } from '../definition/ids.js';
 import { BackendChoiceSchema, EngineChoiceSchema } from '../model/choices.js';
 import { DEFAULT_MAX_TRIAL_MEMORY_MB } from '../model/network-plan.js';
+import { DEFAULT_MAX_DATASET_MB } from '../data/load.js';
 import { parseOrThrow } from '../util/errors.js';
 import { RedisUrlSchema } from './redis-url.js';
 
@@ -11,6 +12,13 @@ export { RedisUrlSchema };
 
 /** Key prefix: every key lstm-sweep writes starts with it. `{...}` hash tags work with Redis Cluster. */
 export const PrefixSchema = z.string().regex(KEY_PREFIX, { message: 'use 1-64 letters, digits, "_", ".", "-" and {} only' });
+
+/** The dataset file size limit: up to 64 GB (the encoded dataset must still fit one Redis value of 512 MB). */
+export const MaxDatasetMbSchema = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(64 * 1024);
 
 const EnvSchema = z.object({
   REDIS_URL: RedisUrlSchema.default('redis://127.0.0.1:6379'),
@@ -32,6 +40,8 @@ const EnvSchema = z.object({
     .min(16)
     .max(1024 * 1024)
     .default(DEFAULT_MAX_TRIAL_MEMORY_MB),
+  /** enqueue: refuse dataset files larger than this many MB (src/data/load.ts). */
+  LSW_MAX_DATASET_MB: MaxDatasetMbSchema.default(DEFAULT_MAX_DATASET_MB),
   /** Set by a worker for its trainer processes, so results name the worker. */
   LSW_WORKER_NAME: z.string().max(200).optional(),
 });

@@ -1,7 +1,19 @@
 import { z } from 'zod';
 import type { Split } from './types.js';
 import { DatasetError } from '../util/errors.js';
-import { checkColumnCount, checkHeader, parseInteger, parseLabel, parseValue, readCsv, type CsvRow, type ParseOptions } from './csv.js';
+import {
+  FloatBuffer,
+  LabelReader,
+  checkColumnCount,
+  checkHeader,
+  checkSampleShape,
+  parseInteger,
+  parseValue,
+  readCsv,
+  type CsvInput,
+  type CsvRow,
+  type ParseOptions,
+} from './csv.js';
 
 const LongHeaderSchema = z.tuple(
   [
@@ -25,15 +37,15 @@ interface OpenSample {
  * Parses long-format CSV text (`sample,t,label,f0,...`, one row per sample and time step) into a
  * Split. The rows of a sample must be contiguous, with time steps 0..T-1 in order.
  */
-export function parseLongCsv(text: string, opts: ParseOptions): Split {
+export async function parseLongCsv(input: CsvInput, opts: ParseOptions): Promise<Split> {
   const { file, classes } = opts;
-  const { header, rows } = readCsv(text, file);
-  checkHeader(LongHeaderSchema, header, file, '"sample,t,label,f0,f1,..." (one column per feature)');
-  const columns = header.cells;
-  const features = columns.length - 3;
+  let header: CsvRow | undefined;
+  let columns: string[] = [];
+  let features = 0;
 
-  const values: number[] = [];
-  const labels: number[] = [];
+  const values = new FloatBuffer();
+  const labels = new FloatBuffer();
+  const labelReader = new LabelReader(classes, file);
   const finished = new Map<string, number>(); // sample id -> its last line
   let timesteps: number | undefined;
   let firstSample: OpenSample | undefined;
@@ -55,8 +67,8 @@ export function parseLongCsv(text: string, opts: ParseOptions): Split {
     }
   };
 
-  for (const row of rows) {
-    checkColumnCount(row, header, file, 'sample, t, label and one value per feature');
+  const onRow = (row: CsvRow): void => {
+    checkColumnCount(row, header!, file, 'sample, t, label and one value per feature');
     const id = sampleId(row, file);
     if (current?.id !== id) {
       if (current) close(current);
@@ -68,11 +80,12 @@ export function parseLongCsv(text: string, opts: ParseOptions): Split {
           `rows of sample ${id} are not contiguous (it already ended on line ${endedAt}): keep all rows of a sample together`,
         );
       }
-      const label = parseLabel(row.cells[2]!, classes, file, row.line);
+      const label = labelReader.read(row.cells[2]!, row.line);
       current = { id, label, firstLine: row.line, lastLine: row.line, steps: 0 };
     } else {
-      const label = parseLabel(row.cells[2]!, classes, file, row.line);
+      const label = labelReader.read(row.cells[2]!, row.line);
       if (label !== current.label) {
+        labelReader.check();
         throw new DatasetError(
           file,
           row.line,
@@ -95,15 +108,28 @@ export function parseLongCsv(text: string, opts: ParseOptions): Split {
     }
     current.steps++;
     current.lastLine = row.line;
-  }
+    if (current.steps > (timesteps ?? 0)) checkSampleShape(current.steps, features, file, row.line);
+  };
+
+  await readCsv(input, file, {
+    header(row) {
+      header = row;
+      columns = row.cells;
+      features = columns.length - 3;
+      checkSampleShape(1, features, file, row.line);
+      checkHeader(LongHeaderSchema, row, file, '"sample,t,label,f0,f1,..." (one column per feature)');
+    },
+    row: onRow,
+  });
   close(current!);
+  labelReader.check();
 
   return {
     n: labels.length,
     timesteps: timesteps!,
     features,
-    x: Float32Array.from(values),
-    y: Float32Array.from(labels),
+    x: values.toArray(),
+    y: labels.toArray(),
   };
 }
 

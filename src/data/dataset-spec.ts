@@ -31,10 +31,19 @@ export const DatasetSpecSchema = z.strictObject({
 /** `protocol: auto` cross-validates train files up to this many series. */
 export const CV_MAX_TRAIN = 300;
 
-/** The protocol `auto` stands for, given the train file's size (and whether ASHA needs a holdout). */
-export function resolveProtocol(protocol: DatasetSpec['protocol'], trainSamples: number, asha: boolean, folds: number): 'holdout' | 'cv' {
+/**
+ * The protocol `auto` stands for, given the train file's size, its smallest class (every fold
+ * should validate on every class) and whether ASHA needs a holdout.
+ */
+export function resolveProtocol(
+  protocol: DatasetSpec['protocol'],
+  trainSamples: number,
+  asha: boolean,
+  folds: number,
+  smallestClass = Number.POSITIVE_INFINITY,
+): 'holdout' | 'cv' {
   if (protocol !== 'auto') return protocol;
-  return trainSamples <= CV_MAX_TRAIN && trainSamples >= 2 * folds && !asha ? 'cv' : 'holdout';
+  return trainSamples <= CV_MAX_TRAIN && trainSamples >= 2 * folds && smallestClass >= folds && !asha ? 'cv' : 'holdout';
 }
 
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;

@@ -40,25 +40,36 @@ export interface PreparedSweep {
 /** Validates everything about a sweep (spec, size, dataset files) without touching Redis. */
 export async function prepareSweep(
   { spec, baseDir }: LoadedSpec,
-  opts: { yes?: boolean; maxTrialMemoryMb?: number } = {},
+  opts: { yes?: boolean; maxTrialMemoryMb?: number; maxDatasetMb?: number } = {},
 ): Promise<PreparedSweep> {
   const planned = countTrials(spec);
   if (planned >= LARGE_SWEEP && !opts.yes) {
     throw new UserError(`this sweep expands to ${planned.toLocaleString('en-US')} trials; re-run with --yes to enqueue it`);
   }
-  const dataset = await loadDataset(spec.dataset, { baseDir, classes: MAX_CLASSES });
-  checkClasses(dataset, spec);
-  const resolved = withResolvedProtocol(spec, dataset.train.n);
+  const dataset = await loadDataset(spec.dataset, {
+    baseDir,
+    classes: MAX_CLASSES,
+    ...(opts.maxDatasetMb !== undefined ? { maxDatasetMb: opts.maxDatasetMb } : {}),
+  });
+  const counts = checkClasses(dataset, spec);
+  const resolved = withResolvedProtocol(spec, dataset.train.n, Math.min(...counts));
+  checkSamplesPerClass(resolved, counts);
   const trials = expandTrials(resolved);
-  const classes = Math.max(...dataset.train.y) + 1;
+  const classes = counts.length;
   // A dry run builds no model: its trials may be any size (queue load tests).
   if (!resolved.dryRun) checkTrialSizes(resolved, trials, dataset.train, classes, opts.maxTrialMemoryMb ?? DEFAULT_MAX_TRIAL_MEMORY_MB);
   return { spec: resolved, trials, dataset, encodedDataset: encodeDataset(dataset) };
 }
 
 /** Replaces `protocol: auto` by what it means for this train file (so the stored spec and its id say it). */
-function withResolvedProtocol(spec: SweepSpec, trainSamples: number): SweepSpec {
-  const protocol = resolveProtocol(spec.dataset.protocol, trainSamples, spec.earlyTerminate !== undefined, spec.dataset.folds);
+function withResolvedProtocol(spec: SweepSpec, trainSamples: number, smallestClass: number): SweepSpec {
+  const protocol = resolveProtocol(
+    spec.dataset.protocol,
+    trainSamples,
+    spec.earlyTerminate !== undefined,
+    spec.dataset.folds,
+    smallestClass,
+  );
   if (protocol === 'cv' && spec.earlyTerminate) {
     throw new UserError(
       'earlyTerminate (ASHA) compares trials epoch by epoch on one validation split: use dataset.protocol: holdout with it, or drop earlyTerminate',
@@ -89,23 +100,48 @@ export async function enqueueSweep(prepared: PreparedSweep, deps: EnqueueDeps): 
     trials: spec.method === 'tpe' ? (spec.count ?? 0) : trials.length,
     createdAt: new Date().toISOString(),
   };
-  const isNew = await store.createSweep(record, trials);
-  // tpe sweeps start empty: the first `parallelism` trials are suggested now, the rest as results arrive.
-  const enqueued =
-    spec.method === 'tpe'
-      ? await topUpSweep((await store.getSweep(sweepId)) ?? record, deps)
-      : await queueMissingTrials(record, trials, deps, { retryFailed: false, isNew });
+  // One producer at a time per sweep: whoever creates it adds its jobs, and another producer of
+  // the same spec, started at the same moment, then finds them queued and reports 0 added.
+  const enqueued = await store.withEnqueueLock(sweepId, async () => {
+    const isNew = await store.createSweep(record, trials);
+    // tpe sweeps start empty: the first `parallelism` trials are suggested now, the rest as results arrive.
+    if (spec.method === 'tpe') return topUpSweep((await store.getSweep(sweepId)) ?? record, deps);
+    return queueMissingTrials(record, trials, deps, { retryFailed: false, isNew });
+  });
   return { sweepId, trials: record.trials, enqueued };
 }
 
 /**
- * Two classes train one sigmoid output; more train a softmax (head dense only). Every class
- * 0..k-1 must occur in the training file, or the labels are not what the user thinks.
+ * What the validation protocol needs of the train file, checked before anything is stored (a
+ * trial that cannot split its data would fail on every worker): under holdout every class needs
+ * a series to train on and one to validate on; under k-fold cross-validation every class needs
+ * at least k series, so that each fold validates on every class.
  */
-function checkClasses(dataset: Dataset, spec: SweepSpec): void {
-  const seen = new Set(dataset.train.y);
-  const k = Math.max(...seen, ...(dataset.test ? dataset.test.y : [])) + 1;
-  const missing = Array.from({ length: k }, (_, c) => c).filter((c) => !seen.has(c));
+function checkSamplesPerClass(spec: SweepSpec, counts: number[]): void {
+  const { protocol, folds, train } = spec.dataset;
+  const needed = protocol === 'cv' ? folds : 2;
+  const short = counts.flatMap((n, c) => (n < needed ? [`class ${c} has ${n}`] : []));
+  if (short.length === 0) return;
+  const shown = short.length > 5 ? `${short.slice(0, 5).join(', ')}, ...` : short.join(', ');
+  const why =
+    protocol === 'cv'
+      ? `${folds}-fold cross-validation needs at least ${folds} series of every class: lower dataset.folds, or use protocol: holdout`
+      : 'the holdout protocol needs at least 2 series of every class (one to train on, one to validate on): add series of these classes, or drop them';
+  throw new UserError(`${train}: ${shown} series in the train file; ${why}`);
+}
+
+/**
+ * Two classes train one sigmoid output; more train a softmax (head dense only). Every class
+ * 0..k-1 must occur in the training file, or the labels are not what the user thinks. Returns the
+ * number of training series of each class.
+ */
+function checkClasses(dataset: Dataset, spec: SweepSpec): number[] {
+  // Loops, not Math.max(...labels): a spread of a million labels overflows the call stack.
+  const counts: number[] = [];
+  for (const label of dataset.train.y) counts[label] = (counts[label] ?? 0) + 1;
+  let k = counts.length;
+  for (const label of dataset.test?.y ?? []) k = Math.max(k, label + 1);
+  const missing = Array.from({ length: k }, (_, c) => c).filter((c) => !counts[c]);
   if (missing.length > 0) {
     throw new UserError(
       `${spec.dataset.train}: labels must be the classes 0..${k - 1}, each present in the training file; missing: ${missing.join(', ')}`,
@@ -117,4 +153,5 @@ function checkClasses(dataset: Dataset, spec: SweepSpec): void {
       `${spec.dataset.train} has ${k} classes: the lstm head is binary only; sweep head: [dense] (a softmax over ${k} classes)`,
     );
   }
+  return counts;
 }

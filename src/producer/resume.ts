@@ -15,8 +15,10 @@ export async function resumeSweep(sweepId: string, deps: EnqueueDeps): Promise<E
   if (!(await deps.datasets.has(sweep.datasetHash))) {
     throw new UserError(`the dataset of sweep ${sweepId} is no longer in Redis; enqueue the spec file again instead`);
   }
-  await store.clearCancel(sweepId);
-  const trials = await store.getTrials(sweepId);
-  const enqueued = (await queueMissingTrials(sweep, trials, deps, { retryFailed: true })) + (await topUpSweep(sweep, deps));
+  const queued = await store.withEnqueueLock(sweepId, async () => {
+    await store.clearCancel(sweepId);
+    return queueMissingTrials(sweep, await store.getTrials(sweepId), deps, { retryFailed: true });
+  });
+  const enqueued = queued + (await topUpSweep(sweep, deps));
   return { sweepId, trials: sweep.trials, enqueued };
 }

@@ -34,7 +34,10 @@ export function jobFor(sweep: SweepRecord, trial: Trial): TrialJob {
 
 /**
  * Adds a job for every trial that has no result and no job in the queue; with `retryFailed`,
- * also replaces the jobs of trials that failed for good. Returns how many jobs were added.
+ * also replaces the jobs of trials that failed for good. Returns how many jobs were added. The
+ * caller holds the sweep's enqueue lock (or, for tpe suggestions, its suggest lock), so what
+ * it reports are jobs it added itself; `isNew`: the sweep was created under that lock just now,
+ * with all its trials counted as not queued.
  */
 export async function queueMissingTrials(
   sweep: SweepRecord,
@@ -43,15 +46,8 @@ export async function queueMissingTrials(
   opts: { retryFailed: boolean; isNew?: boolean },
 ): Promise<number> {
   const { store, queue } = deps;
-  if (opts.isNew) {
-    // A sweep created just now has no results, jobs or marks to look up.
-    await addTrialJobs(
-      queue,
-      trials.map((t) => jobFor(sweep, t)),
-      sweep.spec.retry,
-    );
-    return trials.length;
-  }
+  // A sweep created just now has no results, jobs or marks to look up.
+  if (opts.isNew) return addJobs(sweep, trials, deps);
   const done = await store.resultIds(sweep.sweepId);
   const open = trials.filter((t) => !done.has(t.trialId));
   const states = await store.queuedJobStates(
@@ -70,14 +66,34 @@ export async function queueMissingTrials(
   for (let i = 0; i < failedJobs.length; i += REMOVE_BATCH) {
     await Promise.all(failedJobs.slice(i, i + REMOVE_BATCH).map((id) => queue.remove(id)));
   }
-  await store.forgetEnded(
+  await store.queuing(
     sweep.sweepId,
     toAdd.map((t) => t.trialId),
   );
-  await addTrialJobs(
-    queue,
-    toAdd.map((t) => jobFor(sweep, t)),
-    sweep.spec.retry,
-  );
-  return toAdd.length;
+  return addJobs(sweep, toAdd, deps);
+}
+
+/** Jobs added per BullMQ call; the store's not-queued count follows each. */
+const CHUNK = 1000;
+
+/**
+ * Adds the trials' jobs chunk by chunk, counting each chunk as queued once BullMQ has it. A
+ * failure (Redis out of memory, say) leaves the count at what is really queued, up to one chunk:
+ * the next `enqueue` or `enqueue --resume` finds and adds the rest.
+ */
+async function addJobs(sweep: SweepRecord, trials: Trial[], { store, queue }: QueueDeps): Promise<number> {
+  for (let i = 0; i < trials.length; i += CHUNK) {
+    const chunk = trials.slice(i, i + CHUNK);
+    try {
+      await addTrialJobs(
+        queue,
+        chunk.map((t) => jobFor(sweep, t)),
+        sweep.spec.retry,
+      );
+    } catch (err) {
+      throw await store.explainError(err);
+    }
+    await store.jobsQueued(sweep.sweepId, chunk.length);
+  }
+  return trials.length;
 }

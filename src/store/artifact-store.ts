@@ -4,6 +4,7 @@ import { readModelDir, writeModelDir, type SavedModel } from '../model/saved-mod
 import { TRIAL_ID, isSweepId } from '../definition/ids.js';
 import { UserError } from '../util/errors.js';
 import { Keys } from './keys.js';
+import { guardRedis } from './redis-errors.js';
 
 /**
  * Where workers keep each finished trial's trained model: `redis` (default: no shared storage
@@ -37,10 +38,10 @@ export type StoredModelRef = { storedIn: 'redis' } | { storedIn: 'dir'; path: st
 export class ArtifactStore {
   private readonly keys: Keys;
 
-  constructor(
-    private readonly redis: RedisClient,
-    prefix: string,
-  ) {
+  private readonly redis: RedisClient;
+
+  constructor(redis: RedisClient, prefix: string) {
+    this.redis = guardRedis(redis);
     this.keys = new Keys(prefix, { cluster: isCluster(redis) });
   }
 

@@ -6,7 +6,8 @@ import type { RedisClient } from './redis.js';
  * The store's Lua scripts, kept as files in `commands/` (as BullMQ keeps its `commands/*.lua`)
  * and read once; `npm run build` copies them next to the compiled store.
  */
-export type ScriptName = 'release-lock' | 'add-to-rung' | 'start-trial' | 'save-result' | 'remove-queued-jobs' | 'job-states';
+export type ScriptName =
+  'release-lock' | 'extend-lock' | 'add-to-rung' | 'start-trial' | 'save-result' | 'create-sweep' | 'remove-queued-jobs' | 'job-states';
 
 const cache = new Map<ScriptName, { text: string; sha: string }>();
 
@@ -25,12 +26,20 @@ function script(name: ScriptName): { text: string; sha: string } {
  * (NOSCRIPT: a new or restarted server). Two scripts run per trial, so this keeps their bodies
  * off the wire on the hot path.
  */
-export async function runScript(redis: RedisClient, name: ScriptName, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
+export async function runScript(
+  redis: RedisClient,
+  name: ScriptName,
+  numKeys: number,
+  ...args: (string | number | (string | number)[])[]
+): Promise<unknown> {
   const { text, sha } = script(name);
+  // An array argument is flattened by ioredis (Array.prototype.flat), not spread into a call: a
+  // 100,000-trial sweep passes 200,000 arguments, more than a JavaScript call takes.
+  const flat = args as (string | number)[];
   try {
-    return await redis.evalsha(sha, numKeys, ...args);
+    return await redis.evalsha(sha, numKeys, ...flat);
   } catch (err) {
     if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-    return redis.eval(text, numKeys, ...args);
+    return redis.eval(text, numKeys, ...flat);
   }
 }

@@ -1,10 +1,12 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isCluster, type RedisClient } from './redis.js';
 import { datasetHash, decodeDataset } from '../data/codec.js';
 import type { Dataset } from '../data/types.js';
 import { DatasetUnavailableError } from '../util/errors.js';
 import { Keys } from './keys.js';
+import { guardRedis } from './redis-errors.js';
 
 export { DatasetUnavailableError };
 
@@ -24,11 +26,14 @@ export class DatasetStore {
   private readonly keys: Keys;
   private readonly memory = new Map<string, Dataset>();
 
+  private readonly redis: RedisClient;
+
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     prefix: string,
     private readonly cacheDir?: string,
   ) {
+    this.redis = guardRedis(redis);
     this.keys = new Keys(prefix, { cluster: isCluster(redis) });
   }
 
@@ -92,13 +97,15 @@ export class DatasetStore {
   private async writeCache(hash: string, encoded: Buffer): Promise<void> {
     const file = this.cacheFile(hash);
     if (!file) return;
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       await mkdir(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, encoded);
       await rename(tmp, file);
     } catch {
-      // The cache only saves a download; a read-only or full disk must not fail the trial.
+      // The cache only saves a download; a read-only or full disk must not fail the trial. A
+      // partial copy (the disk filled up half-way, the rename failed) is removed, not left behind.
+      await rm(tmp, { force: true }).catch(() => undefined);
     }
   }
 }

@@ -92,6 +92,14 @@ export class Keys {
     return `${this.sweep(sweepId)}:pruned`;
   }
   /** lock held while suggesting new trials of a tpe sweep */
+  /** held by the producer adding the sweep's jobs (enqueue, resume): one at a time, so counts are exact */
+  enqueueLock(sweepId: string): string {
+    return `${this.sweep(sweepId)}:enqueue-lock`;
+  }
+  /** number of the sweep's trials stored without a job yet (an enqueue in progress, or one cut off) */
+  unqueued(sweepId: string): string {
+    return `${this.sweep(sweepId)}:unqueued`;
+  }
   suggestLock(sweepId: string): string {
     return `${this.sweep(sweepId)}:suggest-lock`;
   }

@@ -135,6 +135,11 @@ export const StatusCountsSchema = z.object({
   cancelled: z.number().int(),
   /** trials stopped early by ASHA (they have results, with the epoch they reached) */
   pruned: z.number().int(),
+  /**
+   * trials stored without a job: an enqueue still adding them, or one cut off (Redis out of
+   * memory, a killed producer) that `enqueue --resume` completes; present only when above 0
+   */
+  notQueued: z.number().int().optional(),
 });
 export type StatusCounts = z.infer<typeof StatusCountsSchema>;
 

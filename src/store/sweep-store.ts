@@ -9,6 +9,7 @@ import { log } from '../util/logger.js';
 import { runScript } from './commands.js';
 import { Keys } from './keys.js';
 import { queuedJobStates, removeQueuedJobs, type QueueKeyNames, type QueuedJobState } from './queue-jobs.js';
+import { guardRedis, storeError } from './redis-errors.js';
 import {
   ActiveTrialSchema,
   EpochMetricsSchema,
@@ -101,11 +102,17 @@ export class SweepStore {
   /** Replicas the master of this store's slot had at the last wait (a master without replicas is not waited on). */
   private replicasSeen: number | undefined;
 
+  /** enqueue lock key -> this store's token for it, while held (see withEnqueueLock) */
+  private readonly lockTokens = new Map<string, { token: string; running: boolean }>();
+
+  private readonly redis: RedisClient;
+
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     prefix: string,
     private readonly opts: SweepStoreOptions = {},
   ) {
+    this.redis = guardRedis(redis);
     this.keys = new Keys(prefix, { cluster: isCluster(redis) });
   }
 
@@ -222,21 +229,92 @@ export class SweepStore {
     return { reached, better };
   }
 
-  /** Stores the sweep and its trials; returns false when the sweep already existed. */
+  /**
+   * Stores the sweep and its trials in one step (all or nothing, even when Redis runs out of
+   * memory); returns false when the sweep already existed (then nothing is written). Its trials
+   * count as not queued until `jobsQueued` says their jobs were added.
+   */
   async createSweep(record: SweepRecord, trials: Trial[]): Promise<boolean> {
-    const created = await this.redis.set(this.keys.sweep(record.sweepId), JSON.stringify(record), 'NX');
-    const multi = this.redis.multi();
-    multi.zadd(this.keys.sweeps(), 'NX', Date.parse(record.createdAt), record.sweepId);
-    // A trial's id is the hash of its config, so rewriting an existing entry changes nothing. In
-    // batches: one call with the 200,000 arguments of 100,000 trials overflows the stack.
-    for (let i = 0; i < trials.length; i += ARGS_BATCH) {
-      multi.hset(
-        this.keys.trials(record.sweepId),
-        ...trials.slice(i, i + ARGS_BATCH).flatMap((t) => [t.trialId, JSON.stringify(t.config)]),
-      );
+    const k = this.keys;
+    const created = await runScript(
+      this.redis,
+      'create-sweep',
+      4,
+      k.sweep(record.sweepId),
+      k.sweeps(),
+      k.trials(record.sweepId),
+      k.unqueued(record.sweepId),
+      JSON.stringify(record),
+      String(Number.isFinite(Date.parse(record.createdAt)) ? Date.parse(record.createdAt) : Date.now()),
+      record.sweepId,
+      // One array, not spread: a call with the 200,000 arguments of 100,000 trials overflows the stack.
+      trials.flatMap((t) => [t.trialId, JSON.stringify(t.config)]),
+    );
+    return created === 1;
+  }
+
+  /**
+   * Runs `fn` holding the sweep's enqueue lock: one producer at a time adds a sweep's jobs, so
+   * each reports the jobs it added itself and the not-queued count stays exact. Waits for a
+   * concurrent holder (up to `waitMs`); the lock lives `ttlMs` and is renewed while `fn` runs, so
+   * a killed producer frees it within `ttlMs`.
+   */
+  async withEnqueueLock<T>(sweepId: string, fn: () => Promise<T>, opts: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
+    const ttlMs = opts.ttlMs ?? 30_000;
+    const waitMs = opts.waitMs ?? 15 * 60_000;
+    const lock = this.keys.enqueueLock(sweepId);
+    // A retry of an enqueue of this store whose lock was left behind (a Redis restart cut it off
+    // before it could release it) takes that lock back instead of waiting for it to expire.
+    const left = this.lockTokens.get(lock);
+    const held = { token: left && !left.running ? left.token : randomBytes(8).toString('hex'), running: true };
+    const acquire = async () =>
+      (await this.redis.set(lock, held.token, 'PX', ttlMs, 'NX')) === 'OK' ||
+      (held.token === left?.token && (await runScript(this.redis, 'extend-lock', 1, lock, held.token, String(ttlMs))) === 1);
+    const deadline = Date.now() + waitMs;
+    while (!(await acquire())) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `another producer has been adding the jobs of sweep ${sweepId} for ${Math.round(waitMs / 1000)} s; try again later`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    this.lockTokens.set(lock, held);
+    const renew = setInterval(() => {
+      void runScript(this.redis, 'extend-lock', 1, lock, held.token, String(ttlMs)).catch(() => undefined);
+    }, ttlMs / 3);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(renew);
+      held.running = false;
+      await runScript(this.redis, 'release-lock', 1, lock, held.token)
+        .then(() => this.lockTokens.delete(lock))
+        .catch(() => undefined);
+    }
+  }
+
+  /**
+   * Under the enqueue lock, before adding jobs: these trials (ended or without a job) are about
+   * to be queued again: their failure and cancellation marks go, and they are the ones not queued.
+   */
+  async queuing(sweepId: string, trialIds: string[]): Promise<void> {
+    const multi = this.redis.multi().set(this.keys.unqueued(sweepId), trialIds.length);
+    for (let i = 0; i < trialIds.length; i += ARGS_BATCH) {
+      const batch = trialIds.slice(i, i + ARGS_BATCH);
+      multi.hdel(this.keys.failures(sweepId), ...batch).srem(this.keys.cancelled(sweepId), ...batch);
     }
     await multi.exec();
-    return created === 'OK';
+  }
+
+  /** Under the enqueue lock: `count` more of the sweep's trials have their jobs. */
+  async jobsQueued(sweepId: string, count: number): Promise<void> {
+    if (count > 0) await this.redis.decrby(this.keys.unqueued(sweepId), count);
+  }
+
+  /** The error to report for a failed call to this Redis from outside the store (e.g. BullMQ's): see storeError. */
+  explainError(err: unknown): Promise<unknown> {
+    return storeError(err, this.redis);
   }
 
   /** The sweep's record; undefined when there is none (a string that is no sweep id names none). */
@@ -425,8 +503,10 @@ export class SweepStore {
    * `active` may briefly include a trial whose worker was killed, until it is re-delivered.
    */
   async counts(sweepId: string): Promise<StatusCounts> {
+    // A pipeline, not MULTI: reads only, so they are answered while Redis refuses writes (a
+    // MULTI is refused as a whole when Redis is out of memory, reads included).
     const replies = (await this.redis
-      .multi()
+      .pipeline()
       .hlen(this.keys.trials(sweepId))
       .hlen(this.keys.results(sweepId))
       .hlen(this.keys.failures(sweepId))
@@ -434,7 +514,10 @@ export class SweepStore {
       .scard(this.keys.cancelled(sweepId))
       .scard(this.keys.pruned(sweepId))
       .get(this.keys.sweep(sweepId))
-      .exec()) as [Error | null, unknown][];
+      .get(this.keys.unqueued(sweepId))
+      .exec())!;
+    const failedReply = replies.find(([err]) => err);
+    if (failedReply) throw failedReply[0];
     const [known, results, failed, activeRaw, cancelled, pruned] = replies.slice(0, 6).map(([, n]) => n as number) as [
       number,
       number,
@@ -448,19 +531,19 @@ export class SweepStore {
     const total = Math.max(known, planned);
     const completed = results - pruned;
     const ended = results + failed + cancelled;
-    const active = Math.max(0, Math.min(activeRaw, total - ended));
-    return { total, waiting: Math.max(0, total - ended - active), active, completed, failed, cancelled, pruned };
-  }
-
-  /** Clears failure and cancellation marks of trials that are being queued again. */
-  async forgetEnded(sweepId: string, trialIds: string[]): Promise<void> {
-    if (trialIds.length === 0) return;
-    const multi = this.redis.multi();
-    for (let i = 0; i < trialIds.length; i += ARGS_BATCH) {
-      const batch = trialIds.slice(i, i + ARGS_BATCH);
-      multi.hdel(this.keys.failures(sweepId), ...batch).srem(this.keys.cancelled(sweepId), ...batch);
-    }
-    await multi.exec();
+    // Waiting counts only trials that have a job: those stored without one are reported apart.
+    const notQueued = Math.min(Math.max(0, Number(replies[7]?.[1] ?? 0) || 0), Math.max(0, total - ended));
+    const active = Math.max(0, Math.min(activeRaw, total - ended - notQueued));
+    return {
+      total,
+      waiting: Math.max(0, total - ended - active - notQueued),
+      active,
+      completed,
+      failed,
+      cancelled,
+      pruned,
+      ...(notQueued > 0 ? { notQueued } : {}),
+    };
   }
 
   async requestCancel(sweepId: string): Promise<void> {

@@ -128,6 +128,24 @@ export class ModelBuildError extends LswError {
   }
 }
 
+/**
+ * Redis reached its `maxmemory` and refuses writes (policy `noeviction`, which BullMQ requires).
+ * Transient: nothing about the command is wrong, and it goes through once memory is freed or the
+ * limit raised. Reads keep working meanwhile. `detail` says what Redis reports
+ * (`maxmemory 12.00M, used 12.31M, policy noeviction`).
+ */
+export class RedisOutOfMemoryError extends LswError {
+  override readonly name = 'RedisOutOfMemoryError';
+  constructor(detail: string, cause?: unknown) {
+    super(
+      `Redis is out of memory (${detail}): it refuses writes until memory is freed; raise maxmemory, ` +
+        'free memory (cancel or delete old sweeps), then run the command again (enqueue --resume <sweepId> completes a cut-off enqueue)',
+      'transient',
+      { cause },
+    );
+  }
+}
+
 /** The dataset a job names is gone or corrupt: every worker would fail the same way. */
 export class DatasetUnavailableError extends LswError {
   override readonly name = 'DatasetUnavailableError';

@@ -11,6 +11,7 @@ import { errorKind } from '../util/errors.js';
  */
 export function isDeterministic(err: unknown): boolean {
   if (err instanceof ZodError || err instanceof UnrecoverableError) return true;
+  if (isSizeLimit(err)) return true;
   return errorKind(err) !== 'transient';
 }
 
@@ -19,4 +20,12 @@ export function classifyFailure(err: unknown): Error {
   const error = err instanceof Error ? err : new Error(String(err));
   if (!isDeterministic(err) || err instanceof UnrecoverableError) return error;
   return new UnrecoverableError(`${error.name}: ${error.message}`);
+}
+
+/**
+ * JavaScript's own size limits (a typed array or array longer than the engine allows, a call
+ * stack exhausted by the data's size): the same numbers overflow them on any host.
+ */
+function isSizeLimit(err: unknown): boolean {
+  return err instanceof RangeError && /Invalid typed array length|Invalid array length|Maximum call stack size exceeded/.test(err.message);
 }

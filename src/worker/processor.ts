@@ -12,6 +12,7 @@ import { DatasetStore } from '../store/dataset-store.js';
 import { createRedis, type RedisClient } from '../store/redis.js';
 import { SweepStore } from '../store/sweep-store.js';
 import { formatZodIssues } from '../util/errors.js';
+import { isRedisOutOfMemory } from '../store/redis-errors.js';
 import { log } from '../util/logger.js';
 import { isRefusedJob, runTrial } from './run-trial.js';
 import { trainerRedisUrl } from './trainer-login.js';
@@ -65,6 +66,32 @@ function retire(reason: unknown): void {
   setTimeout(() => process.exit(0), RETIRE_AFTER_MS);
 }
 
+/** Longest wait between two tries of a trial that Redis had no memory for. */
+const MAX_POSTPONE_MS = 60_000;
+
+/**
+ * Redis refused a write for lack of memory: nothing about the trial is wrong, so it must not use
+ * up its attempts (three refused writes in a row would fail it for good). It goes back to the
+ * queue, delayed with exponential backoff (2 s, 4 s, ... up to a minute) and with its attempts
+ * untouched, and this trainer, whose engine is fine, stays in the pool. When Redis cannot even
+ * take the job back, the error stands: BullMQ cannot record a failure either, and the job is
+ * re-delivered once its lock lapses.
+ */
+async function postpone(job: SandboxedJob, token: string | undefined, err: unknown, store: SweepStore): Promise<never> {
+  const started = (job as { attemptsStarted?: number }).attemptsStarted ?? 1;
+  const delay = Math.min(MAX_POSTPONE_MS, 2_000 * 2 ** Math.min(10, Math.max(0, started - 1)));
+  const data = job.data as { sweepId?: string; trialId?: string };
+  log('trial.postponed', { jobId: job.id, delayMs: delay, reason: err instanceof Error ? err.message : String(err) });
+  try {
+    await job.moveToDelayed(Date.now() + delay, token);
+  } catch {
+    throw err;
+  }
+  // Deleting never needs memory: the trial shows as waiting again, not as training.
+  if (data.sweepId && data.trialId) await store.clearActive(data.sweepId, data.trialId).catch(() => undefined);
+  throw Object.assign(new Error(`Redis is out of memory: trial postponed by ${delay / 1000} s`), { name: 'DelayedError' });
+}
+
 export default async function processTrial(job: SandboxedJob, token?: string, signal?: AbortSignal): Promise<ProcessorReturn> {
   if (poisoned) {
     // A job handed to this process in the moment before it exits goes back to the queue
@@ -86,7 +113,10 @@ export default async function processTrial(job: SandboxedJob, token?: string, si
     engine,
     onProgress: (p) => job.updateProgress(p),
     signal,
-  }).catch((err: unknown) => {
+  }).catch(async (err: unknown) => {
+    if (isRedisOutOfMemory(err) || isRedisOutOfMemory((err as { cause?: unknown })?.cause)) {
+      return postpone(job, token, err, store);
+    }
     if (!isRefusedJob(err)) retire(err);
     throw err;
   });

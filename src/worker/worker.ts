@@ -6,6 +6,7 @@ import { TRIAL_QUEUE, TrialJobSchema, type TrialJob } from '../queue/trial-job.j
 import { createTrialQueue } from '../queue/trial-queue.js';
 import { topUpSweep } from '../search/suggester.js';
 import type { SweepRecord } from '../store/records.js';
+import { isRedisOutOfMemory } from '../store/redis-errors.js';
 import { SweepStore } from '../store/sweep-store.js';
 import { log } from '../util/logger.js';
 import { workerName } from '../util/worker-name.js';
@@ -45,6 +46,9 @@ export interface RunningWorker {
    */
   shutdown(graceMs: number): Promise<{ handedBack: number }>;
 }
+
+const OOM_LOG_MS = 10_000;
+const OOM_REASON = 'Redis is out of memory (maxmemory reached): it refuses writes until memory is freed or maxmemory raised';
 
 const processorFile = fileURLToPath(new URL('./processor.js', import.meta.url));
 
@@ -121,7 +125,16 @@ export async function startWorker(redis: RedisClient, opts: WorkerOptions): Prom
     log('trial.end', { worker: name, jobId: job?.id, status: final ? 'failed' : 'retrying', reason: err.message });
     if (job && final) void recordFailure(store, job, err, name).then(() => suggestNext(job));
   });
-  worker.on('error', (err) => log('worker.error', { worker: name, reason: err.message }, process.stderr));
+  // BullMQ's own writes (taking a job, renewing a lock) are refused too when Redis is full, and
+  // its loop retries them thousands of times a second: say so once per OOM_LOG_MS, with a count.
+  let oomLoggedAt = 0;
+  let oomRepeated = 0;
+  worker.on('error', (err) => {
+    if (!isRedisOutOfMemory(err)) return log('worker.error', { worker: name, reason: err.message }, process.stderr);
+    if (Date.now() - oomLoggedAt < OOM_LOG_MS) return void oomRepeated++;
+    log('worker.error', { worker: name, reason: `${OOM_REASON} (${err.message})`, repeated: oomRepeated }, process.stderr);
+    [oomLoggedAt, oomRepeated] = [Date.now(), 0];
+  });
 
   await worker.waitUntilReady();
   log('worker.ready', { worker: name, queue: TRIAL_QUEUE, prefix: opts.prefix, concurrency: opts.concurrency });

@@ -110,7 +110,10 @@ describe('CLI errors', () => {
   });
 
   test('an unreadable dataset path', async () =>
-    expectUserError(['enqueue', await spec('dir.yaml', 'name: x\ndataset: { train: . }\n')], /EISDIR/));
+    expectUserError(
+      ['enqueue', await spec('dir.yaml', 'name: x\ndataset: { train: . }\n')],
+      /the train file is a directory, not a regular file/,
+    ));
 
   test('missing dataset file', async () =>
     expectUserError(['enqueue', await spec('nodata.yaml', 'name: x\ndataset: { train: missing.csv }\n')], /missing\.csv/));

@@ -3,8 +3,9 @@ import { enqueueSweep, prepareSweep, type EnqueueSummary } from '../../producer/
 import { resumeSweep } from '../../producer/resume.js';
 import { loadSpecFile } from '../../definition/load-spec.js';
 import { z } from 'zod';
-import { readEnv } from '../../config/env.js';
+import { MaxDatasetMbSchema, readEnv } from '../../config/env.js';
 import { DEFAULT_MAX_TRIAL_MEMORY_MB } from '../../producer/trial-size.js';
+import { DEFAULT_MAX_DATASET_MB } from '../../data/load.js';
 import { UserError, parseOrThrow } from '../../util/errors.js';
 import { retryTransient } from '../../util/retry.js';
 import { withConnection, type ConnectionFlags } from '../options.js';
@@ -15,6 +16,7 @@ interface Flags extends ConnectionFlags {
   json?: boolean;
   resume?: string;
   maxTrialMemory?: string;
+  maxDatasetMb?: string;
 }
 
 const MemoryFlagSchema = z.coerce
@@ -33,6 +35,10 @@ export function enqueueCommand(): Command {
       .option(
         '--max-trial-memory <MB>',
         `refuse trials whose training memory exceeds this (default LSW_MAX_TRIAL_MEMORY_MB, else ${DEFAULT_MAX_TRIAL_MEMORY_MB})`,
+      )
+      .option(
+        '--max-dataset-mb <MB>',
+        `refuse dataset files larger than this (default LSW_MAX_DATASET_MB, else ${DEFAULT_MAX_DATASET_MB})`,
       ),
   ).action(async (specFile: string | undefined, flags: Flags) => {
     let summary: EnqueueSummary;
@@ -46,7 +52,11 @@ export function enqueueCommand(): Command {
         flags.maxTrialMemory === undefined
           ? readEnv().LSW_MAX_TRIAL_MEMORY_MB
           : parseOrThrow(MemoryFlagSchema, flags.maxTrialMemory, '--max-trial-memory');
-      const prepared = await prepareSweep(await loadSpecFile(specFile), { yes: flags.yes, maxTrialMemoryMb });
+      const maxDatasetMb =
+        flags.maxDatasetMb === undefined
+          ? readEnv().LSW_MAX_DATASET_MB
+          : parseOrThrow(MaxDatasetMbSchema, flags.maxDatasetMb, '--max-dataset-mb');
+      const prepared = await prepareSweep(await loadSpecFile(specFile), { yes: flags.yes, maxTrialMemoryMb, maxDatasetMb });
       // Enqueueing is idempotent, so a Redis restart in the middle is ridden out by doing it again.
       summary = await withQueue(flags, (deps) => retryTransient(() => enqueueSweep(prepared, deps)));
     }

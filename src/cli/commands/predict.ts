@@ -65,7 +65,7 @@ export function predictCommand(): Command {
         throw new UserError(`cannot read ${flags.data}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
       }
       const input = flags.format === 'ucr' ? withLabels(text) : { text, labelled: true };
-      const split = parseDatasetCsv(input.text, flags.format, { file: displayName(path.resolve(flags.data)), classes: MAX_CLASSES });
+      const split = await parseDatasetCsv(input.text, flags.format, { file: displayName(path.resolve(flags.data)), classes: MAX_CLASSES });
 
       const tf = await import('@tensorflow/tfjs');
       const { initBackend } = await import('../../model/index.js');

@@ -19,8 +19,14 @@ export function statusCommand(): Command {
       console.log(
         `total ${counts.total}  waiting ${counts.waiting}  active ${counts.active}  completed ${counts.completed}  failed ${counts.failed}` +
           (counts.pruned > 0 ? `  pruned ${counts.pruned}` : '') +
-          (counts.cancelled > 0 ? `  cancelled ${counts.cancelled}` : ''),
+          (counts.cancelled > 0 ? `  cancelled ${counts.cancelled}` : '') +
+          (counts.notQueued ? `  not queued ${counts.notQueued}` : ''),
       );
+      if (counts.notQueued) {
+        console.log(
+          `${counts.notQueued} trial(s) have no job yet (an enqueue still running, or one that was cut off): lstm-sweep enqueue --resume ${sweepId}`,
+        );
+      }
       const skipped: SkippedRecord[] = [];
       for (const f of await store.getFailures(sweepId, skipped)) {
         console.log(terminalText(`failed ${f.trialId} after ${f.attempts} attempt(s): ${f.reason}`));

@@ -152,7 +152,7 @@ describe('bulk queue paths', () => {
     assert.deepEqual(await jobsOf(c, ['wait']), []);
   });
 
-  test('a sweep of 100,000 trials is stored, marked cancelled and forgotten whole (one call with 200,000 arguments overflowed the stack)', async () => {
+  test('a sweep of 100,000 trials is stored, marked cancelled and queued again whole (one call with 200,000 arguments overflowed the stack)', async () => {
     const sweepId = 'bulk-100k-0123456789';
     const trials = Array.from({ length: 100_000 }, (_, i) => {
       const config = { ...TRIAL_DEFAULTS, width: i + 1, seed: 0 };
@@ -178,7 +178,19 @@ describe('bulk queue paths', () => {
       cancelled: 100_000,
       pruned: 0,
     });
-    await store.forgetEnded(sweepId, ids);
+    // Queued again: marks cleared, counted as not queued until their jobs are added.
+    await store.queuing(sweepId, ids);
+    assert.deepEqual(await store.counts(sweepId), {
+      total: 100_000,
+      waiting: 0,
+      active: 0,
+      completed: 0,
+      failed: 0,
+      cancelled: 0,
+      pruned: 0,
+      notQueued: 100_000,
+    });
+    await store.jobsQueued(sweepId, 100_000);
     assert.equal((await store.counts(sweepId)).waiting, 100_000);
     assert.equal((await store.trialIds(sweepId)).length, 100_000);
   });

@@ -47,6 +47,18 @@ describe('sweep store', () => {
     };
     assert.equal(await store.createSweep(record, trials), true);
     assert.equal(await store.createSweep(record, trials), false, 'second create finds it');
+    // Trials without jobs are not waiting: they count apart until the producer has queued them.
+    assert.deepEqual(await store.counts(sweepId), {
+      total: 4,
+      waiting: 0,
+      active: 0,
+      completed: 0,
+      failed: 0,
+      cancelled: 0,
+      pruned: 0,
+      notQueued: 4,
+    });
+    await store.jobsQueued(sweepId, 4);
     assert.deepEqual(await store.startTrial(sweepId, trials[0]!.trialId, { worker: 'h:1', startedAt: 'now' }), {
       known: true,
       fence: 1,

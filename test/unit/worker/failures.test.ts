@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UnrecoverableError } from 'bullmq';
-import { DatasetError } from '../../../src/util/errors.js';
+import { DatasetError, RedisOutOfMemoryError } from '../../../src/util/errors.js';
+import { isRedisOutOfMemory } from '../../../src/store/redis-errors.js';
 import { syntheticSplit } from '../../../src/data/synthetic.js';
 import { initBackend, ModelBuildError, NonFiniteLossError, trainTrial } from '../../../src/model/index.js';
 import { DatasetUnavailableError } from '../../../src/store/dataset-store.js';
@@ -90,5 +91,29 @@ test('a Redis connection that went away is transient for the producer; command e
       { delayMs: 1 },
     ),
     /NOPERM/,
+  );
+});
+
+test("data past JavaScript's own size limits fails at once: the same numbers overflow them on any host", () => {
+  for (const err of [new RangeError('Invalid typed array length: 4000000000'), new RangeError('Maximum call stack size exceeded')]) {
+    assert.ok(isDeterministic(err), err.message);
+    assert.ok(classifyFailure(err) instanceof UnrecoverableError);
+  }
+});
+
+test('Redis out of memory is transient, and recognised behind a script or an aborted MULTI', () => {
+  const oom = new RedisOutOfMemoryError('maxmemory 12.00M, used 12.31M, policy noeviction');
+  assert.equal(isDeterministic(oom), false);
+  assert.ok(!(classifyFailure(oom) instanceof UnrecoverableError));
+  assert.match(oom.message, /^Redis is out of memory \(maxmemory 12\.00M/);
+  const script = new Error("OOM command not allowed when used memory > 'maxmemory'. script: 5ab4, on @user_script:589.");
+  const execAbort = Object.assign(new Error('EXECABORT Transaction discarded because of previous errors.'), {
+    previousErrors: [new Error("OOM command not allowed when used memory > 'maxmemory'.")],
+  });
+  assert.ok(isRedisOutOfMemory(script));
+  assert.ok(isRedisOutOfMemory(execAbort));
+  assert.equal(
+    isRedisOutOfMemory(Object.assign(new Error('EXECABORT Transaction discarded'), { previousErrors: [new Error('WRONGTYPE')] })),
+    false,
   );
 });
