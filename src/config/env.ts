@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { KEY_PREFIX } from '../definition/ids.js';
 import { BackendChoiceSchema, EngineChoiceSchema } from '../model/choices.js';
 import { DEFAULT_MAX_TRIAL_MEMORY_MB } from '../model/network-plan.js';
-import { DEFAULT_MAX_DATASET_MB } from '../data/load.js';
+import { DEFAULT_MAX_DATASET_MB } from '../data/limits.js';
 import { parseOrThrow } from '../util/errors.js';
 import { RedisUrlSchema } from './redis-url.js';
 

@@ -167,7 +167,9 @@ export function parseInteger(cell: string, file: string, line: number, column: s
  * line and the labels the file does use, so the message says what would have been right.
  */
 export class LabelReader {
-  private bad: { cell: string; line: number } | undefined;
+  private bad: { cell: string; line: number; index: boolean } | undefined;
+  /** the largest class index seen, also past `classes` */
+  private largest = -1;
   private readonly seen = new Set<number>();
 
   constructor(
@@ -178,25 +180,37 @@ export class LabelReader {
   /** The label of this row, or -1 (reported by `check`) when it is none. */
   read(cell: string, line: number): number {
     const value = Number(cell);
-    if (cell !== '' && Number.isInteger(value) && value >= 0 && value < this.classes) {
+    const index = cell !== '' && Number.isInteger(value) && value >= 0;
+    if (index && value < this.classes) {
       this.seen.add(value);
       return value;
     }
-    this.bad ??= { cell, line };
+    if (index) this.largest = Math.max(this.largest, value);
+    this.bad ??= { cell, line, index };
     return -1;
   }
 
   /** Throws for the first bad label, naming its line and the labels the rest of the file has. */
   check(): void {
     if (!this.bad) return;
-    const { cell, line } = this.bad;
+    const { cell, line, index } = this.bad;
     const labels = [...this.seen].sort((a, b) => a - b);
+    const listed = labels.length > 10 ? `${labels.slice(0, 10).join(', ')}, ...` : labels.join(', ');
+    const range = this.classes === 2 ? '0 or 1' : `0..${this.classes - 1}`;
+    if (index) {
+      // A class index past the task's classes: say which task, and what the file holds.
+      const task = this.classes === 2 ? 'a binary task' : `a task of at most ${this.classes} classes`;
+      throw new DatasetError(
+        this.file,
+        line,
+        `label ${cell} does not fit ${task}: labels must be ${range}; this file has labels up to ${this.largest}`,
+      );
+    }
+    const shown = cell === '' ? 'the label is empty' : `label "${cell}" is not a class`;
     const allowed =
       labels.length === 0
         ? `no row has a valid label: labels are the class indices 0..k-1 (0 and 1 for a binary task)`
-        : `labels are class indices and this file's are ${labels.length > 10 ? `${labels.slice(0, 10).join(', ')}, ...` : labels.join(', ')}` +
-          ` (0..k-1 for k classes, at most ${this.classes})`;
-    const shown = cell === '' ? 'the label is empty' : `label "${cell}" is not a class`;
+        : `labels are class indices and this file's are ${listed}`;
     throw new DatasetError(this.file, line, `${shown}: ${allowed}`);
   }
 }

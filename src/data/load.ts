@@ -6,10 +6,8 @@ import type { Dataset, Split } from './types.js';
 import type { DatasetSpec } from './dataset-spec.js';
 import type { CsvInput } from './csv.js';
 import { DATASET_FORMATS, type DatasetFormat } from './formats.js';
+import { DEFAULT_MAX_DATASET_MB } from './limits.js';
 import { DatasetError } from '../util/errors.js';
-
-/** Largest dataset file read by default, in MB (`enqueue --max-dataset-mb`, `LSW_MAX_DATASET_MB`). */
-export const DEFAULT_MAX_DATASET_MB = 100;
 
 export interface LoadOptions {
   /** folder that relative paths in the spec are resolved against (the spec file's folder) */

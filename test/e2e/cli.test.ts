@@ -148,7 +148,7 @@ describe('CLI errors', () => {
   test('bad REDIS_URL and bad flags', async () => {
     await expectUserError(
       ['status', 'x'],
-      /environment: REDIS_URL: "http:\/\/x" has the scheme http:\/\/, not redis:\/\/ or rediss:\/\/; expected redis\[s\]:\/\//,
+      /environment: REDIS_URL: "http:\/\/x" has the scheme http:\/\/, not redis:\/\/, rediss:\/\/ or redis\+cluster:\/\/; expected redis\[s\]:\/\//,
       {
         REDIS_URL: 'http://x',
       },

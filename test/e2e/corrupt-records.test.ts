@@ -142,7 +142,7 @@ describe('a corrupt record is skipped and named', () => {
     assert.ok(body.skipped.every((s) => s.key === keys.sweep(broken) || s.key === keys.results(good)));
     const lb = await fetch(`${base}api/sweeps/${good}/leaderboard`);
     assert.equal(lb.status, 200);
-    assert.equal(((await lb.json()) as unknown[]).length, 3);
+    assert.equal(((await lb.json()) as { rows: unknown[] }).rows.length, 3);
   });
 });
 

@@ -136,7 +136,7 @@ describe('a sweep through a 3-master, 3-replica Redis Cluster', () => {
       const sweeps = await waitFor(
         async () => {
           const r = await fetch(`http://127.0.0.1:${port}/api/sweeps`).catch(() => undefined);
-          return r?.ok ? ((await r.json()) as Array<{ sweepId: string }>) : undefined;
+          return r?.ok ? ((await r.json()) as { sweeps: Array<{ sweepId: string }> }).sweeps : undefined;
         },
         30_000,
         `the dashboard: ${dashboard.output()}`,
@@ -201,7 +201,10 @@ describe('the CLI on a cluster that is down, or is no cluster (exit 2, one line)
 
   test('no node answering, a bad node list and a prefix without a hash tag are refused', async () => {
     oneLine(await runCli(['sweeps', '--redis', 'redis+cluster://127.0.0.1:1,127.0.0.1:2']), /no cluster node answers .*ECONNREFUSED/);
-    oneLine(await runCli(['sweeps', '--redis', 'redis+cluster://127.0.0.1']), /--redis: cluster node 1 "127\.0\.0\.1" is not host:port/);
+    oneLine(
+      await runCli(['sweeps', '--redis', 'redis+cluster://127.0.0.1']),
+      /--redis: "redis\+cluster:\/\/127\.0\.0\.1" is not a cluster URL: cluster node 1 "127\.0\.0\.1" is not host:port/,
+    );
     oneLine(await runCli(['sweeps', '--redis', cluster.url, '--prefix', 'lsw']), /--prefix "lsw" has no hash tag: .*'\{lsw\}'/);
     oneLine(await runCli(['sweeps'], { REDIS_URL: cluster.url, LSW_PREFIX: 'team-a' }), /LSW_PREFIX "team-a" has no hash tag/);
   });

@@ -5,7 +5,7 @@ import { loadSpecFile } from '../../definition/load-spec.js';
 import { z } from 'zod';
 import { MaxDatasetMbSchema, readEnv } from '../../config/env.js';
 import { DEFAULT_MAX_TRIAL_MEMORY_MB } from '../../producer/trial-size.js';
-import { DEFAULT_MAX_DATASET_MB } from '../../data/load.js';
+import { DEFAULT_MAX_DATASET_MB } from '../../data/limits.js';
 import { UserError, parseOrThrow } from '../../util/errors.js';
 import { retryTransient } from '../../util/retry.js';
 import { withConnection, type ConnectionFlags } from '../options.js';

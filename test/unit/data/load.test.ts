@@ -170,7 +170,7 @@ describe('ucr format errors', () => {
       'label.csv',
       `label,t0\n${rows.join('\n')}\n`,
       { line: 9 },
-      /line 9: label "2" is not a class: labels are class indices and this file's are 0, 1/,
+      /line 9: label 2 does not fit a binary task: labels must be 0 or 1; this file has labels up to 2/,
     );
   });
   test('fractional, negative and text labels', async () => {
@@ -180,7 +180,12 @@ describe('ucr format errors', () => {
     await expectLoadError('nolabel.csv', 'label,t0\n,1\n', { line: 2 }, /the label is empty/);
   });
   test('label range follows classes', async () => {
-    await expectLoadError('three.csv', 'label,t0\n3,1\n', { classes: 3, line: 2 }, /label "3" is not a class: no row has a valid label/);
+    await expectLoadError(
+      'three.csv',
+      'label,t0\n3,1\n',
+      { classes: 3, line: 2 },
+      /label 3 does not fit a task of at most 3 classes: labels must be 0\.\.2/,
+    );
     await writeFile(path.join(tmp, 'ok3.csv'), 'label,t0\n2,1\n0,1\n');
     const ds = await loadDataset(spec({ train: 'ok3.csv' }), { baseDir: tmp, classes: 3 });
     assert.deepEqual(Array.from(ds.train.y), [2, 0]);
@@ -231,7 +236,12 @@ describe('long format errors', () => {
       /rows of sample 0 are not contiguous \(it already ended on line 2\)/,
     ));
   test('label outside the task', () =>
-    expectLoadError('long-label4.csv', `${header}0,0,4,1,2\n`, { format: 'long', classes: 4, line: 2 }, /label "4" is not a class/));
+    expectLoadError(
+      'long-label4.csv',
+      `${header}0,0,4,1,2\n`,
+      { format: 'long', classes: 4, line: 2 },
+      /label 4 does not fit a task of at most 4 classes/,
+    ));
   test('valid file is laid out (n, T, F)', async () => {
     await writeFile(path.join(tmp, 'long-ok.csv'), `${header}0,0,1,1,2\n0,1,1,3,4\n1,0,0,5,6\n1,1,0,7,8\n`);
     const ds = await loadDataset(spec({ train: 'long-ok.csv', format: 'long' }), { baseDir: tmp, classes: 2 });

@@ -77,6 +77,8 @@ describe('bulk queue paths', () => {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     const taken: string[] = [];
+    // BullMQ leaves a connection it was handed open on close: ours, disconnected below.
+    const workerConnection = redis.duplicate();
     const worker = new Worker<TrialJob>(
       TRIAL_QUEUE,
       async (job: Job<TrialJob>) => {
@@ -93,7 +95,7 @@ describe('bulk queue paths', () => {
         if (k >= 4) await released;
         await store.saveResult(fakeResult(sweepId, config, { valAuc: 0.5, valLoss: 0.5, valAcc: 0.5 }), job.data.metric, start.fence);
       },
-      { connection: redis.duplicate(), prefix, concurrency: 1 },
+      { connection: workerConnection, prefix, concurrency: 1 },
     );
     try {
       await waitFor(
@@ -126,6 +128,7 @@ describe('bulk queue paths', () => {
     } finally {
       release();
       await worker.close();
+      workerConnection.disconnect();
     }
 
     // Resume: every trial without a result gets one job (the failed one's replaced), no more.
