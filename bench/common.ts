@@ -224,3 +224,27 @@ export async function redisCpuMs(redis: Redis): Promise<number> {
   const get = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
   return (get('used_cpu_sys') + get('used_cpu_user')) * 1000;
 }
+
+/**
+ * The dry-run sweep spec the queue benchmarks enqueue: `count` random trials over a wide space
+ * (dry runs build no model, so only the queue path is measured), on the synthetic UCR files under
+ * `data/` next to the spec; `test: false` leaves the test file out.
+ */
+export function drySweepSpec(name: string, count: number, opts: { test?: boolean } = {}): object {
+  const test = opts.test ?? true;
+  return {
+    name,
+    dataset: { train: 'data/train.csv', ...(test ? { test: 'data/test.csv' } : {}), format: 'ucr', validationSplit: 0.25, splitSeed: 0 },
+    method: 'random',
+    count,
+    samplerSeed: 1,
+    parameters: {
+      depth: { min: 1, max: 8 },
+      width: { min: 4, max: 128 },
+      dropout: { min: 0, max: 0.5 },
+      learningRate: { min: 1e-4, max: 0.1, log: true },
+      head: ['dense', 'lstm'],
+    },
+    dryRun: true,
+  };
+}

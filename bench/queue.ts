@@ -33,6 +33,7 @@ import { Keys } from '../src/store/keys.js';
 import { DatasetStore } from '../src/store/dataset-store.js';
 import { SweepStore } from '../src/store/sweep-store.js';
 import {
+  drySweepSpec,
   BARE_QUEUE,
   CLI,
   REDIS_URL,
@@ -155,27 +156,9 @@ async function waitReady(workers: Spawned[], ready: () => number, what: string):
   }
 }
 
-function specFor(name: string, count: number): object {
-  return {
-    name,
-    dataset: { train: 'data/train.csv', test: 'data/test.csv', format: 'ucr', validationSplit: 0.25, splitSeed: 0 },
-    method: 'random',
-    count,
-    samplerSeed: 1,
-    parameters: {
-      depth: { min: 1, max: 8 },
-      width: { min: 4, max: 128 },
-      dropout: { min: 0, max: 0.5 },
-      learningRate: { min: 1e-4, max: 0.1, log: true },
-      head: ['dense', 'lstm'],
-    },
-    dryRun: true,
-  };
-}
-
 async function prepare(tmp: string, name: string, count: number): Promise<PreparedSweep> {
   const file = path.join(tmp, `${name}.json`);
-  await writeFile(file, JSON.stringify(specFor(name, count)));
+  await writeFile(file, JSON.stringify(drySweepSpec(name, count)));
   return prepareSweep(await loadSpecFile(file), { yes: true });
 }
 

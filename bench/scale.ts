@@ -27,6 +27,7 @@ import { writeSyntheticUcr } from '../src/data/synthetic.js';
 import { Keys } from '../src/store/keys.js';
 import { SweepStore } from '../src/store/sweep-store.js';
 import {
+  drySweepSpec,
   CLI,
   REDIS_URL,
   benchPrefix,
@@ -87,24 +88,6 @@ export interface ScaleBenchResult {
 const TARGETS_MS = { enqueue: 60_000, status: 500, leaderboardTop10: 1000, sweeps: 1000, cancel: 10_000, resume: 60_000, api: 200 };
 
 const progress = (msg: string) => process.stderr.write(`[bench:scale] ${msg}\n`);
-
-function spec(name: string, count: number): object {
-  return {
-    name,
-    dataset: { train: 'data/train.csv', format: 'ucr', validationSplit: 0.25, splitSeed: 0 },
-    method: 'random',
-    count,
-    samplerSeed: 1,
-    parameters: {
-      depth: { min: 1, max: 8 },
-      width: { min: 4, max: 128 },
-      dropout: { min: 0, max: 0.5 },
-      learningRate: { min: 1e-4, max: 0.1, log: true },
-      head: ['dense', 'lstm'],
-    },
-    dryRun: true,
-  };
-}
 
 /** Runs the CLI to completion under /usr/bin/time; fails on a non-zero exit. */
 async function cli(redis: Redis, args: string[], env: NodeJS.ProcessEnv, target?: number): Promise<Timed & { stdout: string }> {
@@ -224,8 +207,8 @@ async function main(): Promise<void> {
   try {
     progress(`${trials} trials, ${workerCount} workers x ${concurrency}, ${redisUrl.replace(/\/\/[^@]*@/, '//***@')}, prefix ${prefix}`);
     await writeSyntheticUcr(path.join(tmp, 'data'), { trainSize: 16, testSize: 8, timesteps: 8, seed: 7 });
-    await writeFile(path.join(tmp, 'a.json'), JSON.stringify(spec('scale-a', trials)));
-    await writeFile(path.join(tmp, 'b.json'), JSON.stringify(spec('scale-b', trials)));
+    await writeFile(path.join(tmp, 'a.json'), JSON.stringify(drySweepSpec('scale-a', trials, { test: false })));
+    await writeFile(path.join(tmp, 'b.json'), JSON.stringify(drySweepSpec('scale-b', trials, { test: false })));
     const cliStartMs = (await cli(redis, ['--version'], env)).ms;
 
     // Workers, logging every trial start and end.
