@@ -71,6 +71,15 @@ export const PARAMETERS = [
   param('inputProjection', 'input projection', 'proj', 'boolean', 'TimeDistributed(Dense(width)) first when features != width'),
   param('classWeight', 'class weight', 'cls.w', 'categorical', 'none | balanced: weigh classes by n / (k * n_class)'),
   param('clipNorm', 'clip norm', 'clip', 'float', 'clip the global gradient norm before each Adam step; 0 = off'),
+  param('patch', 'input patch', 'patch', 'int', 'P consecutive steps as one: (T, F) -> (ceil(T/P), P*F), zero-padded; 1 = off'),
+  param(
+    'lrSchedule',
+    'LR schedule',
+    'lr.sch',
+    'categorical',
+    'none | plateau (halve on a training-loss plateau) | cosine (decay over epochs)',
+  ),
+  param('augment', 'augmentation', 'aug', 'categorical', 'none | jitter | scaling | slice: seeded, training batches only'),
 ] as const satisfies readonly ParameterInfo[];
 
 export type SweepableName = (typeof PARAMETERS)[number]['name'];

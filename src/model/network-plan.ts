@@ -7,6 +7,9 @@
  * is why this module imports no tfjs.
  *
  * The rules (Keras recipe in residual-lstm.ts):
+ * - `patch` P > 1 first turns the input (T, F) into (ceil(T/P), P*F): P consecutive steps
+ *   concatenated into one, the end zero-padded to a multiple of P; everything below sees that
+ *   patched sequence (`sequenceShape`), so widths, skips and the projection follow P*F;
  * - `inputProjection` adds `TimeDistributed(Dense(width))` first, but only when
  *   features != width (there is nothing to project otherwise);
  * - `depth` LSTM(width, tanh) blocks; all but the last return sequences, the last returns its
@@ -27,13 +30,25 @@ export interface InputShape {
 
 export type ModelConfig = Pick<
   TrialConfig,
-  'depth' | 'width' | 'dropout' | 'recurrentDropout' | 'head' | 'seed' | 'residual' | 'inputProjection'
+  'depth' | 'width' | 'dropout' | 'recurrentDropout' | 'head' | 'seed' | 'residual' | 'inputProjection' | 'patch'
 > & {
   /** classes of the task (default 2: one sigmoid output; more: softmax) */
   classes?: number;
 };
 
 export type Loss = 'binaryCrossentropy' | 'sparseCategoricalCrossentropy';
+
+/**
+ * Input patching, (T, F) -> (T / P, P * F) after zero-padding T to a multiple of P. In row-major
+ * order the patched series is the raw series with `pad * F` zeros appended: no value moves.
+ */
+export interface PatchPlan {
+  size: number;
+  /** zero time steps appended at the end */
+  pad: number;
+  timesteps: number;
+  features: number;
+}
 
 /** `TimeDistributed(Dense(units))` applied to every time step of the input. */
 export interface ProjectionPlan {
@@ -94,7 +109,10 @@ export type HeadPlan = DenseHeadPlan | LstmHeadPlan;
 export type HeadKind = HeadPlan['kind'];
 
 export interface NetworkPlan {
+  /** the raw series the model takes */
   input: InputShape;
+  /** patching of the input (null: none); the stack reads `sequenceShape(plan)` */
+  patch: PatchPlan | null;
   /** classes of the task (2: binary, one output) */
   classes: number;
   /** applied by every LSTM layer, the lstm head's included */
@@ -165,13 +183,15 @@ export function planNetwork(shape: InputShape, config: ModelConfig): NetworkPlan
   const classes = config.classes ?? 2;
   const spec = headSpec(config.head, classes);
   const residual = config.residual ?? true;
+  const patch = planPatch(shape, config.patch ?? 1);
+  const features = patch?.features ?? shape.features;
 
   const projection: ProjectionPlan | null =
-    config.inputProjection === true && shape.features !== width
-      ? { name: 'input_projection', inputSize: shape.features, units: width, seedLayer: -1, params: denseParams(shape.features, width) }
+    config.inputProjection === true && features !== width
+      ? { name: 'input_projection', inputSize: features, units: width, seedLayer: -1, params: denseParams(features, width) }
       : null;
 
-  let size = projection ? projection.units : shape.features;
+  let size = projection ? projection.units : features;
   const stack = spec.input === 'vector' ? depth : depth - 1;
   const blocks: LstmPlan[] = [];
   for (let i = 0; i < stack; i++) {
@@ -223,6 +243,7 @@ export function planNetwork(shape: InputShape, config: ModelConfig): NetworkPlan
   const params = (projection?.params ?? 0) + blocks.reduce((sum, b) => sum + b.params, 0) + head.params;
   return {
     input: { timesteps: shape.timesteps, features: shape.features },
+    patch,
     classes,
     dropout: config.dropout,
     recurrentDropout: config.recurrentDropout,
@@ -231,6 +252,18 @@ export function planNetwork(shape: InputShape, config: ModelConfig): NetworkPlan
     head,
     params,
   };
+}
+
+function planPatch(shape: InputShape, size: number): PatchPlan | null {
+  checkPositive('model config', { patch: size });
+  if (size === 1) return null;
+  const timesteps = Math.ceil(shape.timesteps / size);
+  return { size, pad: timesteps * size - shape.timesteps, timesteps, features: size * shape.features };
+}
+
+/** The sequence the LSTM stack reads: the input, or the patched input. */
+export function sequenceShape(plan: NetworkPlan): InputShape {
+  return plan.patch ? { timesteps: plan.patch.timesteps, features: plan.patch.features } : plan.input;
 }
 
 /** Default cap on one trial's training memory (`enqueue --max-trial-memory`, env LSW_MAX_TRIAL_MEMORY_MB). */
@@ -245,12 +278,12 @@ export const DEFAULT_MAX_TRIAL_MEMORY_MB = 2048;
  */
 export function trainingMemoryBytes(plan: NetworkPlan, batchSize: number): { total: number; params: number; activations: number } {
   const lstms = plan.head.kind === 'lstm' ? [...plan.blocks, plan.head] : plan.blocks;
-  const TB = plan.input.timesteps * batchSize;
-  const widest = Math.max(plan.input.features, plan.projection?.units ?? 0, ...lstms.map((l) => Math.max(l.inputSize, l.units)));
+  const seq = sequenceShape(plan);
+  const TB = seq.timesteps * batchSize;
+  const widest = Math.max(seq.features, plan.projection?.units ?? 0, ...lstms.map((l) => Math.max(l.inputSize, l.units)));
   const maxUnits = Math.max(...lstms.map((l) => l.units));
   const params = 4 * 6 * plan.params;
-  const perStep =
-    plan.input.features + (plan.projection?.units ?? 0) + 3 * widest + 5 * maxUnits + lstms.reduce((s, l) => s + 8 * l.units, 0);
+  const perStep = seq.features + (plan.projection?.units ?? 0) + 3 * widest + 5 * maxUnits + lstms.reduce((s, l) => s + 8 * l.units, 0);
   const activations = 4 * TB * perStep;
   return { total: params + activations, params, activations };
 }

@@ -14,6 +14,9 @@
  * With head 'lstm' (binary only) the last residual block is replaced by
  * `LSTM(1, activation='sigmoid')(x)` (no skip) and there is no Dense.
  * Options: `residual: false` drops every skip connection (a plain stacked LSTM);
+ * `patch: P > 1` first turns (T, F) into (ceil(T/P), P*F), Keras
+ * `Reshape((-1, P*F))(ZeroPadding1D((0, pad))(x))`; tfjs-layers has no ZeroPadding1D, so the pad is
+ * Reshape((T, F, 1)) -> ZeroPadding2D(((0, pad), (0, 0))) -> Reshape (see `patchInput`);
  * `inputProjection: true` starts with `x = TimeDistributed(Dense(width))(x)` when
  * features != width, so layer 0 gets its skip connection too.
  *
@@ -26,7 +29,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../util/rng.js';
 import { buildHead } from './heads/head-registry.js';
 import { lstmLayer } from './lstm-layer.js';
-import { planNetwork, type InputShape, type ModelConfig, type NetworkPlan } from './network-plan.js';
+import { planNetwork, sequenceShape, type InputShape, type ModelConfig, type NetworkPlan, type PatchPlan } from './network-plan.js';
 import { forgetTensorNames } from './tensor-names.js';
 
 /** Seed of initializer `slot` of layer `layer`, derived from the trial seed (stable across runs). */
@@ -48,6 +51,28 @@ function lastStep(x: tf.SymbolicTensor, timesteps: number, size: number, name: s
     })
     .apply(asImage);
   return tf.layers.reshape({ targetShape: [size], name }).apply(cropped) as tf.SymbolicTensor;
+}
+
+/**
+ * (T, F) -> (T', P*F) with T' = ceil(T/P): zero-pad the end to T' * P steps, then a row-major
+ * reshape, which concatenates each P consecutive steps. Parameter-free standard layers only.
+ */
+function patchInput(x: tf.SymbolicTensor, input: InputShape, patch: PatchPlan): tf.SymbolicTensor {
+  let padded = x;
+  if (patch.pad > 0) {
+    const asImage = tf.layers.reshape({ targetShape: [input.timesteps, input.features, 1], name: 'patch_image' }).apply(x);
+    const zeros = tf.layers
+      .zeroPadding2d({
+        padding: [
+          [0, patch.pad],
+          [0, 0],
+        ],
+        name: 'patch_pad',
+      })
+      .apply(asImage) as tf.SymbolicTensor;
+    padded = zeros;
+  }
+  return tf.layers.reshape({ targetShape: [patch.timesteps, patch.features], name: 'patch' }).apply(padded) as tf.SymbolicTensor;
 }
 
 /**
@@ -83,10 +108,10 @@ function withoutOrthogonalWarning(fn: () => void): void {
 }
 
 function build(plan: NetworkPlan, seed: number): tf.LayersModel {
-  const { timesteps, features } = plan.input;
   const { dropout, recurrentDropout } = plan;
-  const input = tf.input({ shape: [timesteps, features], name: 'input' });
-  let x: tf.SymbolicTensor = input;
+  const input = tf.input({ shape: [plan.input.timesteps, plan.input.features], name: 'input' });
+  let x: tf.SymbolicTensor = plan.patch ? patchInput(input, plan.input, plan.patch) : input;
+  const { timesteps } = sequenceShape(plan);
   if (plan.projection) {
     // Keras: TimeDistributed(Dense(width))(x)
     const p = plan.projection;

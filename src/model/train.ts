@@ -10,6 +10,8 @@ import type { TrialConfig } from './trial-config.js';
 import { ModelBuildError, NonFiniteLossError } from '../util/errors.js';
 import { createRng, shuffleInPlace } from '../util/rng.js';
 import { createEngine, resolveEngine, type EngineChoice, type EngineName, type TrainingEngine } from './engines/engine-registry.js';
+import { augmentBatch } from './augment.js';
+import { createLrScheduler } from './lr-schedule.js';
 import { accuracy, balancedAccuracy, binaryCrossEntropy, multiclassMetrics, rocAuc } from './metrics.js';
 import { buildModel, countParams } from './residual-lstm.js';
 import { withSeededMathRandom } from './seeded-random.js';
@@ -52,6 +54,8 @@ export interface TrainResult {
   params: number;
   /** `tf.getBackend()` during training */
   backend: string;
+  /** the Adam learning rate of every epoch run (`lrSchedule`) */
+  learningRates?: number[];
   /** the engine that trained it (absent for dry runs) */
   engine?: EngineName;
   /** class probabilities on the test split ((n) or (n, k)), from the weights evaluated */
@@ -74,11 +78,18 @@ export interface TrainOptions {
    * training data itself).
    */
   restoreBest?: boolean;
+  /**
+   * Epochs the learning-rate schedule spans (default `config.epochs`). The cross-validation
+   * refit trains fewer epochs than the folds but passes their budget, so that epoch e gets the
+   * same rate in both.
+   */
+  scheduleEpochs?: number;
 }
 
 /** Decorrelates the shuffle stream from the initializer seeds. */
 const SHUFFLE_SALT = 0x5bd1e995;
 const DROPOUT_SALT = 0x27d4eb2f;
+const AUGMENT_SALT = 0x165667b1;
 /** Longest stretch of training without yielding to the event loop. */
 const YIELD_MS = 200;
 
@@ -162,6 +173,11 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
     try {
       const rng = createRng((config.seed ^ SHUFFLE_SALT) >>> 0);
       const indices = Int32Array.from({ length: train.n }, (_, i) => i);
+      const augment = config.augment ?? 'none';
+      const augmentRng = createRng((config.seed ^ AUGMENT_SALT) >>> 0);
+      const batchRows = Int32Array.from({ length: config.batchSize }, (_, i) => i);
+      const schedule = createLrScheduler(config.lrSchedule ?? 'none', config.learningRate, opts.scheduleEpochs ?? config.epochs);
+      const learningRates: number[] = [];
       const history: EpochMetrics[] = [];
       let bestEpoch = 0;
       let bestLoss = Infinity;
@@ -172,11 +188,17 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
       for (let epoch = 1; epoch <= config.epochs; epoch++) {
         const t0 = performance.now();
         shuffleInPlace(indices, rng);
+        engine.setLearningRate(schedule.rate);
+        learningRates.push(schedule.rate);
         let lossSum = 0;
         for (let start = 0; start < train.n; start += config.batchSize) {
           opts.signal?.throwIfAborted();
           const end = Math.min(train.n, start + config.batchSize);
-          const loss = await engine.trainBatch(train, indices, start, end);
+          // augmentation happens here, engine-agnostic: both engines get the same augmented batch
+          const loss =
+            augment === 'none'
+              ? await engine.trainBatch(train, indices, start, end)
+              : await engine.trainBatch(augmentBatch(augment, train, indices, start, end, augmentRng), batchRows, 0, end - start);
           if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, loss, 'training');
           lossSum += loss * (end - start);
           if (performance.now() - lastYield > YIELD_MS) {
@@ -197,6 +219,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
           durationMs: performance.now() - t0,
         };
         history.push(metrics);
+        schedule.endEpoch(epoch, metrics.loss);
         if (!restoreBest || val.loss < bestLoss) {
           bestLoss = val.loss;
           bestEpoch = epoch;
@@ -228,6 +251,7 @@ export async function trainTrial(config: TrialConfig, data: TrainingData, opts: 
         },
         params: countParams(shape, { ...config, classes }),
         backend: tf.getBackend(),
+        learningRates,
         engine: engine.name,
       };
       if (data.test && data.test.n > 0) {

@@ -7,6 +7,11 @@ export type Head = z.infer<typeof HeadSchema>;
 
 const rate = z.number().min(0).lt(1);
 
+export const LR_SCHEDULES = ['none', 'plateau', 'cosine'] as const;
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
+export const AUGMENTATIONS = ['none', 'jitter', 'scaling', 'slice'] as const;
+export type Augmentation = (typeof AUGMENTATIONS)[number];
+
 /** One fully specified variant: what a worker trains. */
 export const TrialConfigSchema = z.strictObject({
   depth: z.number().int().min(1).max(64),
@@ -41,11 +46,40 @@ export const TrialConfigSchema = z.strictObject({
    * keeps LSTMs on long series from the loss spikes that otherwise undo training. 0 or absent: none.
    */
   clipNorm: z.number().min(0).max(1e6).optional(),
+  /**
+   * Input patching: P consecutive time steps concatenated into one, (T, F) -> (ceil(T/P), P*F),
+   * the end zero-padded to a multiple of P. Shortens backpropagation through time about P times.
+   * 1 or absent: none.
+   */
+  patch: z
+    .number({ message: 'patch must be a whole number of time steps (1 = no patching)' })
+    .int({ message: 'patch must be a whole number of time steps (1 = no patching)' })
+    .min(1, { message: 'patch must be at least 1 (1 = no patching)' })
+    .max(4096)
+    .optional(),
+  /**
+   * Learning rate per epoch (src/model/lr-schedule.ts): `plateau` halves it when the training loss
+   * stops improving (Keras ReduceLROnPlateau), `cosine` decays it to 1/100 over `epochs`. Absent: none.
+   */
+  lrSchedule: z.enum(LR_SCHEDULES, { message: `lrSchedule must be one of ${LR_SCHEDULES.join(' | ')}` }).optional(),
+  /**
+   * Seeded train-time augmentation of every training batch (src/model/augment.ts): Gaussian
+   * `jitter`, per-series `scaling`, window `slice`. Never on validation, test or predict. Absent: none.
+   */
+  augment: z.enum(AUGMENTATIONS, { message: `augment must be one of ${AUGMENTATIONS.join(' | ')}` }).optional(),
 });
 export type TrialConfig = z.infer<typeof TrialConfigSchema>;
 
 /** What each option added after the first release means when it is absent from a config. */
-export const ABSENT_OPTIONS = { residual: true, inputProjection: false, classWeight: 'none', clipNorm: 0 } as const;
+export const ABSENT_OPTIONS = {
+  residual: true,
+  inputProjection: false,
+  classWeight: 'none',
+  clipNorm: 0,
+  patch: 1,
+  lrSchedule: 'none',
+  augment: 'none',
+} as const;
 type OptionName = keyof typeof ABSENT_OPTIONS;
 
 /**

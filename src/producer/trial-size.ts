@@ -9,13 +9,15 @@ export { DEFAULT_MAX_TRIAL_MEMORY_MB };
 const MB = 1024 * 1024;
 const size = (bytes: number) => (bytes >= 1024 * MB ? `${(bytes / (1024 * MB)).toFixed(1)} GiB` : `${Math.ceil(bytes / MB)} MiB`);
 
-type SizeConfig = Pick<TrialConfig, 'depth' | 'width' | 'batchSize' | 'head' | 'inputProjection' | 'residual'>;
+type SizeConfig = Pick<TrialConfig, 'depth' | 'width' | 'batchSize' | 'head' | 'inputProjection' | 'residual' | 'patch'>;
 
 /** For a tpe sweep, whose trials are not known yet: the largest configurations its space allows. */
 function largestOf(spec: SweepSpec): SizeConfig[] {
   const p = spec.parameters;
   const most = (values: unknown, fallback: number) =>
     values === undefined ? fallback : Array.isArray(values) ? Math.max(...(values as number[])) : (values as { max: number }).max;
+  const least = (values: unknown, fallback: number) =>
+    values === undefined ? fallback : Array.isArray(values) ? Math.min(...(values as number[])) : (values as { min: number }).min;
   const heads = (p.head as TrialConfig['head'][] | undefined) ?? [TRIAL_DEFAULTS.head];
   return heads.map((head) => ({
     depth: most(p.depth, TRIAL_DEFAULTS.depth),
@@ -23,6 +25,8 @@ function largestOf(spec: SweepSpec): SizeConfig[] {
     batchSize: most(p.batchSize, TRIAL_DEFAULTS.batchSize),
     head,
     inputProjection: ((p.inputProjection as boolean[] | undefined) ?? [false]).includes(true),
+    // the fewest steps patched together keep the most of the series' length in memory
+    patch: least(p.patch, 1),
   }));
 }
 
@@ -42,7 +46,7 @@ export function checkTrialSizes(
   const seen = new Set<string>();
   let worst: { config: SizeConfig; bytes: ReturnType<typeof trainingMemoryBytes>; paramCount: number } | undefined;
   for (const c of configs) {
-    const key = `${c.depth}:${c.width}:${c.batchSize}:${c.head}:${c.inputProjection}:${c.residual}`;
+    const key = `${c.depth}:${c.width}:${c.batchSize}:${c.head}:${c.inputProjection}:${c.residual}:${c.patch}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const plan = planNetwork(shape, { ...c, dropout: 0, recurrentDropout: 0, seed: 0, classes });

@@ -7,7 +7,8 @@
  * 3. the epoch budget is the epoch with the best fold-mean of the sweep's validation metric
  *    (ties: the lower mean validation loss); the trial's validation metrics are the fold means
  *    at that epoch (with their spread);
- * 4. refit on the whole train file for exactly that many epochs; only this model sees the test
+ * 4. refit on the whole train file for exactly that many epochs (a learning-rate schedule keeps
+ *    the folds' horizon, `epochs`, so epoch e has the same rate as in the folds); only this model sees the test
  *    file, once, for the reported test figures (and is the model that gets exported).
  *
  * Normalisation statistics always come from the data being trained on (the fold's training
@@ -90,6 +91,8 @@ export const crossValidation: Protocol = async (config, dataset, settings, opts)
     ...common,
     keepModel: opts.keepModel ?? false,
     restoreBest: false,
+    // the folds' learning-rate schedule, cut at the budget (not one squeezed into it)
+    scheduleEpochs: config.epochs,
     onEpoch: async (e) => {
       await opts.onEpoch?.(e, { kind: 'refit', epochs: budget });
     },

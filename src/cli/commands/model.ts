@@ -12,6 +12,12 @@ const FlagsSchema = z.object({
   head: HeadSchema.default('dense'),
   dropout: z.coerce.number().min(0).lt(1).default(0),
   recurrentDropout: z.coerce.number().min(0).lt(1).default(0),
+  patch: z.coerce
+    .number()
+    .int({ message: 'patch must be a whole number of time steps (1 = no patching)' })
+    .min(1, { message: 'patch must be at least 1 (1 = no patching)' })
+    .max(4096)
+    .default(1),
   backend: BackendChoiceSchema.default('auto'),
 });
 
@@ -24,6 +30,7 @@ export function modelCommand(): Command {
     .option('--head <head>', 'dense (Dense(1, sigmoid)) | lstm (last block replaced by LSTM(1, sigmoid))', 'dense')
     .option('--dropout <rate>', 'input dropout of every LSTM layer', '0')
     .option('--recurrent-dropout <rate>', 'recurrent dropout of every LSTM layer', '0')
+    .option('--patch <P>', 'input patching: P consecutive steps as one, (T, F) -> (ceil(T/P), P*F), zero-padded', '1')
     .option('--backend <name>', 'auto | tensorflow | wasm | cpu', 'auto')
     .action(async (raw: Record<string, unknown>) => {
       const flags = parseFlags(FlagsSchema, raw);
@@ -38,6 +45,7 @@ export function modelCommand(): Command {
           dropout: flags.dropout,
           recurrentDropout: flags.recurrentDropout,
           head: flags.head,
+          patch: flags.patch,
           seed: 0,
         },
       );

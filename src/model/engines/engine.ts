@@ -12,6 +12,8 @@ export interface TrainingEngine {
   readonly name: EngineName;
   /** One optimizer step on rows `indices[start..end)` of `split`; returns the batch's mean loss. */
   trainBatch(split: Split, indices: Int32Array, start: number, end: number): Promise<number>;
+  /** The Adam learning rate of the next steps (schedules change it between epochs; Adam's moments are kept). */
+  setLearningRate(learningRate: number): void;
   /** Class probabilities of every row of `split`: (n) for one sigmoid output, (n, k) for softmax. */
   predict(split: Split): Float32Array;
   /** Remembers the current weights (the best epoch so far). */

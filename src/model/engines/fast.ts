@@ -31,6 +31,7 @@ export class FastEngine implements TrainingEngine {
   private readonly labels: Float32Array;
   private readonly weights: Float32Array | undefined;
   private readonly rows: number[] = [];
+  private learningRate: number;
 
   constructor(
     private readonly layersModel: tf.LayersModel,
@@ -41,6 +42,11 @@ export class FastEngine implements TrainingEngine {
     this.best = this.net.params.slice();
     this.labels = new Float32Array(opts.batchSize);
     this.weights = opts.classWeights ? new Float32Array(opts.batchSize) : undefined;
+    this.learningRate = opts.learningRate;
+  }
+
+  setLearningRate(learningRate: number): void {
+    this.learningRate = learningRate;
   }
 
   async trainBatch(split: Split, indices: Int32Array, start: number, end: number): Promise<number> {
@@ -55,7 +61,7 @@ export class FastEngine implements TrainingEngine {
     this.net.forward(true);
     const loss = this.net.backward(this.labels, this.weights);
     if (this.opts.clipNorm) this.net.clipGradients(this.opts.clipNorm);
-    this.net.adam(this.opts.learningRate);
+    this.net.adam(this.learningRate);
     return loss;
   }
 

@@ -47,6 +47,12 @@ export class LayersEngine implements TrainingEngine {
     layersModel.compile({ optimizer: this.optimizer, loss: opts.loss });
   }
 
+  setLearningRate(learningRate: number): void {
+    // tfjs' AdamOptimizer reads `learningRate` at every applyGradients (trainOnBatch's too) and
+    // keeps its moment variables: changing it is Keras' `optimizer.learning_rate.assign(lr)`.
+    (this.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+  }
+
   async trainBatch(split: Split, indices: Int32Array, start: number, end: number): Promise<number> {
     const [xb, yb] = gatherBatch(split, indices, start, end);
     try {

@@ -13,7 +13,7 @@
  */
 import { createRng, type Rng } from '../../util/rng.js';
 import { Arena, instantiateKernels, type KernelExports } from './kernel-module.js';
-import type { DenseHeadPlan, LstmPlan, NetworkPlan } from '../network-plan.js';
+import { sequenceShape, type DenseHeadPlan, type LstmPlan, type NetworkPlan } from '../network-plan.js';
 import { denseHead, lstmLayers, weightSlots, type WeightSlot } from './plan.js';
 
 const EPSILON = 1e-7;
@@ -71,7 +71,9 @@ export class FastNetwork {
   /** the Dense (sigmoid / softmax) head; null with the lstm head, the last of `layers` */
   private readonly headPlan: DenseHeadPlan | null;
   private readonly rng: Rng;
+  /** time steps and features of the sequence the stack reads (the patched input under `patch`) */
   private readonly T: number;
+  private readonly F: number;
   private readonly maxBatch: number;
   private readonly ptr: Record<
     | 'params'
@@ -107,7 +109,9 @@ export class FastNetwork {
     this.k = instantiateKernels();
     this.arena = new Arena(this.k);
     this.rng = createRng(opts.seed);
-    this.T = plan.input.timesteps;
+    const seq = sequenceShape(plan);
+    this.T = seq.timesteps;
+    this.F = seq.features;
     this.maxBatch = opts.maxBatch;
     this.slots = weightSlots(plan);
     this.paramCount = this.slots.reduce((s, w) => s + w.size, 0);
@@ -117,7 +121,7 @@ export class FastNetwork {
     const lstms = lstmLayers(plan);
     const headPlan = denseHead(plan);
     this.headPlan = headPlan;
-    const F = plan.input.features;
+    const F = this.F;
     const widest = Math.max(F, plan.projection?.units ?? 0, ...lstms.map((l) => Math.max(l.inputSize, l.units)));
     const maxU = Math.max(...lstms.map((l) => l.units));
     const headUnits = plan.head.units;
@@ -191,22 +195,25 @@ export class FastNetwork {
 
   /**
    * Loads samples `rows` of a batch-major (N, T, F) array as the next input (time-major).
-   * `rows` may be a list of indices or a contiguous [start, end) range.
+   * `rows` may be a list of indices or a contiguous [start, end) range. Under `patch` the
+   * patched step t holds raw values [t * P * F, (t + 1) * P * F) of the row (row-major
+   * reshape), zeros past its end: the same values as the layers model's pad + reshape.
    */
   setInput(x: Float32Array, rows: ArrayLike<number>): void {
     const n = rows.length;
     if (n < 1 || n > this.maxBatch) throw new Error(`batch of ${n} outside 1..${this.maxBatch}`);
     this.n = n;
-    const { features: F } = this.plan.input;
-    const T = this.T;
+    const { T, F } = this;
     const dst = this.f32(this.ptr.x, T * n * F);
-    const row = T * F;
+    const row = this.plan.input.timesteps * this.plan.input.features;
     for (let b = 0; b < n; b++) {
       const src = rows[b]! * row;
       for (let t = 0; t < T; t++) {
-        const s = src + t * F;
         const d = (t * n + b) * F;
-        for (let f = 0; f < F; f++) dst[d + f] = x[s + f]!;
+        const valid = Math.min(F, row - t * F);
+        const s = src + t * F;
+        for (let f = 0; f < valid; f++) dst[d + f] = x[s + f]!;
+        for (let f = Math.max(0, valid); f < F; f++) dst[d + f] = 0;
       }
     }
   }
@@ -226,7 +233,7 @@ export class FastNetwork {
     const { k, plan, T, n } = this;
     const TN = T * n;
     let cur = this.ptr.x;
-    let size = plan.input.features;
+    let size = this.F;
     const proj = this.projection;
     if (plan.projection !== null && proj) {
       const W = plan.projection.units;
@@ -383,7 +390,7 @@ export class FastNetwork {
     }
     if (plan.projection !== null && this.projection) {
       const W = plan.projection.units;
-      const F = plan.input.features;
+      const F = this.F;
       k.gemm(F, W, TN, this.ptr.x, 1, F, dA, W, this.projection.dKernel, W, 0);
       k.colSum(TN, W, dA, W, this.projection.dBias, 0);
     }
