@@ -15,7 +15,8 @@ import { augmentBatch, JITTER_SIGMA, SLICE_FRACTION } from '../../../src/model/a
 import { copyWeightsFromModel } from '../../../src/model/fast/layers-bridge.js';
 import { FastNetwork } from '../../../src/model/fast/network.js';
 import { cosineRate, createLrScheduler, plateauPatience } from '../../../src/model/lr-schedule.js';
-import { planNetwork, sequenceShape } from '../../../src/model/network-plan.js';
+import { planNetwork, sequenceShape, trainingMemoryBytes } from '../../../src/model/network-plan.js';
+import { parseSpecText } from '../../../src/definition/load-spec.js';
 import { buildModel, disposeModel, initBackend, trainTrial, type ModelConfig } from '../../../src/model/index.js';
 import { saveModel, writeModelDir } from '../../../src/model/saved-model.js';
 import { normalizeTrialConfig, TrialConfigSchema, type TrialConfig } from '../../../src/model/trial-config.js';
@@ -42,6 +43,12 @@ function randomSplit(n: number, T: number, F: number, seed: number): Split {
   return { n, timesteps: T, features: F, x, y };
 }
 
+/** Random labels on noise: with a large rate the training loss plateaus early, the validation loss soon rises. */
+const noise = (n: number, seed: number): Split => {
+  const rng = createRng(seed);
+  const x = Float32Array.from({ length: n * 16 }, () => rng() * 2 - 1);
+  return { n, timesteps: 8, features: 2, x, y: Float32Array.from({ length: n }, () => (rng() < 0.5 ? 0 : 1)) };
+};
 const baseConfig = (over: Partial<TrialConfig> = {}): TrialConfig => ({
   depth: 2,
   width: 6,
@@ -78,6 +85,27 @@ describe('options in the config', () => {
     assert.match(error({ patch: 2.5 }), /whole number/);
     assert.match(error({ lrSchedule: 'step' }), /lrSchedule must be one of none \| plateau \| cosine/);
     assert.match(error({ augment: 'mixup' }), /augment must be one of none \| jitter \| scaling \| slice/);
+    const spec = (parameters: string) => () =>
+      parseSpecText(`name: p\ndataset: { train: a.csv }\nparameters: { ${parameters} }\n`, 's.yaml');
+    assert.throws(spec('patch: [0]'), /s\.yaml: parameters\.patch\[0\]: patch must be at least 1/);
+    assert.throws(spec('lrSchedule: [step]'), /parameters\.lrSchedule\[0\]: lrSchedule must be one of/);
+    assert.deepEqual(
+      parseSpecText('name: p\ndataset: { train: a.csv }\nparameters: { patch: [1, 4], augment: [none, slice] }\n', 's.yaml').parameters,
+      {
+        patch: [1, 4],
+        augment: ['none', 'slice'],
+      },
+    );
+  });
+
+  test('lstm-sweep model --patch shows the patching layers; a bad value exits 2 with the reason', async () => {
+    const ok = await runCli(['model', '--timesteps', '10', '--features', '3', '--width', '8', '--depth', '2', '--patch', '4']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /patch_pad \(ZeroPadding2D\)\s+\(None, 12, 3, 1\)/);
+    assert.match(ok.stdout, /patch \(Reshape\)\s+\(None, 3, 12\)/);
+    const bad = await runCli(['model', '--timesteps', '10', '--features', '3', '--width', '8', '--depth', '2', '--patch', '0']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /patch must be at least 1/);
   });
 });
 
@@ -98,6 +126,9 @@ describe('input patching', () => {
     assert.equal(model.countParams(), plan.params);
     assert.deepEqual(model.getLayer('patch').outputShape, [null, 3, 12]);
     disposeModel(model);
+    // the memory cap of enqueue follows the patched sequence: 3 steps instead of 10
+    const unpatched = planNetwork(shape, { ...cfg, patch: 1 });
+    assert.ok(trainingMemoryBytes(plan, 16).activations < trainingMemoryBytes(unpatched, 16).activations / 2);
   });
 
   test('the layers model patches as the row-major reshape of the zero-padded series', () => {
@@ -215,35 +246,43 @@ describe('learning-rate schedules', () => {
     assert.equal(s.rate, 0.0008);
   });
 
-  for (const lrSchedule of ['cosine', 'plateau'] as const) {
-    test(`${lrSchedule}: both engines follow the same curve (Adam state kept across rate changes)`, async () => {
-      const data: TrainingData = { train: randomSplit(48, 8, 2, 5), validation: randomSplit(16, 8, 2, 6) };
-      // plateau: a rate too small to move the loss by min_delta, so the plateau is certain
-      // (patience 2 of 6 epochs: halved after epochs 3 and 5)
-      const lr = lrSchedule === 'plateau' ? 1e-6 : 0.02;
-      const cfg = baseConfig({ lrSchedule, epochs: 6, learningRate: lr });
+  const runs = {
+    cosine: {
+      data: { train: randomSplit(48, 8, 2, 5), validation: randomSplit(16, 8, 2, 6) },
+      cfg: baseConfig({ lrSchedule: 'cosine', epochs: 6, learningRate: 0.02 }),
+      expected: Array.from({ length: 6 }, (_, i) => cosineRate(0.02, i + 1, 6)),
+    },
+    plateau: {
+      data: { train: noise(32, 5), validation: noise(16, 6) },
+      // patience 2: the loss of epochs 3-4, 5-6 and 7-8 stays above epoch 2's by 0.01 or more
+      cfg: baseConfig({ lrSchedule: 'plateau', epochs: 10, learningRate: 0.2, depth: 1, width: 4, batchSize: 8 }),
+      expected: [0.2, 0.2, 0.2, 0.2, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025],
+    },
+  };
+  for (const [lrSchedule, { data, cfg, expected }] of Object.entries(runs)) {
+    test(`${lrSchedule}: both engines see the same rates and follow the same curve (Adam state kept)`, async () => {
       const fast = await trainTrial(cfg, data, { engine: 'fast' });
       const layers = await trainTrial(cfg, data, { engine: 'layers' });
-      const expected =
-        lrSchedule === 'plateau' ? [lr, lr, lr, lr / 2, lr / 2, lr / 4] : Array.from({ length: 6 }, (_, i) => cosineRate(lr, i + 1, 6));
       assert.deepEqual(fast.learningRates, expected);
       assert.deepEqual(layers.learningRates, expected);
-      for (let e = 0; e < 6; e++) {
+      for (let e = 0; e < cfg.epochs; e++) {
         const [a, b] = [fast.history[e]!, layers.history[e]!];
         assert.ok(Math.abs(a.loss - b.loss) / b.loss < 1e-3, `epoch ${e + 1} loss ${a.loss} vs ${b.loss}`);
         assert.ok(Math.abs(a.valLoss - b.valLoss) / b.valLoss < 1e-3, `epoch ${e + 1} valLoss ${a.valLoss} vs ${b.valLoss}`);
       }
       const constant = await trainTrial({ ...cfg, lrSchedule: 'none' }, data, { engine: 'fast' });
-      assert.deepEqual(constant.learningRates, Array(6).fill(cfg.learningRate));
-      assert.notEqual(constant.history[5]!.loss, fast.history[5]!.loss, 'the schedule changes training');
+      assert.deepEqual(constant.learningRates, Array(cfg.epochs).fill(cfg.learningRate));
+      assert.notEqual(constant.history.at(-1)!.loss, fast.history.at(-1)!.loss, 'the schedule changes training');
     });
   }
 
   test('cross-validation: the refit of b epochs sees the first b rates of the folds (horizon = epochs)', async () => {
+    // noise: the folds' validation loss is lowest early, so the budget is below the 8 epochs
     const config = baseConfig({ depth: 1, lrSchedule: 'cosine', epochs: 8, learningRate: 0.05, batchSize: 8 });
-    const dataset = { train: syntheticSplit({ n: 24, timesteps: 8, seed: 3 }), test: syntheticSplit({ n: 10, timesteps: 8, seed: 4 }) };
+    const dataset = { train: noise(30, 3), test: noise(10, 4) };
     const run = await runProtocol(config, dataset, { validationSplit: 0.2, splitSeed: 0, normalize: 'none', cvFolds: 3 }, {});
     const budget = run.cv!.epoch;
+    assert.ok(budget < 8, `budget ${budget}`);
     const folds = Array.from({ length: 8 }, (_, i) => cosineRate(0.05, i + 1, 8));
     assert.deepEqual(run.trained.learningRates, folds.slice(0, budget));
     // trainTrial's own default would squeeze the schedule into the budget instead
