@@ -249,7 +249,8 @@ describe('learning-rate schedules', () => {
   const runs = {
     cosine: {
       data: { train: randomSplit(48, 8, 2, 5), validation: randomSplit(16, 8, 2, 6) },
-      cfg: baseConfig({ lrSchedule: 'cosine', epochs: 6, learningRate: 0.02 }),
+      // clipNorm takes the layers engine through its own step (applyGradients), plateau through trainOnBatch
+      cfg: baseConfig({ lrSchedule: 'cosine', epochs: 6, learningRate: 0.02, clipNorm: 1 }),
       expected: Array.from({ length: 6 }, (_, i) => cosineRate(0.02, i + 1, 6)),
     },
     plateau: {

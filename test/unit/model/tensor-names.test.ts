@@ -15,7 +15,7 @@ import { syntheticSplit } from '../../../src/data/synthetic.js';
 import { modelConfig } from '../../helpers.js';
 
 const SHAPE = { timesteps: 6, features: 1 };
-/** Every kind of network the plan makes: both heads, depth 1-3, k classes, input projection, no skips. */
+/** Every kind of network the plan makes: both heads, depth 1-3, k classes, input projection, no skips, patching. */
 const KINDS: ModelConfig[] = [
   modelConfig({ depth: 1, width: 4 }),
   modelConfig({ depth: 3, width: 4, dropout: 0.2, recurrentDropout: 0.1 }),
@@ -23,6 +23,7 @@ const KINDS: ModelConfig[] = [
   modelConfig({ depth: 2, width: 4, classes: 3 }),
   modelConfig({ depth: 2, width: 4, inputProjection: true }),
   modelConfig({ depth: 3, width: 2, residual: false }),
+  modelConfig({ depth: 2, width: 4, patch: 4 }),
 ];
 
 const namesOf = (m: tf.LayersModel) => [
