@@ -107,3 +107,22 @@ test('bench:scale --trials 500 --json: every trial once, each figure next to its
     redis.disconnect();
   }
 });
+
+test('bench:patch --epochs 1 --json: one row per dataset and patch size, the documented JSON', { timeout: 120_000 }, async () => {
+  const args = ['--import', 'tsx', 'bench/patch.ts', '--epochs', '1', '--datasets', 'ECG200', '--patches', '1,4', '--json'];
+  const { code, stdout, stderr } = await runNode(args);
+  assert.equal(code, 0, stderr);
+  const out = JSON.parse(stdout.trim()) as {
+    epochs: number;
+    rows: Array<{ dataset: string; timesteps: number; patch: number; steps: number; secPerEpoch: number; cpuSecPerEpoch: number }>;
+  };
+  assert.equal(out.epochs, 1);
+  assert.deepEqual(
+    out.rows.map((r) => [r.dataset, r.timesteps, r.patch, r.steps]),
+    [
+      ['ECG200', 96, 1, 96],
+      ['ECG200', 96, 4, 24],
+    ],
+  );
+  for (const r of out.rows) assert.ok(r.secPerEpoch > 0 && r.cpuSecPerEpoch > 0, JSON.stringify(r));
+});
