@@ -180,10 +180,33 @@ export function transformRange(
         const from = padding[c] ? 0 : validFrom;
         const to = padding[c] ? T : validTo;
         const inv = 1 / (to - from);
-        for (let b = 0; b < perCombo; b++, feature++) {
+        // +(a > b) instead of an if: the comparison's outcome is unpredictable, a branch mispredicts.
+        // Four biases per pass over the output, which is then read a quarter as often.
+        let b = 0;
+        for (; b + 4 <= perCombo; b += 4, feature += 4) {
+          const b0 = biases[feature]!;
+          const b1 = biases[feature + 1]!;
+          const b2 = biases[feature + 2]!;
+          const b3 = biases[feature + 3]!;
+          let p0 = 0;
+          let p1 = 0;
+          let p2 = 0;
+          let p3 = 0;
+          for (let t = from; t < to; t++) {
+            const v = conv[t]!;
+            p0 += +(v > b0);
+            p1 += +(v > b1);
+            p2 += +(v > b2);
+            p3 += +(v > b3);
+          }
+          out[row + feature] = p0 * inv;
+          out[row + feature + 1] = p1 * inv;
+          out[row + feature + 2] = p2 * inv;
+          out[row + feature + 3] = p3 * inv;
+        }
+        for (; b < perCombo; b++, feature++) {
           const bias = biases[feature]!;
           let positive = 0;
-          // +(a > b) instead of an if: the comparison's outcome is unpredictable, a branch mispredicts.
           for (let t = from; t < to; t++) positive += +(conv[t]! > bias);
           out[row + feature] = positive * inv;
         }
