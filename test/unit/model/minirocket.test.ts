@@ -20,6 +20,7 @@ import {
 import { dilationPlan, featureQuantiles, paddingFlags } from '../../../src/model/minirocket/kernels.js';
 import { fitTransform, transformRange } from '../../../src/model/minirocket/transform.js';
 import { fitRidgeCv } from '../../../src/model/minirocket/ridge-cv.js';
+import { crossEntropy, fitScale, probabilities } from '../../../src/model/minirocket/calibration.js';
 
 const datasetsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/datasets');
 
@@ -46,7 +47,7 @@ const argmax = (row: ArrayLike<number>) => Array.from(row).reduce((best, v, i, a
 
 describe('MiniRocket ridge: efficient leave-one-out', () => {
   test('equals refitting without each series, for every alpha', async () => {
-    const n = 12;
+    const n = 13; // not a multiple of the Gram matrix blocks
     const p = 30;
     const t = 2;
     const rng = createRng(7);
@@ -107,6 +108,23 @@ function primalRidge(z: Float32Array, p: number, y: Float64Array, t: number, row
   const b = ym.map((mean, c) => mean - zm.reduce((s, v, j) => s + v * w.get(j, c), 0));
   return { w, b };
 }
+
+describe('MiniRocket calibration', () => {
+  test('the scale minimises the leave-one-out cross-entropy; separable scores stay short of 0/1', () => {
+    const decision = [-1.2, -0.8, -0.1, 0.3, 0.9, 1.1, 0.2, -0.4];
+    const labels = [0, 0, 1, 1, 1, 1, 0, 0];
+    const scale = fitScale(decision, labels, 2);
+    const best = crossEntropy(decision, labels, 2, scale);
+    for (const other of [scale * 0.8, scale * 1.25]) assert.ok(crossEntropy(decision, labels, 2, other) > best);
+    // All right: Platt's targets (N + 1) / (N + 2) keep the scale finite instead of at its bound.
+    const separable = fitScale([-1, -0.9, 0.8, 1.1], [0, 0, 1, 1], 2);
+    assert.ok(separable < 100, `scale ${separable}`);
+    const p = probabilities([-1, 1], 2, 2, separable);
+    assert.ok(p[0]! > 0.01 && p[1]! < 0.99);
+    const soft = probabilities([1, 0, -1, 0, 2, 0.5], 2, 3, 2);
+    assert.ok(Math.abs(soft[0]! + soft[1]! + soft[2]! - 1) < 1e-6 && soft[0]! > soft[1]! && soft[4]! > soft[5]!);
+  });
+});
 
 describe('MiniRocket transform', () => {
   test('9,996 PPV features in [0, 1], both padding kinds, quantiles in (0, 1)', () => {
