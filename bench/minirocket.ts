@@ -1,13 +1,13 @@
 /**
  * bench:minirocket: the MiniRocket baseline (src/model/minirocket) on the shared UCR/UEA sets,
  * next to the published MiniRocket test accuracies (Dempster et al., KDD 2021; the MiniRocket
- * column of ../shared/datasets/README.md). Per set: fit on the train file (seed 0) and predict the
+ * column of ../shared/datasets/README.md). Per set: fit on the train file (seed 0 unless --seed) and predict the
  * test file in this one process; test accuracy, published figure, difference, within-0.02 flag,
  * wall seconds and CPU seconds (process.cpuUsage, user + system) of fit + predict, the chosen
  * alpha and the leave-one-out validation accuracy. The machine may be shared: CPU time is the
  * steadier figure.
  *
- *   npm run bench:minirocket -- [--json] [--datasets GunPoint,ECG200]
+ *   npm run bench:minirocket -- [--json] [--datasets GunPoint,ECG200] [--seed N]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -38,8 +38,10 @@ const ALL = Object.keys(CLASSES);
 /** Chinatown's copy has 2 test rows the published 343-row split lacks (see Chinatown/README.md). */
 const EXTRA_TEST_ROWS: Record<string, number[]> = { Chinatown: [29, 315] };
 
-const args = parseArgs(process.argv.slice(2), { flags: ['json'], numbers: [], strings: ['datasets'] });
+const args = parseArgs(process.argv.slice(2), { flags: ['json'], numbers: ['seed'], strings: ['datasets'] });
 const json = args.flags.has('json');
+const seed = args.numbers.get('seed') ?? 0;
+if (!Number.isInteger(seed)) throw new Error(`--seed needs a whole number, got ${seed}`);
 const datasets = (args.strings.get('datasets')?.split(',') ?? ALL).map((d) => d.trim());
 for (const d of datasets) if (!ALL.includes(d)) throw new Error(`unknown dataset ${d} (known: ${ALL.join(', ')})`);
 
@@ -89,7 +91,7 @@ async function run(name: string, reference: number | undefined): Promise<Row> {
   const { train, test } = await loadDataset({ train: 'train.csv', test: 'test.csv', format } as never, { baseDir: dir, classes });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const fit = await fitMiniRocket(train, { seed: 0, classes });
+  const fit = await fitMiniRocket(train, { seed, classes });
   const fitSeconds = (performance.now() - t0) / 1000;
   const probs = predictMiniRocket(fit.model, test!);
   const seconds = (performance.now() - t0) / 1000;
@@ -140,14 +142,15 @@ const summary = {
   maxCpuSeconds: Math.max(...rows.map((r) => r.cpuSeconds)),
 };
 if (json) {
-  console.log(JSON.stringify({ rows, summary }, null, 2));
+  console.log(JSON.stringify({ seed, rows, summary }, null, 2));
 } else {
   const f4 = (v: number | null) => (v === null ? '—' : v.toFixed(4));
   console.log('| dataset | n train/test | T x F | test acc | published | diff | within 0.02 | alpha | LOO acc | s (fit+predict) | CPU s |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const acc = r.comparedAcc === r.testAcc ? f4(r.testAcc) : `${f4(r.comparedAcc)} (all ${r.test}: ${f4(r.testAcc)})`;
-    const diff = r.diff === null ? '—' : `${r.diff >= 0 ? '+' : ''}${r.diff.toFixed(4)}`;
+    const d = r.diff === null ? null : round(r.diff, 4) + 0; // + 0: no -0
+    const diff = d === null ? '—' : `${d >= 0 ? '+' : ''}${d.toFixed(4)}`;
     const flag = r.within002 === null ? '—' : r.within002 ? 'yes' : 'no';
     console.log(
       `| ${r.dataset} | ${r.train}/${r.test} | ${r.timesteps} x ${r.features} | ${acc} | ${f4(r.published)} | ${diff} | ${flag} | ${round(r.alpha, 3)} | ${f4(r.valAcc)} | ${r.seconds.toFixed(2)} | ${r.cpuSeconds.toFixed(2)} |`,
