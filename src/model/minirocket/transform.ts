@@ -8,6 +8,7 @@
 import type { Rng } from '../../util/rng.js';
 import type { Split } from '../../data/types.js';
 import { KERNEL_COUNT, KERNEL_INDICES, KERNEL_LENGTH, featureQuantiles, quantileSorted } from './kernels.js';
+import { writePpv } from './ppv.js';
 
 /** Everything the transform needs, decoded (see model-file.ts for the stored form). */
 export interface TransformParams {
@@ -179,74 +180,8 @@ export function transformRange(
         channelFrom += channelCounts[c]!;
         const from = padding[c] ? 0 : validFrom;
         const to = padding[c] ? T : validTo;
-        const inv = 1 / (to - from);
-        // +(a > b) instead of an if: the comparison's outcome is unpredictable, a branch mispredicts.
-        // Four biases per pass over the output, which is then read a quarter as often.
-        let b = 0;
-        for (; b + 8 <= perCombo; b += 8, feature += 8) {
-          const b0 = biases[feature]!;
-          const b1 = biases[feature + 1]!;
-          const b2 = biases[feature + 2]!;
-          const b3 = biases[feature + 3]!;
-          const b4 = biases[feature + 4]!;
-          const b5 = biases[feature + 5]!;
-          const b6 = biases[feature + 6]!;
-          const b7 = biases[feature + 7]!;
-          let p0 = 0;
-          let p1 = 0;
-          let p2 = 0;
-          let p3 = 0;
-          let p4 = 0;
-          let p5 = 0;
-          let p6 = 0;
-          let p7 = 0;
-          for (let t = from; t < to; t++) {
-            const v = conv[t]!;
-            p0 += +(v > b0);
-            p1 += +(v > b1);
-            p2 += +(v > b2);
-            p3 += +(v > b3);
-            p4 += +(v > b4);
-            p5 += +(v > b5);
-            p6 += +(v > b6);
-            p7 += +(v > b7);
-          }
-          out[row + feature] = p0 * inv;
-          out[row + feature + 1] = p1 * inv;
-          out[row + feature + 2] = p2 * inv;
-          out[row + feature + 3] = p3 * inv;
-          out[row + feature + 4] = p4 * inv;
-          out[row + feature + 5] = p5 * inv;
-          out[row + feature + 6] = p6 * inv;
-          out[row + feature + 7] = p7 * inv;
-        }
-        for (; b + 4 <= perCombo; b += 4, feature += 4) {
-          const b0 = biases[feature]!;
-          const b1 = biases[feature + 1]!;
-          const b2 = biases[feature + 2]!;
-          const b3 = biases[feature + 3]!;
-          let p0 = 0;
-          let p1 = 0;
-          let p2 = 0;
-          let p3 = 0;
-          for (let t = from; t < to; t++) {
-            const v = conv[t]!;
-            p0 += +(v > b0);
-            p1 += +(v > b1);
-            p2 += +(v > b2);
-            p3 += +(v > b3);
-          }
-          out[row + feature] = p0 * inv;
-          out[row + feature + 1] = p1 * inv;
-          out[row + feature + 2] = p2 * inv;
-          out[row + feature + 3] = p3 * inv;
-        }
-        for (; b < perCombo; b++, feature++) {
-          const bias = biases[feature]!;
-          let positive = 0;
-          for (let t = from; t < to; t++) positive += +(conv[t]! > bias);
-          out[row + feature] = positive * inv;
-        }
+        writePpv(conv, from, to, biases, feature, perCombo, out, row + feature);
+        feature += perCombo;
       }
     }
   }
