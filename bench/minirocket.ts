@@ -9,32 +9,11 @@
  *
  *   npm run bench:minirocket -- [--json] [--datasets GunPoint,ECG200] [--seed N]
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { loadDataset } from '../src/data/load.js';
 import { fitMiniRocket, predictMiniRocket } from '../src/model/minirocket/index.js';
-import { REPO_ROOT, parseArgs, round } from './common.js';
+import { parseArgs, round } from './common.js';
+import { MINIROCKET, chooseDatasets, publishedAccuracies, type SharedDataset } from './published.js';
 
-const DATASETS_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'datasets');
-/** Classes per set (../shared/datasets/README.md). */
-const CLASSES: Record<string, number> = {
-  GunPoint: 2,
-  ItalyPowerDemand: 2,
-  ECG200: 2,
-  Strawberry: 2,
-  ECGFiveDays: 2,
-  SonyAIBORobotSurface2: 2,
-  CBF: 3,
-  Trace: 4,
-  Plane: 7,
-  SyntheticControl: 6,
-  Chinatown: 2,
-  ArrowHead: 3,
-  ToeSegmentation1: 2,
-  Wine: 2,
-  BasicMotions: 4,
-};
-const ALL = Object.keys(CLASSES);
 /** Chinatown's copy has 2 test rows the published 343-row split lacks (see Chinatown/README.md). */
 const EXTRA_TEST_ROWS: Record<string, number[]> = { Chinatown: [29, 315] };
 
@@ -42,25 +21,7 @@ const args = parseArgs(process.argv.slice(2), { flags: ['json'], numbers: ['seed
 const json = args.flags.has('json');
 const seed = args.numbers.get('seed') ?? 0;
 if (!Number.isInteger(seed)) throw new Error(`--seed needs a whole number, got ${seed}`);
-const datasets = (args.strings.get('datasets')?.split(',') ?? ALL).map((d) => d.trim());
-for (const d of datasets) if (!ALL.includes(d)) throw new Error(`unknown dataset ${d} (known: ${ALL.join(', ')})`);
-
-/** The MiniRocket column of the datasets README's published table. */
-function published(): Map<string, number> {
-  const lines = readFileSync(path.join(DATASETS_DIR, 'README.md'), 'utf8').split('\n');
-  const start = lines.findIndex((l) => l.startsWith('| dataset | 1-NN'));
-  if (start < 0) throw new Error('the datasets README has no published-accuracy table');
-  const column = lines[start]!.split('|').findIndex((c) => c.trim() === 'MiniRocket');
-  const out = new Map<string, number>();
-  // The table's rows: the lines after its header, up to the first line that is not a table row.
-  const end = lines.findIndex((l, i) => i > start && !l.startsWith('|'));
-  for (const line of lines.slice(start + 2, end < 0 ? undefined : end)) {
-    const cells = line.split('|').map((c) => c.trim());
-    const value = Number(cells[column]);
-    if (ALL.includes(cells[1]!) && /^[0-9.]+$/.test(cells[column] ?? '') && Number.isFinite(value)) out.set(cells[1]!, value);
-  }
-  return out;
-}
+const datasets = chooseDatasets(args.strings.get('datasets'));
 
 interface Row {
   dataset: string;
@@ -83,12 +44,9 @@ interface Row {
   cpuSeconds: number;
 }
 
-async function run(name: string, reference: number | undefined): Promise<Row> {
-  const dir = path.join(DATASETS_DIR, name);
-  if (!existsSync(dir)) throw new Error(`bench:minirocket needs ${dir} (the UCR/UEA datasets next to the repo)`);
-  const classes = CLASSES[name]!;
-  const format = name === 'BasicMotions' ? 'long' : 'ucr';
-  const { train, test } = await loadDataset({ train: 'train.csv', test: 'test.csv', format } as never, { baseDir: dir, classes });
+async function run(d: SharedDataset, reference: number | undefined): Promise<Row> {
+  const { name, classes } = d;
+  const { train, test } = await loadDataset({ train: d.trainFile, test: d.testFile, format: d.format } as never, { baseDir: '/', classes });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const fit = await fitMiniRocket(train, { seed, classes });
@@ -128,11 +86,11 @@ async function run(name: string, reference: number | undefined): Promise<Row> {
   };
 }
 
-const figures = published();
+const figures = publishedAccuracies();
 const rows: Row[] = [];
-for (const name of datasets) {
-  if (!json) process.stderr.write(`[bench:minirocket] ${name}...\n`);
-  rows.push(await run(name, figures.get(name)));
+for (const d of datasets) {
+  if (!json) process.stderr.write(`[bench:minirocket] ${d.name}...\n`);
+  rows.push(await run(d, figures.get(d.name)?.[MINIROCKET]));
 }
 const compared = rows.filter((r) => r.within002 !== null);
 const summary = {
