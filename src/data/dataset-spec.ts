@@ -15,8 +15,13 @@ export const DatasetSpecSchema = z.strictObject({
     .lte(0.9, { message: 'validationSplit must be at most 0.9' })
     .default(0.2),
   splitSeed: z.number().int().min(0).default(0),
-  /** none | series | feature (training-split statistics only); see src/data/normalize.ts */
-  normalize: NormalizationSchema.default('none'),
+  /**
+   * none | series | feature (training-split statistics only); see src/data/normalize.ts.
+   * Default feature: raw sensor values and counts train badly unscaled, per-series scaling loses
+   * the amplitude that separates classes of multivariate sets (BasicMotions), and on the UCR sets
+   * that are z-normalised per series already it is almost the identity.
+   */
+  normalize: NormalizationSchema.default('feature'),
   /**
    * How trials are validated: `holdout` (one stratified validationSplit of the train file),
    * `cv` (stratified k-fold cross-validation of the train file, epoch budget chosen on the folds,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DatasetSpecSchema } from '../data/dataset-spec.js';
 import { TrialConfigSchema } from '../model/trial-config.js';
+import { DEFAULT_SEARCH_SPACE } from './default-space.js';
 import { SWEEP_NAME } from './ids.js';
 import { LIST_ONLY, METRICS, SWEEPABLE, type SweepableName } from './vocabulary.js';
 
@@ -62,7 +63,8 @@ export const SweepSpecSchema = z
       .optional(),
     /** Seed of the random sampler; the same spec always yields the same trials. */
     samplerSeed: z.number().int().min(0).default(0),
-    parameters: ParametersSchema.default({}),
+    /** Absent: the default search space (DEFAULT_SEARCH_SPACE); `{}`: one trial of the defaults. */
+    parameters: ParametersSchema.default(() => structuredClone(DEFAULT_SEARCH_SPACE) as unknown as z.output<typeof ParametersSchema>),
     metric: MetricSchema.default({ name: 'valAuc', goal: 'maximize' }),
     seeds: z
       .array(

@@ -62,7 +62,7 @@ describe('dataset spec schema', () => {
       format: 'ucr',
       validationSplit: 0.2,
       splitSeed: 0,
-      normalize: 'none',
+      normalize: 'feature',
       protocol: 'auto',
       folds: 5,
     });
