@@ -4,7 +4,8 @@ import { loadDataset } from '../data/load.js';
 import { resolveProtocol } from '../data/dataset-spec.js';
 import type { LoadedSpec } from '../definition/load-spec.js';
 import { countTrials, type Trial } from '../definition/trials.js';
-import { baselineOf, type SweepSpec } from '../definition/sweep-spec.js';
+import { baselineOf, type BaselineChoice, type SweepSpec } from '../definition/sweep-spec.js';
+import { MAX_TRAIN_SERIES } from '../model/minirocket/classifier.js';
 import type { DatasetStore } from '../store/dataset-store.js';
 import { UserError } from '../util/errors.js';
 import { sweepIdOf } from './sweep-id.js';
@@ -56,13 +57,31 @@ export async function prepareSweep(
   });
   const counts = checkClasses(dataset, spec);
   // Stored as resolved: the record says whether the sweep has a baseline, whatever the defaults become.
-  const resolved = { ...withResolvedProtocol(spec, dataset.train.n, Math.min(...counts)), baseline: baselineOf(spec) };
+  const resolved = {
+    ...withResolvedProtocol(spec, dataset.train.n, Math.min(...counts)),
+    baseline: resolveBaseline(spec, dataset.train.n),
+  };
   checkSamplesPerClass(resolved, counts);
   const trials = expandTrials(resolved);
   const classes = counts.length;
   // A dry run builds no model: its trials may be any size (queue load tests).
   if (!resolved.dryRun) checkTrialSizes(resolved, trials, dataset.train, classes, opts.maxTrialMemoryMb ?? DEFAULT_MAX_TRIAL_MEMORY_MB);
   return { spec: resolved, trials, dataset, encodedDataset: encodeDataset(dataset) };
+}
+
+/**
+ * The sweep's baseline as stored: the spec's, or its default (baselineOf). MiniRocket's
+ * leave-one-out ridge takes at most MAX_TRAIN_SERIES training series: past that the default is
+ * `none`, and an explicit `minirocket` is refused before anything is stored.
+ */
+function resolveBaseline(spec: SweepSpec, trainSamples: number): BaselineChoice {
+  if (trainSamples <= MAX_TRAIN_SERIES) return baselineOf(spec);
+  if (spec.baseline === 'minirocket') {
+    throw new UserError(
+      `baseline: minirocket takes at most ${MAX_TRAIN_SERIES.toLocaleString('en-US')} training series and ${spec.dataset.train} has ${trainSamples.toLocaleString('en-US')}: use baseline: none`,
+    );
+  }
+  return 'none';
 }
 
 /** Replaces `protocol: auto` by what it means for this train file (so the stored spec and its id say it). */

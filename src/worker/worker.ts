@@ -108,11 +108,12 @@ export async function startWorker(redis: RedisClient, opts: WorkerOptions): Prom
 
   worker.on('active', (job: Job<TrialJob>) => {
     active.set(job.id!, job);
-    log('trial.start', { worker: name, jobId: job.id, attempt: job.attemptsStarted, config: job.data.config });
+    if (job.name === BASELINE_JOB) log('baseline.start', { worker: name, jobId: job.id, attempt: job.attemptsStarted });
+    else log('trial.start', { worker: name, jobId: job.id, attempt: job.attemptsStarted, config: job.data.config });
   });
   worker.on('completed', (job: Job<TrialJob>, value: ProcessorReturn | undefined) => {
     active.delete(job.id!);
-    log('trial.end', {
+    log(job.name === BASELINE_JOB ? 'baseline.end' : 'trial.end', {
       worker: name,
       jobId: job.id,
       status: value?.status ?? 'completed',
@@ -124,7 +125,12 @@ export async function startWorker(redis: RedisClient, opts: WorkerOptions): Prom
   worker.on('failed', (job: Job<TrialJob> | undefined, err: Error) => {
     if (job) active.delete(job.id!);
     const final = job?.finishedOn !== undefined;
-    log('trial.end', { worker: name, jobId: job?.id, status: final ? 'failed' : 'retrying', reason: err.message });
+    log(job?.name === BASELINE_JOB ? 'baseline.end' : 'trial.end', {
+      worker: name,
+      jobId: job?.id,
+      status: final ? 'failed' : 'retrying',
+      reason: err.message,
+    });
     if (job && final && job.name === BASELINE_JOB) void recordBaselineFailure(store, job, err, name);
     else if (job && final) void recordFailure(store, job, err, name).then(() => suggestNext(job));
   });
