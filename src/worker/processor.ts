@@ -130,7 +130,11 @@ export default async function processTrial(job: SandboxedJob, token?: string, si
     : { status: outcome.status, metrics: outcome.result.metrics };
 }
 
-/** The sweep's baseline job (run-baseline.ts): the same validation, postponement and retirement as a trial. */
+/**
+ * The sweep's baseline job (run-baseline.ts): validated and postponed (Redis out of memory) as a
+ * trial is. A failed one does not retire the process: MiniRocket is plain JavaScript and leaves
+ * no engine state behind.
+ */
 async function processBaseline(job: SandboxedJob, token?: string, signal?: AbortSignal): Promise<ProcessorReturn> {
   const parsed = BaselineJobSchema.safeParse(job.data);
   if (!parsed.success) {

@@ -234,4 +234,36 @@ describe('the MiniRocket baseline of a sweep', () => {
     assert.match((await runCli(['status', a.sweepId], env)).stdout, /baseline: MiniRocket queued/);
     await runCli(['cancel', a.sweepId], env);
   });
+
+  test('a failure that would recur anywhere (its dataset gone from Redis) fails it at once, recorded, not retried', async () => {
+    // Last: the train file's content is shared by every sweep of this file (content-addressed).
+    const { sweepId: gone } = await enqueue([await spec('italy-gone', ['retry: { attempts: 3, backoffMs: 0 }'])]);
+    const record = JSON.parse((await redis.get(`${prefix}:sweep:${gone}`))!) as { datasetHash: string };
+    await redis.del(`${prefix}:dataset:${record.datasetHash}`);
+    const worker = spawnCli(['worker'], env);
+    try {
+      await waitFor(
+        async () => ((await queue.getJobState(baselineJobId(gone))) === 'failed' ? true : undefined),
+        60_000,
+        'the baseline job to fail',
+      );
+    } finally {
+      worker.kill('SIGTERM');
+    }
+    assert.equal(await exited(worker), 0, worker.output());
+    const job = await queue.getJob(baselineJobId(gone));
+    assert.equal(job!.attemptsMade, 1, 'not retried');
+    const status = await waitFor(
+      async () => {
+        const r = await runCli(['status', gone], env);
+        return /baseline: MiniRocket failed/.test(r.stdout) ? r.stdout : undefined;
+      },
+      10_000,
+      'the failure to be recorded',
+    );
+    assert.match(status, /baseline: MiniRocket failed after 1 attempt\(s\): .*dataset/i);
+    const best = await runCli(['best', gone, '--baseline'], env);
+    assert.equal(best.code, 2);
+    assert.match(best.stderr, /has no result yet: it failed/);
+  });
 });
