@@ -8,6 +8,7 @@
 import type { Rng } from '../../util/rng.js';
 import type { Split } from '../../data/types.js';
 import { KERNEL_COUNT, KERNEL_INDICES, KERNEL_LENGTH, featureQuantiles, quantileSorted } from './kernels.js';
+import { writePpv } from './ppv.js';
 
 /** Everything the transform needs, decoded (see model-file.ts for the stored form). */
 export interface TransformParams {
@@ -179,14 +180,8 @@ export function transformRange(
         channelFrom += channelCounts[c]!;
         const from = padding[c] ? 0 : validFrom;
         const to = padding[c] ? T : validTo;
-        const inv = 1 / (to - from);
-        for (let b = 0; b < perCombo; b++, feature++) {
-          const bias = biases[feature]!;
-          let positive = 0;
-          // +(a > b) instead of an if: the comparison's outcome is unpredictable, a branch mispredicts.
-          for (let t = from; t < to; t++) positive += +(conv[t]! > bias);
-          out[row + feature] = positive * inv;
-        }
+        writePpv(conv, from, to, biases, feature, perCombo, out, row + feature);
+        feature += perCombo;
       }
     }
   }
