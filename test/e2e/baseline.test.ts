@@ -240,7 +240,8 @@ describe('the MiniRocket baseline of a sweep', () => {
     const { sweepId: gone } = await enqueue([await spec('italy-gone', ['retry: { attempts: 3, backoffMs: 0 }'])]);
     const record = JSON.parse((await redis.get(`${prefix}:sweep:${gone}`))!) as { datasetHash: string };
     await redis.del(`${prefix}:dataset:${record.datasetHash}`);
-    const worker = spawnCli(['worker'], env);
+    // A cache of its own: earlier workers cached this content on disk.
+    const worker = spawnCli(['worker', '--cache-dir', path.join(dir, 'fresh-cache')], env);
     try {
       await waitFor(
         async () => ((await queue.getJobState(baselineJobId(gone))) === 'failed' ? true : undefined),
