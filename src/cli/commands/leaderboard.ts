@@ -72,7 +72,8 @@ export function leaderboardCommand(): Command {
         console.log(`per configuration, over ${sweep.spec.seeds.length} seeds:`);
         console.log(seedGroupsTable(groups, sweep.spec.metric, baseline));
         if (flags.byConfig) {
-          if (baseline) printVerdict(baseline, rows, sweep, flags.limit === undefined);
+          // Groups are made of every trial, whatever --limit shows.
+          if (baseline) printVerdict(baseline, rows, sweep, true);
           warnSkipped(skipped);
           return;
         }
