@@ -205,7 +205,9 @@ export function baselineVerdict(baseline: BaselineResult, trials: LeaderboardRow
     lines.push(
       beats
         ? `${name} beats ${scope}: ${metric.name} ${fmt(ours, 4)} vs best trial ${fmt(best, 4)}`
-        : `best trial ${metric.name} ${fmt(best, 4)} vs ${name} ${fmt(ours, 4)}`,
+        : ours === best
+          ? `${name} ties the best trial: ${metric.name} ${fmt(ours, 4)}`
+          : `best trial ${metric.name} ${fmt(best, 4)} vs ${name} ${fmt(ours, 4)}`,
     );
   }
   const testAcc = baseline.metrics.testAcc;
@@ -215,7 +217,9 @@ export function baselineVerdict(baseline: BaselineResult, trials: LeaderboardRow
     lines.push(
       testAcc > bestTest
         ? `${name} beats ${scope} on test accuracy: ${fmt(testAcc, 4)} vs best trial ${fmt(bestTest, 4)}`
-        : `best trial test accuracy ${fmt(bestTest, 4)} vs ${name} ${fmt(testAcc, 4)}`,
+        : testAcc === bestTest
+          ? `${name} ties the best trial on test accuracy: ${fmt(testAcc, 4)}`
+          : `best trial test accuracy ${fmt(bestTest, 4)} vs ${name} ${fmt(testAcc, 4)}`,
     );
   }
   return lines;

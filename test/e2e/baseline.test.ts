@@ -154,13 +154,24 @@ describe('the MiniRocket baseline of a sweep', () => {
     const first = lines.findIndex((l) => /│ 1 +│ [0-9a-f]{8}/.test(l));
     assert.ok(ref > 0 && first > ref, table);
     // The verdict says which is ahead, on the sweep's metric and on test accuracy.
-    const beats = baseline.metrics.valAcc! > trial.metrics.valAcc!;
+    const [ours, theirs] = [baseline.metrics.valAcc!, trial.metrics.valAcc!];
     assert.match(
       table,
-      beats ? /MiniRocket baseline beats every trial: valAcc [\d.]+ vs best trial/ : /best trial valAcc [\d.]+ vs MiniRocket/,
+      ours > theirs
+        ? /MiniRocket baseline beats every trial: valAcc [\d.]+ vs best trial/
+        : ours === theirs
+          ? /MiniRocket baseline ties the best trial: valAcc/
+          : /best trial valAcc [\d.]+ vs MiniRocket/,
     );
-    const beatsTest = baseline.metrics.testAcc! > trial.metrics.testAcc!;
-    assert.match(table, beatsTest ? /MiniRocket baseline beats every trial on test accuracy/ : /best trial test accuracy/);
+    const [oursTest, theirsTest] = [baseline.metrics.testAcc!, trial.metrics.testAcc!];
+    assert.match(
+      table,
+      oursTest > theirsTest
+        ? /MiniRocket baseline beats every trial on test accuracy/
+        : oursTest === theirsTest
+          ? /ties the best trial on test accuracy/
+          : /best trial test accuracy/,
+    );
 
     const grouped = JSON.parse((await runCli(['leaderboard', sweepId, '--by-config', '--json'], env)).stdout) as Array<{ kind: string }>;
     assert.deepEqual(
