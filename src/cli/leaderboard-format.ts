@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { terminalText } from './terminal-text.js';
 import type { Metric } from '../definition/sweep-spec.js';
 import { METRIC_INFO, PARAMETERS, SEED, parameterValue, type MetricInfo, type ParameterInfo } from '../definition/vocabulary.js';
-import type { LeaderboardRow } from '../store/records.js';
+import type { BaselineResult, LeaderboardRow } from '../store/records.js';
 import type { ConfigSummary, Spread } from '../store/aggregate.js';
 
 /**
@@ -22,7 +22,16 @@ const RESULT_FIELDS = ['epochs', 'cvFolds', 'cvEpoch', 'prunedAt', 'durationMs',
 const csvName = (p: ParameterInfo) => ((RESULT_FIELDS as readonly string[]).includes(p.name) ? `config.${p.name}` : p.name);
 
 const CSV_PARAMETERS: readonly ParameterInfo[] = [...PARAMETERS, SEED];
-const CSV_COLUMNS = ['rank', 'trialId', ...CSV_PARAMETERS.map(csvName), ...METRIC_INFO.map((m) => m.name), ...RESULT_FIELDS];
+/** `kind`: trial, or baseline for the sweep's reference row (first); `method`: the baseline's. */
+const CSV_COLUMNS = [
+  'rank',
+  'trialId',
+  ...CSV_PARAMETERS.map(csvName),
+  ...METRIC_INFO.map((m) => m.name),
+  ...RESULT_FIELDS,
+  'kind',
+  'method',
+];
 
 /** Flat view of a row: every parameter (absent options as what they mean), every metric, the result's fields. */
 function flatten(row: LeaderboardRow): Record<string, unknown> {
@@ -41,16 +50,35 @@ function flatten(row: LeaderboardRow): Record<string, unknown> {
     engine: row.engine ?? '',
     worker: row.worker,
     attempts: row.attempts,
+    kind: 'trial',
+    method: '',
   };
 }
 
-/** Booleans as true/false (csv-stringify's default writes 1 and an empty cell). */
-export function leaderboardCsv(rows: LeaderboardRow[]): string {
+/** The baseline's CSV row: no rank, trial id or parameters; its metrics under the trials' names. */
+function flattenBaseline(b: BaselineResult): Record<string, unknown> {
+  const metrics: Partial<Record<string, number>> = b.metrics;
+  return {
+    ...Object.fromEntries(METRIC_INFO.map((m) => [m.name, metrics[m.name]])),
+    durationMs: b.durationMs,
+    worker: b.worker,
+    attempts: b.attempts,
+    kind: 'baseline',
+    method: b.method,
+  };
+}
+
+/** Booleans as true/false (csv-stringify's default writes 1 and an empty cell). The baseline, if given, is the first row. */
+export function leaderboardCsv(rows: LeaderboardRow[], baseline?: BaselineResult): string {
   // Strings from Redis, with their control characters made visible (see terminal-text.ts).
   const safe = (row: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? terminalText(v) : v]));
-  return stringify(rows.map(flatten).map(safe), { header: true, columns: CSV_COLUMNS, cast: { boolean: (v) => String(v) } });
+  const flat = [...(baseline ? [flattenBaseline(baseline)] : []), ...rows.map(flatten)];
+  return stringify(flat.map(safe), { header: true, columns: CSV_COLUMNS, cast: { boolean: (v) => String(v) } });
 }
+
+/** The baseline's name in tables and messages. */
+const BASELINE_NAME = { minirocket: 'MiniRocket' } as const;
 
 /** A parameter's value in a table cell. */
 function cell(p: ParameterInfo, v: unknown): string {
@@ -111,10 +139,11 @@ function metricCell(row: LeaderboardRow, metric: Metric): string {
   return spread === undefined ? value : `${value} ± ${fmt(spread, 4)}`;
 }
 
-export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string {
+/** The table, the baseline (if given) first as the reference row `ref`, outside the ranking. */
+export function leaderboardTable(rows: LeaderboardRow[], metric: Metric, baseline?: BaselineResult): string {
   const configs = rows.map((r) => r.config);
   const { columns, fixed } = splitParameters(configs, [...PARAMETERS, SEED]);
-  const others = otherMetrics(rows, metric);
+  const others = otherMetrics(baseline ? [...rows, { metrics: baseline.metrics } as LeaderboardRow] : rows, metric);
   const table = new Table({
     head: [
       '#',
@@ -129,6 +158,20 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string
     ],
     style: { head: [], border: [] },
   });
+  if (baseline) {
+    const metrics: Partial<Record<string, number>> = baseline.metrics;
+    table.push([
+      'ref',
+      BASELINE_NAME[baseline.method],
+      ...columns.map(() => '-'),
+      fmt(metrics[metric.name], 4),
+      ...others.map((m) => fmt(metrics[m.name])),
+      '-',
+      `${(baseline.durationMs / 1000).toFixed(1)}s`,
+      baseline.method,
+      terminalText(baseline.worker),
+    ]);
+  }
   for (const row of rows) {
     const metrics: Partial<Record<string, number>> = row.metrics;
     // Every cell made terminal-safe: records in Redis may hold escape sequences (terminal-text.ts).
@@ -145,19 +188,66 @@ export function leaderboardTable(rows: LeaderboardRow[], metric: Metric): string
     ];
     table.push(cells.map((c) => (typeof c === 'number' ? c : terminalText(c))));
   }
-  return table.toString() + fixedLine(configs, fixed, 'row');
+  return table.toString() + fixedLine(configs, fixed, baseline ? 'trial row' : 'row');
+}
+
+/**
+ * One plain line comparing the baseline with the best trial on the sweep's metric, and one on
+ * test accuracy when both have it; `trials` are the ranked trials to compare with (best first).
+ */
+export function baselineVerdict(baseline: BaselineResult, trials: LeaderboardRow[], metric: Metric, scope = 'every trial'): string[] {
+  const name = `${BASELINE_NAME[baseline.method]} baseline`;
+  const lines: string[] = [];
+  const ours = baseline.metrics[metric.name];
+  const best = trials[0]?.metrics[metric.name];
+  if (ours !== undefined && Number.isFinite(ours) && best !== undefined && Number.isFinite(best)) {
+    const beats = metric.goal === 'maximize' ? ours > best : ours < best;
+    lines.push(
+      beats
+        ? `${name} beats ${scope}: ${metric.name} ${fmt(ours, 4)} vs best trial ${fmt(best, 4)}`
+        : ours === best
+          ? `${name} ties the best trial: ${metric.name} ${fmt(ours, 4)}`
+          : `best trial ${metric.name} ${fmt(best, 4)} vs ${name} ${fmt(ours, 4)}`,
+    );
+  }
+  const testAcc = baseline.metrics.testAcc;
+  const trialTest = trials.map((t) => t.metrics.testAcc ?? Number.NaN).filter(Number.isFinite);
+  if (testAcc !== undefined && Number.isFinite(testAcc) && trialTest.length > 0) {
+    const bestTest = Math.max(...trialTest);
+    lines.push(
+      testAcc > bestTest
+        ? `${name} beats ${scope} on test accuracy: ${fmt(testAcc, 4)} vs best trial ${fmt(bestTest, 4)}`
+        : testAcc === bestTest
+          ? `${name} ties the best trial on test accuracy: ${fmt(testAcc, 4)}`
+          : `best trial test accuracy ${fmt(bestTest, 4)} vs ${name} ${fmt(testAcc, 4)}`,
+    );
+  }
+  return lines;
 }
 
 const pm = (s: Spread | undefined, digits = 4) => (s ? `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}` : '-');
 
-/** Configurations trained with several seeds: mean ± standard deviation over the seeds. */
-export function seedGroupsTable(groups: ConfigSummary[], metric: Metric): string {
+/** Configurations trained with several seeds: mean ± standard deviation over the seeds; the baseline, if given, first as `ref`. */
+export function seedGroupsTable(groups: ConfigSummary[], metric: Metric, baseline?: BaselineResult): string {
   const configs = groups.map((g) => g.config);
   const { columns, fixed } = splitParameters(configs, PARAMETERS);
   const table = new Table({
     head: ['#', ...columns.map(header), 'seeds', `${metric.name} mean ± sd`, 'min', 'max', 'testAcc mean ± sd', 'ensemble testAcc'],
     style: { head: [], border: [] },
   });
+  if (baseline) {
+    const value = baseline.metrics[metric.name];
+    table.push([
+      'ref',
+      ...columns.map(() => '-'),
+      `${BASELINE_NAME[baseline.method]} (1 fit)`,
+      fmt(value, 4),
+      '-',
+      '-',
+      fmt(baseline.metrics.testAcc),
+      '-',
+    ]);
+  }
   for (const g of groups) {
     table.push([
       g.rank,

@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { SWEEPABLE, vocabularyJson } from '../definition/vocabulary.js';
 import type { TrialConfig } from '../model/trial-config.js';
-import type { EpochMetrics, SweepRecord } from '../store/records.js';
+import type { BaselineState, EpochMetrics, SweepRecord } from '../store/records.js';
 import { skippedRecord, type SkippedRecord, type SweepStore } from '../store/sweep-store.js';
 import { CorruptRecordError } from '../util/errors.js';
 import { HttpError, SweepIdSchema, TrialIdSchema, params, query } from './validate.js';
@@ -54,20 +54,52 @@ function summary(sweep: SweepRecord) {
   };
 }
 
+/**
+ * The sweep's reference (baseline job) as the API shows it: null when the sweep has none, else
+ * its state and, once done, its metrics under the trials' names (val*: leave-one-out on the train file).
+ */
+export function baselineView(b: BaselineState) {
+  if (b.state === 'none') return null;
+  if (b.state !== 'done') {
+    return {
+      kind: 'baseline' as const,
+      method: 'minirocket' as const,
+      state: b.state,
+      ...(b.state === 'failed' ? { reason: b.failure.reason } : {}),
+      ...(b.state === 'running' ? { worker: b.worker } : {}),
+    };
+  }
+  const r = b.result;
+  return {
+    kind: 'baseline' as const,
+    method: r.method,
+    state: b.state,
+    metrics: r.metrics,
+    seconds: r.seconds,
+    durationMs: r.durationMs,
+    features: r.features,
+    alpha: r.alpha,
+    worker: r.worker,
+    finishedAt: r.finishedAt,
+  };
+}
+
 /** JSON routes under /api: read-only views of the store. */
 export function apiRouter(store: SweepStore): Router {
   const router = Router();
 
   async function overview(sweep: SweepRecord, skipped: SkippedRecord[] = []) {
-    const [counts, top] = await Promise.all([
+    const [counts, top, baseline] = await Promise.all([
       store.counts(sweep.sweepId),
       store.leaderboard(sweep.sweepId, sweep.spec.metric, 1, { skipped }),
+      store.baselineState(sweep, skipped),
     ]);
     const best = top[0];
     return {
       ...summary(sweep),
       counts,
       best: best ? { trialId: best.trialId, value: best.metrics[sweep.spec.metric.name] ?? null, config: best.config } : null,
+      baseline: baselineView(baseline),
     };
   }
 
@@ -118,11 +150,13 @@ export function apiRouter(store: SweepStore): Router {
   router.get('/sweeps/:sweepId/leaderboard', async (req, res) => {
     const { limit, offset } = query(req, LeaderboardQuery);
     const sweep = await sweepOf(req);
-    const [total, rows] = await Promise.all([
+    const [total, rows, baseline] = await Promise.all([
       store.rankedCount(sweep.sweepId),
       store.leaderboard(sweep.sweepId, sweep.spec.metric, limit, { offset }),
+      store.baselineState(sweep),
     ]);
-    res.json({ total, offset, limit, rows, nextOffset: offset + limit < total ? offset + limit : null });
+    // The baseline is the sweep's reference, on every page, never one of the ranked rows.
+    res.json({ total, offset, limit, rows, nextOffset: offset + limit < total ? offset + limit : null, baseline: baselineView(baseline) });
   });
 
   router.get('/sweeps/:sweepId/failures', async (req, res) => {

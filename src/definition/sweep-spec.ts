@@ -39,6 +39,10 @@ export const MetricSchema = z.strictObject({
 });
 export type Metric = z.infer<typeof MetricSchema>;
 
+/** The reference methods a sweep can be compared with (`baseline` in the spec). */
+export const BASELINES = ['minirocket', 'none'] as const;
+export type BaselineChoice = (typeof BASELINES)[number];
+
 export const SweepSpecSchema = z
   .strictObject({
     name: z.string().min(1).max(80).regex(SWEEP_NAME, {
@@ -88,6 +92,13 @@ export const SweepSpecSchema = z
       .default({ attempts: 3, backoffMs: 5_000 }),
     /** Workers skip training and record a synthetic result after a few ms: for exercising the queue at scale. */
     dryRun: z.boolean().default(false),
+    /**
+     * A reference classifier trained once per sweep, on the whole train file, as one extra job:
+     * `minirocket` (random convolutional kernels + a ridge classifier, seconds on a CPU) or `none`.
+     * Default: `minirocket`, but `none` for a dry-run sweep, which must not pay for training
+     * (an explicit `minirocket` there trains the baseline for real). See `baselineOf`.
+     */
+    baseline: z.enum(BASELINES).optional(),
   })
   .superRefine((spec, ctx) => {
     if (spec.method !== 'grid' && spec.count === undefined) {
@@ -126,3 +137,8 @@ export const SweepSpecSchema = z
 export type SweepSpec = z.infer<typeof SweepSpecSchema>;
 export type SweepSpecInput = z.input<typeof SweepSpecSchema>;
 export type ParameterValues = NonNullable<SweepSpec['parameters'][SweepableName]>;
+
+/** The sweep's baseline: as the spec says, else `minirocket`, or `none` for a dry-run sweep. */
+export function baselineOf(spec: Pick<SweepSpec, 'baseline' | 'dryRun'>): BaselineChoice {
+  return spec.baseline ?? (spec.dryRun ? 'none' : 'minirocket');
+}

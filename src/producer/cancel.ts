@@ -1,4 +1,5 @@
 import { trialJobId } from '../queue/trial-job.js';
+import { baselineJobId } from '../queue/baseline-job.js';
 import { queueKeyNames } from '../queue/trial-queue.js';
 import { UserError } from '../util/errors.js';
 import type { QueueDeps } from '../queue/queue-trials.js';
@@ -9,6 +10,8 @@ export interface CancelSummary {
   removed: number;
   /** trials being trained right now: they finish and keep their results */
   active: number;
+  /** the sweep's baseline job: removed from the queue, or being trained (it finishes); absent otherwise */
+  baseline?: 'removed' | 'active';
 }
 
 /**
@@ -26,5 +29,12 @@ export async function cancelSweep(sweepId: string, deps: QueueDeps): Promise<Can
   const { removed: jobIds, active } = await store.removeQueuedJobs(queueKeyNames(deps.queue), trialJobId(sweepId, ''));
   const removed = jobIds.map((jobId) => jobId.slice(sweepId.length + 1));
   await store.markCancelled(sweepId, removed);
-  return { sweepId, removed: removed.length, active };
+  const baseline = await store.removeQueuedJob(queueKeyNames(deps.queue), baselineJobId(sweepId));
+  if (baseline.removed) await store.markBaselineCancelled(sweepId);
+  return {
+    sweepId,
+    removed: removed.length,
+    active,
+    ...(baseline.removed ? { baseline: 'removed' as const } : baseline.active ? { baseline: 'active' as const } : {}),
+  };
 }

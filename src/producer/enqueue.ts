@@ -4,12 +4,14 @@ import { loadDataset } from '../data/load.js';
 import { resolveProtocol } from '../data/dataset-spec.js';
 import type { LoadedSpec } from '../definition/load-spec.js';
 import { countTrials, type Trial } from '../definition/trials.js';
-import type { SweepSpec } from '../definition/sweep-spec.js';
+import { baselineOf, type BaselineChoice, type SweepSpec } from '../definition/sweep-spec.js';
+import { MAX_TRAIN_SERIES } from '../model/minirocket/classifier.js';
 import type { DatasetStore } from '../store/dataset-store.js';
 import { UserError } from '../util/errors.js';
 import { sweepIdOf } from './sweep-id.js';
 import { DEFAULT_MAX_TRIAL_MEMORY_MB, checkTrialSizes } from './trial-size.js';
 import { queueMissingTrials, type QueueDeps } from '../queue/queue-trials.js';
+import { queueBaseline } from '../queue/queue-baseline.js';
 import { expandTrials } from '../search/initial-trials.js';
 import { topUpSweep } from '../search/suggester.js';
 import type { SweepRecord } from '../store/records.js';
@@ -27,6 +29,8 @@ export interface EnqueueSummary {
   sweepId: string;
   trials: number;
   enqueued: number;
+  /** the sweep's baseline job was added now (absent: the sweep has no baseline) */
+  baselineQueued?: boolean;
 }
 
 /** A sweep checked from end to end and ready to store: nothing here has touched Redis yet. */
@@ -52,13 +56,32 @@ export async function prepareSweep(
     ...(opts.maxDatasetMb !== undefined ? { maxDatasetMb: opts.maxDatasetMb } : {}),
   });
   const counts = checkClasses(dataset, spec);
-  const resolved = withResolvedProtocol(spec, dataset.train.n, Math.min(...counts));
+  // Stored as resolved: the record says whether the sweep has a baseline, whatever the defaults become.
+  const resolved = {
+    ...withResolvedProtocol(spec, dataset.train.n, Math.min(...counts)),
+    baseline: resolveBaseline(spec, dataset.train.n),
+  };
   checkSamplesPerClass(resolved, counts);
   const trials = expandTrials(resolved);
   const classes = counts.length;
   // A dry run builds no model: its trials may be any size (queue load tests).
   if (!resolved.dryRun) checkTrialSizes(resolved, trials, dataset.train, classes, opts.maxTrialMemoryMb ?? DEFAULT_MAX_TRIAL_MEMORY_MB);
   return { spec: resolved, trials, dataset, encodedDataset: encodeDataset(dataset) };
+}
+
+/**
+ * The sweep's baseline as stored: the spec's, or its default (baselineOf). MiniRocket's
+ * leave-one-out ridge takes at most MAX_TRAIN_SERIES training series: past that the default is
+ * `none`, and an explicit `minirocket` is refused before anything is stored.
+ */
+function resolveBaseline(spec: SweepSpec, trainSamples: number): BaselineChoice {
+  if (trainSamples <= MAX_TRAIN_SERIES) return baselineOf(spec);
+  if (spec.baseline === 'minirocket') {
+    throw new UserError(
+      `baseline: minirocket takes at most ${MAX_TRAIN_SERIES.toLocaleString('en-US')} training series and ${spec.dataset.train} has ${trainSamples.toLocaleString('en-US')}: use baseline: none`,
+    );
+  }
+  return 'none';
 }
 
 /** Replaces `protocol: auto` by what it means for this train file (so the stored spec and its id say it). */
@@ -102,13 +125,16 @@ export async function enqueueSweep(prepared: PreparedSweep, deps: EnqueueDeps): 
   };
   // One producer at a time per sweep: whoever creates it adds its jobs, and another producer of
   // the same spec, started at the same moment, then finds them queued and reports 0 added.
-  const enqueued = await store.withEnqueueLock(sweepId, async () => {
+  const { enqueued, baselineQueued } = await store.withEnqueueLock(sweepId, async () => {
     const isNew = await store.createSweep(record, trials);
+    // The stored record, not this producer's: its settings make the jobs workers check against.
+    const stored = isNew ? record : ((await store.getSweep(sweepId)) ?? record);
+    const baselineQueued = await queueBaseline(stored, deps, { retryFailed: false, isNew });
     // tpe sweeps start empty: the first `parallelism` trials are suggested now, the rest as results arrive.
-    if (spec.method === 'tpe') return topUpSweep((await store.getSweep(sweepId)) ?? record, deps);
-    return queueMissingTrials(record, trials, deps, { retryFailed: false, isNew });
+    if (spec.method === 'tpe') return { enqueued: await topUpSweep(stored, deps), baselineQueued };
+    return { enqueued: await queueMissingTrials(record, trials, deps, { retryFailed: false, isNew }), baselineQueued };
   });
-  return { sweepId, trials: record.trials, enqueued };
+  return { sweepId, trials: record.trials, enqueued, ...(baselineOf(spec) === 'none' ? {} : { baselineQueued }) };
 }
 
 /**

@@ -1,5 +1,7 @@
 import { UserError } from '../util/errors.js';
 import { queueMissingTrials } from '../queue/queue-trials.js';
+import { queueBaseline } from '../queue/queue-baseline.js';
+import { baselineOf } from '../definition/sweep-spec.js';
 import type { EnqueueDeps, EnqueueSummary } from './enqueue.js';
 import { topUpSweep } from '../search/suggester.js';
 
@@ -15,10 +17,11 @@ export async function resumeSweep(sweepId: string, deps: EnqueueDeps): Promise<E
   if (!(await deps.datasets.has(sweep.datasetHash))) {
     throw new UserError(`the dataset of sweep ${sweepId} is no longer in Redis; enqueue the spec file again instead`);
   }
-  const queued = await store.withEnqueueLock(sweepId, async () => {
+  const { queued, baselineQueued } = await store.withEnqueueLock(sweepId, async () => {
     await store.clearCancel(sweepId);
-    return queueMissingTrials(sweep, await store.getTrials(sweepId), deps, { retryFailed: true });
+    const baselineQueued = await queueBaseline(sweep, deps, { retryFailed: true });
+    return { queued: await queueMissingTrials(sweep, await store.getTrials(sweepId), deps, { retryFailed: true }), baselineQueued };
   });
   const enqueued = queued + (await topUpSweep(sweep, deps));
-  return { sweepId, trials: sweep.trials, enqueued };
+  return { sweepId, trials: sweep.trials, enqueued, ...(baselineOf(sweep.spec) === 'none' ? {} : { baselineQueued }) };
 }

@@ -2,6 +2,7 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { SweepSpec } from '../definition/sweep-spec.js';
 import type { QueueKeyNames } from '../store/queue-jobs.js';
 import { TRIAL_QUEUE, trialJobId, type TrialJob } from './trial-job.js';
+import { BASELINE_JOB, baselineJobId, type BaselineJob } from './baseline-job.js';
 
 export type RetryPolicy = SweepSpec['retry'];
 
@@ -40,6 +41,14 @@ export async function addTrialJobs(queue: Queue<TrialJob>, jobs: TrialJob[], ret
       })),
     );
   }
+}
+
+/** Adds a sweep's baseline job (same queue and retry policy as its trials); an existing one is left as it is. */
+export async function addBaselineJob(queue: Queue<TrialJob>, job: BaselineJob, retry: RetryPolicy): Promise<void> {
+  // The queue carries both payloads; its type names the trial one, which most code handles.
+  const shared = queue as unknown as Queue<BaselineJob>;
+  // lifo: at the front of the queue, so the reference is there early in the sweep.
+  await shared.add(BASELINE_JOB, job, { ...trialJobOptions(retry), jobId: baselineJobId(job.sweepId), lifo: true });
 }
 
 /** The queue's key names as BullMQ gives them, for the store's bulk job lookups and removals. */

@@ -7,7 +7,16 @@ import type { RedisClient } from './redis.js';
  * and read once; `npm run build` copies them next to the compiled store.
  */
 export type ScriptName =
-  'release-lock' | 'extend-lock' | 'add-to-rung' | 'start-trial' | 'save-result' | 'create-sweep' | 'remove-queued-jobs' | 'job-states';
+  | 'release-lock'
+  | 'extend-lock'
+  | 'add-to-rung'
+  | 'start-trial'
+  | 'save-result'
+  | 'create-sweep'
+  | 'remove-queued-jobs'
+  | 'job-states'
+  | 'start-baseline'
+  | 'save-baseline';
 
 const cache = new Map<ScriptName, { text: string; sha: string }>();
 

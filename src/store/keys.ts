@@ -82,6 +82,13 @@ export class Keys {
   models(sweepId: string): string {
     return `${this.sweep(sweepId)}:models`;
   }
+  /**
+   * hash of the sweep's baseline (one reference job per sweep, apart from the trials):
+   * `deliveries` (fencing token), `active`, `result`, `failure`, `cancelled`
+   */
+  baseline(sweepId: string): string {
+    return `${this.sweep(sweepId)}:baseline`;
+  }
   /** sorted set trialId -> metric of the trials that reached an ASHA rung (epoch) */
   rung(sweepId: string, epoch: number): string {
     if (!Number.isInteger(epoch) || epoch < 1) throw new UserError(`not an epoch: ${epoch}`);

@@ -27,15 +27,16 @@ const TRIAL_ID_LUA = `^${'[0-9a-f]'.repeat(16)}$`;
 const STATE_BATCH = 1000;
 
 /**
- * Removes every queued (not active) job whose id is `jobIdPrefix` followed by a trial id, in a
- * few atomic one-pass steps of up to REMOVE_BATCH jobs; returns their ids and how many such jobs
- * are active.
+ * Removes every queued (not active) job whose id is `jobIdPrefix` followed by a trial id (or by
+ * what the Lua pattern `rest` matches), in a few atomic one-pass steps of up to REMOVE_BATCH jobs;
+ * returns their ids and how many such jobs are active.
  */
 export async function removeQueuedJobs(
   redis: RedisClient,
   keys: QueueKeyNames,
   jobIdPrefix: string,
   batch = REMOVE_BATCH,
+  rest = TRIAL_ID_LUA,
 ): Promise<{ removed: string[]; active: number }> {
   const removed: string[] = [];
   for (;;) {
@@ -51,7 +52,7 @@ export async function removeQueuedJobs(
       keys.jobPrefix,
       jobIdPrefix,
       batch,
-      TRIAL_ID_LUA,
+      rest,
     )) as [number, string[]];
     removed.push(...ids);
     if (ids.length < batch) return { removed, active };

@@ -57,6 +57,9 @@ export const TestPredictionsSchema = z.object({
 });
 export type TestPredictions = z.infer<typeof TestPredictionsSchema>;
 
+/** Where a trained model was kept, if it was. */
+const StoredModelSchema = z.union([z.object({ storedIn: z.literal('redis') }), z.object({ storedIn: z.literal('dir'), path: z.string() })]);
+
 export const TrialResultSchema = z.object({
   sweepId: z.string(),
   trialId: z.string(),
@@ -77,7 +80,7 @@ export const TrialResultSchema = z.object({
   /** set when ASHA stopped the trial early: the epoch it reached */
   pruned: z.object({ epoch: z.number().int() }).optional(),
   /** where the trained model (best weights) was kept, if it was */
-  model: z.union([z.object({ storedIn: z.literal('redis') }), z.object({ storedIn: z.literal('dir'), path: z.string() })]).optional(),
+  model: StoredModelSchema.optional(),
   /** how inputs were normalised (with `feature` statistics): new series need the same */
   normalization: z.object({ mode: NormalizationSchema, stats: FeatureStatsSchema.optional() }).optional(),
   /** input shape the model expects */
@@ -87,6 +90,52 @@ export const TrialResultSchema = z.object({
   testPredictions: TestPredictionsSchema.optional(),
 });
 export type TrialResult = z.infer<typeof TrialResultSchema>;
+
+/**
+ * The sweep's reference result (`baseline` in the spec): one per sweep, kept apart from the
+ * trials and never ranked among them. Metrics carry the trials' names: `val*` are leave-one-out
+ * figures on the train file, `test*` come from the test file.
+ */
+export const BaselineResultSchema = z.object({
+  kind: z.literal('baseline'),
+  method: z.literal('minirocket'),
+  sweepId: z.string(),
+  metrics: FinalMetricsSchema,
+  /** seconds the fit took (transform + ridge + leave-one-out) */
+  seconds: z.number(),
+  /** the whole job, data loading and test predictions included */
+  durationMs: z.number(),
+  /** features the transform makes */
+  features: z.number().int(),
+  /** the ridge penalty chosen */
+  alpha: z.number(),
+  classes: z.number().int().min(2),
+  worker: z.string(),
+  attempts: z.number().int().min(1),
+  finishedAt: z.string(),
+  model: StoredModelSchema.optional(),
+  normalization: z.object({ mode: NormalizationSchema, stats: FeatureStatsSchema.optional() }),
+  inputShape: z.object({ timesteps: z.number().int(), features: z.number().int() }),
+  testPredictions: TestPredictionsSchema.optional(),
+});
+export type BaselineResult = z.infer<typeof BaselineResultSchema>;
+
+export const BaselineFailureSchema = z.object({
+  reason: z.string(),
+  attempts: z.number().int(),
+  worker: z.string().optional(),
+  failedAt: z.string(),
+});
+export type BaselineFailure = z.infer<typeof BaselineFailureSchema>;
+
+/** Where the sweep's baseline stands. `none`: the sweep has none (`baseline: none`). */
+export type BaselineState =
+  | { state: 'none' }
+  | { state: 'queued' }
+  | { state: 'running'; worker: string; startedAt: string; attempt: number }
+  | { state: 'done'; result: BaselineResult }
+  | { state: 'failed'; failure: BaselineFailure }
+  | { state: 'cancelled' };
 
 export const TrialFailureSchema = z.object({
   sweepId: z.string(),

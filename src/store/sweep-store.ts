@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isCluster, type RedisClient } from './redis.js';
 import { z } from 'zod';
 import type { Trial } from '../definition/trials.js';
-import type { Metric } from '../definition/sweep-spec.js';
+import { baselineOf, type Metric } from '../definition/sweep-spec.js';
 import { isSweepId } from '../definition/ids.js';
 import { CorruptRecordError } from '../util/errors.js';
 import { log } from '../util/logger.js';
@@ -12,6 +12,11 @@ import { queuedJobStates, removeQueuedJobs, type QueueKeyNames, type QueuedJobSt
 import { guardRedis, storeError } from './redis-errors.js';
 import {
   ActiveTrialSchema,
+  BaselineFailureSchema,
+  BaselineResultSchema,
+  type BaselineFailure,
+  type BaselineResult,
+  type BaselineState,
   EpochMetricsSchema,
   type EpochMetrics,
   type TrialEvent,
@@ -356,6 +361,13 @@ export class SweepStore {
     return removeQueuedJobs(this.redis, queue, jobIdPrefix, opts.batch);
   }
 
+  /** Removes one job by its exact id when it is queued (not active); says whether it did and whether it is active. */
+  async removeQueuedJob(queue: QueueKeyNames, jobId: string): Promise<{ removed: boolean; active: boolean }> {
+    // The same one-pass script as a sweep's trials, its pattern matching the empty rest of the id.
+    const { removed, active } = await removeQueuedJobs(this.redis, queue, jobId, 1, '^$');
+    return { removed: removed.length > 0, active: active > 0 };
+  }
+
   /** Where each of these jobs is in the queue, in O(1) per job (see queue-jobs.ts). */
   async queuedJobStates(queue: QueueKeyNames, jobIds: string[]): Promise<QueuedJobState[]> {
     return queuedJobStates(this.redis, queue, jobIds);
@@ -440,6 +452,105 @@ export class SweepStore {
     // The job completes (and the trial counts as done) only once its result is on a replica.
     if (written === 1) await this.confirmReplicated();
     return written === 1;
+  }
+
+  /**
+   * Starts a delivery of the sweep's baseline job (as startTrial for a trial): `known: false`
+   * when the sweep does not exist; `fence` is this delivery's token for saveBaseline.
+   */
+  async startBaseline(
+    sweepId: string,
+    active: Omit<ActiveTrial, 'attempt'>,
+  ): Promise<{ known: false } | { known: true; fence: number; cancelled: boolean; earlier: BaselineResult | undefined }> {
+    const k = this.keys;
+    const reply = (await runScript(
+      this.redis,
+      'start-baseline',
+      3,
+      k.sweep(sweepId),
+      k.baseline(sweepId),
+      k.cancelFlag(sweepId),
+      JSON.stringify(active),
+    )) as [0] | [1, number, number, string | null];
+    if (reply[0] === 0) return { known: false };
+    await this.confirmReplicated();
+    const [, fence, cancelled, earlier] = reply;
+    return {
+      known: true,
+      fence,
+      cancelled: cancelled === 1,
+      earlier: earlier ? parseJson(BaselineResultSchema, earlier, k.baseline(sweepId), 'result') : undefined,
+    };
+  }
+
+  /** Writes the sweep's baseline result, only while `fence` is its job's latest delivery; false when refused. */
+  async saveBaseline(result: BaselineResult, fence = 0): Promise<boolean> {
+    const written = await runScript(
+      this.redis,
+      'save-baseline',
+      1,
+      this.keys.baseline(result.sweepId),
+      String(fence),
+      JSON.stringify(result),
+    );
+    if (written === 1) await this.confirmReplicated();
+    return written === 1;
+  }
+
+  /** A baseline job that failed for good; a result an earlier attempt wrote is kept. */
+  async saveBaselineFailure(sweepId: string, failure: BaselineFailure): Promise<void> {
+    const key = this.keys.baseline(sweepId);
+    const hasResult = await this.redis.hexists(key, 'result');
+    const multi = this.redis.multi().hdel(key, 'active');
+    if (!hasResult) multi.hset(key, 'failure', JSON.stringify(failure));
+    await multi.exec();
+  }
+
+  /** The baseline job will not run (its sweep was cancelled), or its delivery ended without a result. */
+  async markBaselineCancelled(sweepId: string): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.keys.baseline(sweepId), 'cancelled', new Date().toISOString())
+      .hdel(this.keys.baseline(sweepId), 'active')
+      .exec();
+  }
+
+  async clearBaselineActive(sweepId: string): Promise<void> {
+    await this.redis.hdel(this.keys.baseline(sweepId), 'active');
+  }
+
+  /** Under the enqueue lock, before the baseline job is added (again): its failure and cancellation marks go. */
+  async queuingBaseline(sweepId: string): Promise<void> {
+    await this.redis.hdel(this.keys.baseline(sweepId), 'failure', 'cancelled');
+  }
+
+  /** The sweep's baseline result; undefined when there is none yet. A corrupt record is a CorruptRecordError. */
+  async getBaselineResult(sweepId: string): Promise<BaselineResult | undefined> {
+    const text = await this.redis.hget(this.keys.baseline(sweepId), 'result');
+    return text === null ? undefined : parseJson(BaselineResultSchema, text, this.keys.baseline(sweepId), 'result');
+  }
+
+  /**
+   * Where the sweep's baseline stands, from the store alone (`queued`: it should have a job and
+   * has no other mark). A corrupt result or failure is left out and added to `skipped`.
+   */
+  async baselineState(sweep: SweepRecord, skipped: SkippedRecord[] = []): Promise<BaselineState> {
+    if (baselineOf(sweep.spec) === 'none') return { state: 'none' };
+    const key = this.keys.baseline(sweep.sweepId);
+    const [result, failure, active, cancelled] = await this.redis.hmget(key, 'result', 'failure', 'active', 'cancelled');
+    if (result) {
+      const [parsed] = this.parseOrSkip(BaselineResultSchema, result, key, 'result', skipped);
+      if (parsed) return { state: 'done', result: parsed };
+    }
+    if (active) {
+      const parsed = parseOptional(ActiveTrialSchema, active);
+      if (parsed) return { state: 'running', ...parsed };
+    }
+    if (failure) {
+      const [parsed] = this.parseOrSkip(BaselineFailureSchema, failure, key, 'failure', skipped);
+      if (parsed) return { state: 'failed', failure: parsed };
+    }
+    return cancelled ? { state: 'cancelled' } : { state: 'queued' };
   }
 
   /** The history so far of a trial in training, for live learning curves. */

@@ -15,6 +15,8 @@ import { formatZodIssues } from '../util/errors.js';
 import { isRedisOutOfMemory } from '../store/redis-errors.js';
 import { log } from '../util/logger.js';
 import { isRefusedJob, runTrial } from './run-trial.js';
+import { runBaseline } from './run-baseline.js';
+import { BASELINE_JOB, BaselineJobSchema } from '../queue/baseline-job.js';
 import { trainerRedisUrl } from './trainer-login.js';
 
 // If the worker process dies (kill -9), its job is re-delivered elsewhere: stop training
@@ -81,6 +83,7 @@ async function postpone(job: SandboxedJob, token: string | undefined, err: unkno
   const started = (job as { attemptsStarted?: number }).attemptsStarted ?? 1;
   const delay = Math.min(MAX_POSTPONE_MS, 2_000 * 2 ** Math.min(10, Math.max(0, started - 1)));
   const data = job.data as { sweepId?: string; trialId?: string };
+  const baseline = job.name === BASELINE_JOB;
   log('trial.postponed', { jobId: job.id, delayMs: delay, reason: err instanceof Error ? err.message : String(err) });
   try {
     await job.moveToDelayed(Date.now() + delay, token);
@@ -88,7 +91,8 @@ async function postpone(job: SandboxedJob, token: string | undefined, err: unkno
     throw err;
   }
   // Deleting never needs memory: the trial shows as waiting again, not as training.
-  if (data.sweepId && data.trialId) await store.clearActive(data.sweepId, data.trialId).catch(() => undefined);
+  if (baseline && data.sweepId) await store.clearBaselineActive(data.sweepId).catch(() => undefined);
+  else if (data.sweepId && data.trialId) await store.clearActive(data.sweepId, data.trialId).catch(() => undefined);
   throw Object.assign(new Error(`Redis is out of memory: trial postponed by ${delay / 1000} s`), { name: 'DelayedError' });
 }
 
@@ -99,6 +103,7 @@ export default async function processTrial(job: SandboxedJob, token?: string, si
     await job.moveToWait(token);
     throw Object.assign(new Error('trainer process retiring after a failed trial: job handed back'), { name: 'WaitingError' });
   }
+  if (job.name === BASELINE_JOB) return processBaseline(job, token, signal);
   // Nothing from the payload is used before this validation, and nothing but its fields after.
   const parsed = TrialJobSchema.safeParse(job.data);
   if (!parsed.success) {
@@ -118,6 +123,35 @@ export default async function processTrial(job: SandboxedJob, token?: string, si
       return postpone(job, token, err, store);
     }
     if (!isRefusedJob(err)) retire(err);
+    throw err;
+  });
+  return outcome.status === 'cancelled' || outcome.status === 'superseded'
+    ? outcome
+    : { status: outcome.status, metrics: outcome.result.metrics };
+}
+
+/**
+ * The sweep's baseline job (run-baseline.ts): validated and postponed (Redis out of memory) as a
+ * trial is. A failed one does not retire the process: MiniRocket is plain JavaScript and leaves
+ * no engine state behind.
+ */
+async function processBaseline(job: SandboxedJob, token?: string, signal?: AbortSignal): Promise<ProcessorReturn> {
+  const parsed = BaselineJobSchema.safeParse(job.data);
+  if (!parsed.success) {
+    throw new UnrecoverableError(`invalid baseline job payload: ${formatZodIssues(parsed.error)}`);
+  }
+  context ??= createContext();
+  const { store, datasets, artifacts } = await context;
+  const outcome = await runBaseline(parsed.data, {
+    store,
+    datasets,
+    artifacts,
+    onProgress: (p) => job.updateProgress(p),
+    signal,
+  }).catch(async (err: unknown) => {
+    if (isRedisOutOfMemory(err) || isRedisOutOfMemory((err as { cause?: unknown })?.cause)) {
+      return postpone(job, token, err, store);
+    }
     throw err;
   });
   return outcome.status === 'cancelled' || outcome.status === 'superseded'

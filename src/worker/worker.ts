@@ -13,6 +13,8 @@ import { workerName } from '../util/worker-name.js';
 import type { ProcessorReturn } from './processor.js';
 import { trainerLogin, type TrainerLogin } from './trainer-login.js';
 import { verifyJob } from './verify-job.js';
+import { BASELINE_JOB, BaselineJobSchema, baselineJobFor } from '../queue/baseline-job.js';
+import { canonicalJson } from '../util/hash.js';
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -106,11 +108,12 @@ export async function startWorker(redis: RedisClient, opts: WorkerOptions): Prom
 
   worker.on('active', (job: Job<TrialJob>) => {
     active.set(job.id!, job);
-    log('trial.start', { worker: name, jobId: job.id, attempt: job.attemptsStarted, config: job.data.config });
+    if (job.name === BASELINE_JOB) log('baseline.start', { worker: name, jobId: job.id, attempt: job.attemptsStarted });
+    else log('trial.start', { worker: name, jobId: job.id, attempt: job.attemptsStarted, config: job.data.config });
   });
   worker.on('completed', (job: Job<TrialJob>, value: ProcessorReturn | undefined) => {
     active.delete(job.id!);
-    log('trial.end', {
+    log(job.name === BASELINE_JOB ? 'baseline.end' : 'trial.end', {
       worker: name,
       jobId: job.id,
       status: value?.status ?? 'completed',
@@ -122,8 +125,14 @@ export async function startWorker(redis: RedisClient, opts: WorkerOptions): Prom
   worker.on('failed', (job: Job<TrialJob> | undefined, err: Error) => {
     if (job) active.delete(job.id!);
     const final = job?.finishedOn !== undefined;
-    log('trial.end', { worker: name, jobId: job?.id, status: final ? 'failed' : 'retrying', reason: err.message });
-    if (job && final) void recordFailure(store, job, err, name).then(() => suggestNext(job));
+    log(job?.name === BASELINE_JOB ? 'baseline.end' : 'trial.end', {
+      worker: name,
+      jobId: job?.id,
+      status: final ? 'failed' : 'retrying',
+      reason: err.message,
+    });
+    if (job && final && job.name === BASELINE_JOB) void recordBaselineFailure(store, job, err, name);
+    else if (job && final) void recordFailure(store, job, err, name).then(() => suggestNext(job));
   });
   // BullMQ's own writes (taking a job, renewing a lock) are refused too when Redis is full, and
   // its loop retries them thousands of times a second: say so once per OOM_LOG_MS, with a count.
@@ -152,7 +161,8 @@ export async function startWorker(redis: RedisClient, opts: WorkerOptions): Prom
         try {
           // Releases the lock and puts the job back at the front of the queue, attempts untouched.
           await job.moveToWait(job.token);
-          await store.clearActive(job.data.sweepId, job.data.trialId);
+          if (job.name === BASELINE_JOB) await store.clearBaselineActive(job.data.sweepId);
+          else await store.clearActive(job.data.sweepId, job.data.trialId);
           handedBack++;
           log('trial.end', { worker: name, jobId: job.id, status: 'handed-back' });
         } catch (err) {
@@ -198,6 +208,24 @@ function retireFailedTrainers(worker: Worker<TrialJob, ProcessorReturn>): void {
       throw err;
     }
   };
+}
+
+/** A baseline job that failed for good, on its sweep's baseline record (only a job its stored sweep makes). */
+async function recordBaselineFailure(store: SweepStore, job: Job<TrialJob>, err: Error, worker: string): Promise<void> {
+  const parsed = BaselineJobSchema.safeParse(job.data);
+  if (!parsed.success) return;
+  try {
+    const sweep = await store.getSweep(parsed.data.sweepId);
+    if (!sweep || canonicalJson(baselineJobFor(sweep)) !== canonicalJson(parsed.data)) return;
+    await store.saveBaselineFailure(parsed.data.sweepId, {
+      reason: err.message,
+      attempts: job.attemptsStarted || job.attemptsMade,
+      worker,
+      failedAt: new Date().toISOString(),
+    });
+  } catch (e) {
+    log('worker.error', { worker, reason: `could not record the baseline failure: ${(e as Error).message}` }, process.stderr);
+  }
 }
 
 async function recordFailure(store: SweepStore, job: Job<TrialJob>, err: Error, worker: string): Promise<void> {

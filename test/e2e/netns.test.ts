@@ -251,6 +251,7 @@ describe('workers on separate hosts (network namespaces, no shared filesystem)',
         '  epochs: [4]',
         '  patience: [0]',
         'metric: { name: valAuc, goal: maximize }',
+        'baseline: none',
         'seeds: [3]',
       ].join('\n'),
     );

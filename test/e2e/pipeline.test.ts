@@ -41,6 +41,8 @@ before(async () => {
       '  patience: [0]',
       'metric: { name: valAuc, goal: maximize }',
       'seeds: [7]',
+      // The sweep's MiniRocket baseline has a test of its own (baseline.test.ts); here: trials only.
+      'baseline: none',
     ].join('\n'),
   );
 });

@@ -52,6 +52,7 @@ describe('a sweep through a 3-master, 3-replica Redis Cluster', () => {
       spec,
       [
         'name: cluster-failover',
+        'baseline: none',
         `dataset: { train: ${train}, test: ${testFile}, protocol: holdout, validationSplit: 0.25 }`,
         'method: grid',
         'parameters:',

@@ -120,7 +120,10 @@ async function sweepThrough(specFile: string, args: string[], env: NodeJS.Proces
     for (const pid of trainers) assertNoPassword(await procText(pid), `trainer ${pid}'s environment or command line`);
     const lb = await runCli(['leaderboard', sweepId, '--json', ...args], env);
     assert.equal(lb.code, 0, lb.stderr);
-    const rows = JSON.parse(lb.stdout) as Array<{ metrics: Record<string, number>; backend: string }>;
+    // Trial rows (a real sweep's MiniRocket baseline row, once done, comes first with kind baseline).
+    const rows = (JSON.parse(lb.stdout) as Array<{ kind: string; metrics: Record<string, number>; backend: string }>).filter(
+      (r) => r.kind === 'trial',
+    );
     assert.equal(rows.length, trials);
     for (const row of rows) assert.ok(Number.isFinite(row.metrics.valLoss), 'trained');
     return `${outputs.map((r) => r.stdout + r.stderr).join('\n')}\n${lb.stdout}${lb.stderr}\n${worker.output()}`;

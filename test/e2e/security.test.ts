@@ -23,6 +23,7 @@ import { Redis } from 'ioredis';
 import { writeSyntheticUcr } from '../../src/data/synthetic.js';
 import { trialIdOf } from '../../src/definition/trials.js';
 import { TRIAL_QUEUE, type TrialJob } from '../../src/queue/trial-job.js';
+import { BASELINE_JOB, baselineJobId, type BaselineJob } from '../../src/queue/baseline-job.js';
 import { exited, runCli, spawnCli, waitFor, type CliResult } from '../helpers.js';
 import { freePort } from '../../src/demo/local-redis.js';
 
@@ -552,6 +553,7 @@ describe('a worker evaluates nothing from a job payload beyond the validated tri
     failing: string[],
     resultsKey: string,
     what: string,
+    completing: string[] = [],
   ): Promise<void> {
     const worker = spawnCli(cli, env);
     workers.push(worker);
@@ -561,7 +563,10 @@ describe('a worker evaluates nothing from a job payload beyond the validated tri
           if (worker.exitCode !== null) throw new Error(`worker exited with ${worker.exitCode}: ${worker.output()}`);
           const states = await Promise.all(failing.map((id) => queue.getJobState(id)));
           const done = await redis.hlen(resultsKey);
-          return states.every((state) => state === 'failed') && done === TRIALS ? true : undefined;
+          const completed = await Promise.all(completing.map((id) => queue.getJobState(id)));
+          return states.every((state) => state === 'failed') && done === TRIALS && completed.every((state) => state === 'completed')
+            ? true
+            : undefined;
         },
         90_000,
         what,
@@ -659,9 +664,14 @@ describe('a worker evaluates nothing from a job payload beyond the validated tri
 
     const queue = new Queue(TRIAL_QUEUE, { connection: redis, prefix });
     try {
-      const [valid] = await queue.getJobs(['waiting']);
+      const waiting = await queue.getJobs(['waiting']);
+      const valid = waiting.find((j) => j.name === 'trial');
       assert.ok(valid, 'a queued trial job to copy');
       const data = valid.data as TrialJob;
+      // The sweep's baseline job (MiniRocket) is checked the same way: crafted copies of it write nothing.
+      const baselineJob = waiting.find((j) => j.name === BASELINE_JOB);
+      assert.ok(baselineJob, 'the queued baseline job');
+      const baselineData = baselineJob.data as BaselineJob;
       const other = { ...data.config, depth: data.config.depth + 5 };
       const crafted: Record<string, [unknown, RegExp]> = {
         traversal: [{ ...data, sweepId: '../../escape' }, /invalid trial job payload: sweepId/],
@@ -675,9 +685,22 @@ describe('a worker evaluates nothing from a job payload beyond the validated tri
           /differs from its stored sweep in datasetHash, dryRun/,
         ],
       };
+      const craftedBaselines: Record<string, [unknown, RegExp]> = {
+        'baseline-traversal': [{ ...baselineData, sweepId: '../../escape' }, /invalid baseline job payload: sweepId/],
+        'baseline-unknown-sweep': [{ ...baselineData, sweepId: 'ghost-0123456789' }, /there is no sweep "ghost-0123456789"/],
+        'baseline-settings-changed': [
+          { ...baselineData, datasetHash: '0'.repeat(64), seed: 99 },
+          /differs from its stored sweep in datasetHash, seed/,
+        ],
+        'baseline-extra-field': [{ ...baselineData, dryRun: true }, /invalid baseline job payload/],
+      };
       for (const [name, [job]] of Object.entries(crafted)) {
         await queue.add('trial', job as never, { jobId: `crafted-${name}`, attempts: 3, backoff: { type: 'fixed', delay: 0 } });
       }
+      for (const [name, [job]] of Object.entries(craftedBaselines)) {
+        await queue.add(BASELINE_JOB, job as never, { jobId: `crafted-${name}`, attempts: 3, backoff: { type: 'fixed', delay: 0 } });
+      }
+      Object.assign(crafted, craftedBaselines);
       const craftedIds = Object.keys(crafted).map((name) => `crafted-${name}`);
       await workUntil(
         ['worker', '--artifacts', artifacts, ...args],
@@ -685,7 +708,8 @@ describe('a worker evaluates nothing from a job payload beyond the validated tri
         queue,
         craftedIds,
         `${prefix}:sweep:${sweepId}:results`,
-        'the crafted jobs to fail and the valid trials to complete',
+        'the crafted jobs to fail and the valid trials and baseline to complete',
+        [baselineJobId(sweepId)],
       );
 
       for (const [name, [, reason]] of Object.entries(crafted)) {
@@ -698,6 +722,10 @@ describe('a worker evaluates nothing from a job payload beyond the validated tri
       const files = (await readdir(root, { recursive: true })).map(String).sort();
       const trials = Object.keys(await redis.hgetall(`${prefix}:sweep:${sweepId}:results`)).sort();
       const expected = ['a', path.join('a', 'b'), path.join('a', 'b', 'artifacts'), path.join('a', 'b', 'artifacts', sweepId)];
+      expected.push(
+        path.join('a', 'b', 'artifacts', sweepId, 'baseline'),
+        path.join('a', 'b', 'artifacts', sweepId, 'baseline', 'minirocket.json'),
+      );
       for (const t of trials) {
         const d = path.join('a', 'b', 'artifacts', sweepId, t);
         expected.push(d, path.join(d, 'model.json'), path.join(d, 'weights.bin'));
@@ -713,6 +741,9 @@ describe('a worker evaluates nothing from a job payload beyond the validated tri
         assert.equal(await redis.hexists(`${prefix}:sweep:${sweepId}:${hash}`, trialIdOf(other)), 0, hash);
       }
       assert.equal(await redis.hlen(`${prefix}:sweep:${sweepId}:failures`), 0, 'the crafted jobs leave no failure record in the sweep');
+      const baselineRecord = await redis.hgetall(`${prefix}:sweep:${sweepId}:baseline`);
+      assert.deepEqual(Object.keys(baselineRecord).sort(), ['deliveries', 'result'], 'crafted baseline jobs leave no mark on the real one');
+      assert.equal(baselineRecord.deliveries, '1');
 
       // predict reads only the weights file in the model's own folder, and says so when model.json names another.
       const exported = path.join(root, 'exported');

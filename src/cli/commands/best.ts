@@ -3,7 +3,10 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { writeModelDir } from '../../model/saved-model.js';
-import { UserError } from '../../util/errors.js';
+import { UserError, formatZodIssues } from '../../util/errors.js';
+import type { ArtifactStore } from '../../store/artifact-store.js';
+import type { SweepRecord } from '../../store/records.js';
+import type { SweepStore } from '../../store/sweep-store.js';
 import { parseFlags, withConnection, type ConnectionFlags } from '../options.js';
 import { requireSweep, withStore } from '../session.js';
 
@@ -14,6 +17,7 @@ const FlagsSchema = z.object({
     .regex(/^[0-9a-f]{16}$/, { message: 'a 16-hex-digit trial id (see leaderboard --json)' })
     .optional(),
   json: z.boolean().optional(),
+  baseline: z.boolean().optional(),
 });
 
 export function bestCommand(): Command {
@@ -22,11 +26,20 @@ export function bestCommand(): Command {
       .argument('<sweepId>', 'id printed by enqueue')
       .option('--export <dir>', 'write model.json + weights.bin (tf.loadLayersModel) and trial.json (config, metrics) to <dir>')
       .option('--trial <trialId>', 'another trial than the best one')
+      .option(
+        '--baseline',
+        "the sweep's MiniRocket baseline instead of a trial (--export writes minirocket.json and trial.json, for predict)",
+      )
       .option('--json', 'print the trial as JSON'),
   ).action(async (sweepId: string, raw: ConnectionFlags & Record<string, unknown>) => {
-    const flags = parseFlags(FlagsSchema, { export: raw.export, trial: raw.trial, json: raw.json });
+    const flags = parseFlags(FlagsSchema, { export: raw.export, trial: raw.trial, json: raw.json, baseline: raw.baseline });
+    if (flags.baseline && flags.trial) throw new UserError('give either --baseline or --trial <trialId>, not both');
     await withStore(raw, async (store, { artifacts }) => {
       const sweep = await requireSweep(store, sweepId);
+      if (flags.baseline) {
+        await bestBaseline(sweep, store, artifacts, flags);
+        return;
+      }
       const trialId = flags.trial ?? (await store.leaderboard(sweepId, sweep.spec.metric, 1))[0]?.trialId;
       if (!trialId) throw new UserError(`sweep ${sweepId} has no finished trial yet`);
       const result = await store.getResult(sweepId, trialId);
@@ -67,4 +80,58 @@ export function bestCommand(): Command {
       }
     });
   });
+}
+
+/** `best --baseline`: the sweep's reference result, and with --export its model folder for predict. */
+async function bestBaseline(
+  sweep: SweepRecord,
+  store: SweepStore,
+  artifacts: ArtifactStore,
+  flags: { export?: string | undefined; json?: boolean | undefined },
+): Promise<void> {
+  const { sweepId } = sweep;
+  const state = await store.baselineState(sweep);
+  if (state.state === 'none') throw new UserError(`sweep ${sweepId} has no baseline (its spec says baseline: none)`);
+  if (state.state !== 'done') {
+    const why = state.state === 'failed' ? `: it failed (${state.failure.reason})` : ` (it is ${state.state})`;
+    throw new UserError(`the MiniRocket baseline of sweep ${sweepId} has no result yet${why}`);
+  }
+  const result = state.result;
+  const summary = {
+    kind: 'baseline' as const,
+    sweepId,
+    method: result.method,
+    metric: sweep.spec.metric,
+    metrics: result.metrics,
+    classes: result.classes,
+    features: result.features,
+    alpha: result.alpha,
+    seconds: result.seconds,
+    inputShape: result.inputShape,
+    normalization: result.normalization,
+  };
+  if (flags.export) {
+    if (!result.model) throw new UserError(`the baseline model of sweep ${sweepId} was not kept (workers ran with --artifacts none)`);
+    const { MINIROCKET_FILE, MiniRocketModelSchema, saveMiniRocket } = await import('../../model/minirocket/index.js');
+    const text = await artifacts.loadBaseline(sweepId, MINIROCKET_FILE, result.model);
+    const parsed = MiniRocketModelSchema.safeParse(JSON.parse(text));
+    if (!parsed.success)
+      throw new UserError(
+        `the stored baseline model of sweep ${sweepId} is not a valid MiniRocket model: ${formatZodIssues(parsed.error)}`,
+      );
+    await saveMiniRocket(flags.export, parsed.data);
+    await writeFile(path.join(flags.export, 'trial.json'), JSON.stringify({ ...summary, exportedAt: new Date().toISOString() }, null, 2));
+  }
+  if (flags.json) {
+    console.log(JSON.stringify(summary, null, 2));
+    return;
+  }
+  const m = result.metrics;
+  console.log(`MiniRocket baseline of ${sweepId}: ${sweep.spec.metric.name} ${m[sweep.spec.metric.name]?.toFixed(4) ?? '-'}`);
+  console.log(
+    `leave-one-out on the train file: loss ${m.valLoss.toFixed(4)} acc ${m.valAcc.toFixed(3)} auc ${m.valAuc.toFixed(3)}` +
+      (m.testAcc !== undefined ? ` | test: acc ${m.testAcc.toFixed(3)} auc ${m.testAuc?.toFixed(3)}` : ''),
+  );
+  console.log(`${result.features} features, ridge alpha ${result.alpha}, fitted in ${result.seconds.toFixed(1)} s on ${result.worker}`);
+  if (flags.export) console.log(`exported to ${path.resolve(flags.export)} (minirocket.json, trial.json)`);
 }

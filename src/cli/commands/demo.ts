@@ -11,7 +11,7 @@ import { loadSpecFile } from '../../definition/load-spec.js';
 import { connectRedis } from '../../store/redis.js';
 import { DatasetStore } from '../../store/dataset-store.js';
 import { SweepStore } from '../../store/sweep-store.js';
-import { leaderboardTable, seedGroupsTable } from '../leaderboard-format.js';
+import { baselineVerdict, leaderboardTable, seedGroupsTable } from '../leaderboard-format.js';
 import { bySeedGroups } from '../../store/aggregate.js';
 import { watchSweep } from '../sweep-progress.js';
 import { resolveConnection } from '../options.js';
@@ -57,10 +57,14 @@ export function demoCommand(): Command {
       const counts = await watchSweep(store, queue, summary.sweepId, sweep.spec.metric, { signal: died.signal });
       if (died.signal.aborted) throw new Error(`a worker exited unexpectedly; see ${dir}/worker-*.log`);
       const rows = await store.leaderboard(summary.sweepId, sweep.spec.metric, -1, { withPredictions: true });
+      // The MiniRocket reference, when it has finished (its job goes first in the queue).
+      const state = await store.baselineState(sweep);
+      const baseline = state.state === 'done' ? state.result : undefined;
       console.log(`per configuration, over ${sweep.spec.seeds.length} seeds:`);
-      console.log(seedGroupsTable(bySeedGroups(rows, sweep.spec.metric), sweep.spec.metric));
+      console.log(seedGroupsTable(bySeedGroups(rows, sweep.spec.metric), sweep.spec.metric, baseline));
       console.log('per trial:');
-      console.log(leaderboardTable(rows, sweep.spec.metric));
+      console.log(leaderboardTable(rows, sweep.spec.metric, baseline));
+      if (baseline) for (const line of baselineVerdict(baseline, rows, sweep.spec.metric)) console.log(line);
       console.log(`${counts.completed} completed, ${counts.failed} failed. Again later: npx lstm-sweep leaderboard ${summary.sweepId}`);
       console.log(
         `Curves and hyperparameter effects: npx lstm-sweep dashboard, then open http://127.0.0.1:8787/#/sweeps/${summary.sweepId}`,

@@ -31,7 +31,10 @@ export function enqueueCommand(): Command {
       .argument('[spec]', 'sweep spec file (YAML or JSON)')
       .option('--resume <sweepId>', 're-queue the trials of a stored sweep that are missing or failed (no spec file needed)')
       .option('-y, --yes', 'confirm sweeps of 100,000 trials or more')
-      .option('--json', 'print {"sweepId","trials","enqueued"} as JSON')
+      .option(
+        '--json',
+        'print {"sweepId","trials","enqueued","baselineQueued"} as JSON (baselineQueued: only when the sweep has a baseline)',
+      )
       .option(
         '--max-trial-memory <MB>',
         `refuse trials whose training memory exceeds this (default LSW_MAX_TRIAL_MEMORY_MB, else ${DEFAULT_MAX_TRIAL_MEMORY_MB})`,
@@ -66,7 +69,10 @@ export function enqueueCommand(): Command {
       console.log(summary.sweepId);
       console.error(
         `${summary.trials} trials, ${summary.enqueued} newly queued` +
-          (summary.enqueued < summary.trials ? ` (${summary.trials - summary.enqueued} already queued or done)` : ''),
+          (summary.enqueued < summary.trials ? ` (${summary.trials - summary.enqueued} already queued or done)` : '') +
+          (summary.baselineQueued === undefined
+            ? ''
+            : `; MiniRocket baseline ${summary.baselineQueued ? 'queued' : 'already queued or done'}`),
       );
     }
   });

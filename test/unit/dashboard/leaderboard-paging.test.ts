@@ -126,3 +126,46 @@ test('the pages cover every result exactly once, in rank order', async () => {
   const { body } = await get(`?offset=${N}`);
   assert.deepEqual([body.rows.length, body.nextOffset, body.total], [0, null, N]);
 });
+
+test('the sweep reference (baseline) is its own field of every page and of the sweep, never a ranked row', async () => {
+  const page = (await (await fetch(`${base}?limit=5`)).json()) as Page & { baseline: unknown };
+  assert.equal(page.baseline, null, 'a dry-run sweep has no baseline');
+  const store = new SweepStore(redis, prefix);
+  const sweep = (await store.getSweep(sweepId))!;
+  const withBaseline = {
+    ...sweep,
+    trials: 0,
+    sweepId: 'paging-ref-0123456789',
+    spec: { ...sweep.spec, dryRun: false, baseline: 'minirocket' as const },
+  };
+  await store.createSweep(withBaseline, []);
+  const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sweeps/${withBaseline.sweepId}`;
+  assert.deepEqual(((await (await fetch(api)).json()) as { baseline: unknown }).baseline, {
+    kind: 'baseline',
+    method: 'minirocket',
+    state: 'queued',
+  });
+  const metrics = { valLoss: 0.1, valAcc: 0.97, valAuc: 0.99, valBalancedAcc: 0.97, testAcc: 0.96 };
+  await store.saveBaseline({
+    kind: 'baseline',
+    method: 'minirocket',
+    sweepId: withBaseline.sweepId,
+    metrics,
+    seconds: 0.2,
+    durationMs: 500,
+    features: 9996,
+    alpha: 10,
+    classes: 2,
+    worker: 'w:1',
+    attempts: 1,
+    finishedAt: new Date(0).toISOString(),
+    normalization: { mode: 'none' },
+    inputShape: { timesteps: 8, features: 1 },
+  });
+  const overview = (await (await fetch(api)).json()) as { baseline: { state: string; metrics: unknown }; counts: { total: number } };
+  assert.equal(overview.baseline.state, 'done');
+  assert.deepEqual(overview.baseline.metrics, metrics);
+  assert.equal(overview.counts.total, 0);
+  const board = (await (await fetch(`${api}/leaderboard`)).json()) as Page & { baseline: { features: number } };
+  assert.deepEqual([board.total, board.rows.length, board.baseline.features], [0, 0, 9996]);
+});

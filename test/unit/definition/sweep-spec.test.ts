@@ -5,6 +5,8 @@ import { countTrials } from '../../../src/definition/trials.js';
 import { expandTrials } from '../../../src/search/initial-trials.js';
 import { UserError } from '../../../src/util/errors.js';
 import { sweepIdOf } from '../../../src/producer/sweep-id.js';
+import { baselineOf } from '../../../src/definition/sweep-spec.js';
+import { BaselineJobSchema, baselineJobFor, baselineJobId } from '../../../src/queue/baseline-job.js';
 
 const BASE = `
 name: test-sweep
@@ -152,5 +154,48 @@ describe('architecture options in specs', () => {
     assert.ok(both.some((t) => t.config.residual === false && t.config.inputProjection === true));
     assert.throws(() => parseSpecText(`${base}  residual: { min: 0, max: 1 }\n`, 's'), /parameters\.residual/);
     assert.throws(() => parseSpecText(`${base}  residual: [yes-please]\n`, 's'), /parameters\.residual\[0\]/);
+  });
+
+  test('baseline: minirocket by default, none for a dry run unless asked; only the two values; the default keeps the sweep id', () => {
+    const plain = parseSpecText(BASE, 's');
+    assert.equal(plain.baseline, undefined);
+    assert.equal(baselineOf(plain), 'minirocket');
+    assert.equal(baselineOf(parseSpecText(`${BASE}dryRun: true\n`, 's')), 'none');
+    assert.equal(baselineOf(parseSpecText(`${BASE}dryRun: true\nbaseline: minirocket\n`, 's')), 'minirocket');
+    const none = parseSpecText(`${BASE}baseline: none\n`, 's');
+    assert.equal(baselineOf(none), 'none');
+    rejects(`${BASE}baseline: rocket\n`, /baseline/);
+    rejects(`${BASE}baseline: [minirocket]\n`, /baseline/);
+    // Stated or left to its default, the same sweep; another baseline, another sweep.
+    const explicit = parseSpecText(`${BASE}baseline: minirocket\n`, 's');
+    assert.equal(sweepIdOf(explicit, 'h1'), sweepIdOf(plain, 'h1'));
+    assert.equal(sweepIdOf({ ...plain, baseline: 'minirocket' }, 'h1'), sweepIdOf(plain, 'h1'));
+    assert.notEqual(sweepIdOf(none, 'h1'), sweepIdOf(plain, 'h1'));
+  });
+
+  test('a baseline job payload is exactly what its sweep makes', () => {
+    const spec = parseSpecText(`${BASE}seeds: [5, 6]\n`.replace('seeds: [1]\n', ''), 's');
+    const record = {
+      sweepId: 'test-sweep-0123456789',
+      spec: { ...spec, dataset: { ...spec.dataset, normalize: 'feature' as const } },
+      datasetHash: 'a'.repeat(64),
+      shape: { timesteps: 8, features: 1, trainSamples: 10 },
+      trials: 12,
+      createdAt: new Date(0).toISOString(),
+    };
+    const job = baselineJobFor(record);
+    assert.deepEqual(job, { sweepId: record.sweepId, method: 'minirocket', datasetHash: 'a'.repeat(64), normalize: 'feature', seed: 5 });
+    assert.deepEqual(BaselineJobSchema.parse(job), job);
+    assert.equal(baselineJobId(record.sweepId), 'test-sweep-0123456789.baseline');
+    for (const bad of [
+      { ...job, extra: 1 },
+      { ...job, sweepId: '../x' },
+      { ...job, method: 'rocket' },
+      { ...job, datasetHash: 'abc' },
+      { ...job, seed: -1 },
+      { ...job, normalize: 'minmax' },
+    ]) {
+      assert.equal(BaselineJobSchema.safeParse(bad).success, false, JSON.stringify(bad));
+    }
   });
 });

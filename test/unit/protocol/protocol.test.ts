@@ -201,19 +201,26 @@ describe('seed ensembles', () => {
       ].join('\n'),
     );
     const sweepId = await enqueueAndTrain(spec, env, 4);
-    const rows = JSON.parse((await runCli(['leaderboard', sweepId, '--json'], env)).stdout) as Array<{
-      cv: { folds: number; epoch: number; std: Record<string, number> };
-    }>;
+    // The sweep's baseline row, once it is done, comes first: its kind tells it from the trials.
+    const rows = (
+      JSON.parse((await runCli(['leaderboard', sweepId, '--json'], env)).stdout) as Array<{
+        kind: string;
+        cv: { folds: number; epoch: number; std: Record<string, number> };
+      }>
+    ).filter((r) => r.kind === 'trial');
     assert.equal(rows.length, 4);
     for (const r of rows) {
       assert.equal(r.cv.folds, 3);
       assert.ok(r.cv.epoch >= 1 && r.cv.epoch <= 6);
       assert.ok(Number.isFinite(r.cv.std.valAuc));
     }
-    const groups = JSON.parse((await runCli(['leaderboard', sweepId, '--by-config', '--json'], env)).stdout) as Array<{
-      seeds: number[];
-      ensembleTestAcc: number;
-    }>;
+    const groups = (
+      JSON.parse((await runCli(['leaderboard', sweepId, '--by-config', '--json'], env)).stdout) as Array<{
+        kind: string;
+        seeds: number[];
+        ensembleTestAcc: number;
+      }>
+    ).filter((g) => g.kind === 'config');
     assert.equal(groups.length, 2);
     for (const g of groups) {
       assert.equal(g.seeds.length, 2);
