@@ -50,14 +50,15 @@ export async function startSweepRig(kind: string, workers: number, extraArgs: st
 
 /**
  * Writes `text` as `file` in the rig's folder, enqueues it and waits until every trial has
- * ended. With `failOnFailed`, a failed trial is an error. Returns the sweep id, the spec as
- * stored (protocol resolved) and the seconds it took.
+ * ended, and with `withBaseline` its reference baseline too. With `failOnFailed`, a failed trial
+ * (or baseline) is an error. Returns the sweep id, the spec as stored (protocol resolved) and the
+ * seconds it took.
  */
 export async function runSweep(
   rig: SweepRig,
   file: string,
   text: string,
-  opts: { failOnFailed?: boolean } = {},
+  opts: { failOnFailed?: boolean; withBaseline?: boolean } = {},
 ): Promise<{ sweepId: string; spec: SweepSpec; seconds: number }> {
   const specFile = path.join(rig.dir, file);
   await writeFile(specFile, text);
@@ -73,6 +74,13 @@ export async function runSweep(
         throw new Error(`${file}: ${counts.failed} trials failed: ${JSON.stringify(await rig.store.getFailures(sweepId))}`);
       break;
     }
+    await sleep(500);
+  }
+  while (opts.withBaseline) {
+    const sweep = await rig.store.getSweep(sweepId);
+    const baseline = sweep ? await rig.store.baselineState(sweep) : { state: 'none' as const };
+    if (baseline.state === 'failed' && opts.failOnFailed) throw new Error(`${file}: the baseline failed: ${JSON.stringify(baseline)}`);
+    if (baseline.state !== 'queued' && baseline.state !== 'running') break;
     await sleep(500);
   }
   return { sweepId, spec: prepared.spec, seconds: (Date.now() - started) / 1000 };

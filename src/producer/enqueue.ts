@@ -5,7 +5,7 @@ import { resolveProtocol } from '../data/dataset-spec.js';
 import type { LoadedSpec } from '../definition/load-spec.js';
 import { countTrials, type Trial } from '../definition/trials.js';
 import { baselineOf, type BaselineChoice, type SweepSpec } from '../definition/sweep-spec.js';
-import { MAX_TRAIN_SERIES } from '../model/minirocket/classifier.js';
+import { MAX_TRAIN_SERIES } from '../model/minirocket/limits.js';
 import type { DatasetStore } from '../store/dataset-store.js';
 import { UserError } from '../util/errors.js';
 import { sweepIdOf } from './sweep-id.js';

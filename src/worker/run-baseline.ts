@@ -9,7 +9,7 @@ import type { Split } from '../data/types.js';
 import { baselineOf } from '../definition/sweep-spec.js';
 import { accuracy, balancedAccuracy, binaryCrossEntropy, multiclassMetrics, rocAuc } from '../model/metrics.js';
 import { MINIROCKET_FILE, fitMiniRocket, predictMiniRocket } from '../model/minirocket/index.js';
-import { MAX_TRAIN_SERIES } from '../model/minirocket/classifier.js';
+import { MAX_TRAIN_SERIES } from '../model/minirocket/limits.js';
 import { baselineJobFor, type BaselineJob, type BaselineProgress } from '../queue/baseline-job.js';
 import type { BaselineResult } from '../store/records.js';
 import type { SweepStore } from '../store/sweep-store.js';

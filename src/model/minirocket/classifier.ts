@@ -5,6 +5,7 @@
  * leave-one-out decision values (calibration.ts). The leave-one-out predictions also give honest
  * validation metrics computed from the train file only.
  */
+import { MAX_TRAIN_SERIES } from './limits.js';
 import type { Split } from '../../data/types.js';
 import { createRng } from '../../util/rng.js';
 import { accuracy, balancedAccuracy, binaryCrossEntropy, multiclassMetrics, rocAuc } from '../metrics.js';
@@ -30,8 +31,6 @@ export interface MiniRocketFit {
   seconds: number;
 }
 
-/** Largest train file: the leave-one-out ridge works on the n x n Gram matrix (O(n^3)). */
-export const MAX_TRAIN_SERIES = 5000;
 /** Series transformed between two yields to the event loop. */
 const CHUNK = 16;
 
