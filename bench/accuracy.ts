@@ -46,9 +46,8 @@ if (!Number.isInteger(workerCount) || (seeds !== undefined && !Number.isInteger(
   throw new Error('--seeds and --workers need whole numbers');
 }
 
-const log = (msg: string) => {
-  if (!json) console.error(`[bench:accuracy] ${msg}`);
-};
+/** Progress goes to stderr, also with --json (whose one line on stdout is the result). */
+const log = (msg: string) => console.error(`[bench:accuracy] ${msg}`);
 
 function specText(d: SharedDataset, suffix: string, params = parameters): string {
   return [
