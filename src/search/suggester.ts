@@ -12,7 +12,7 @@ export type SuggestDeps = QueueDeps;
 const LOCK_MS = 10_000;
 
 /** The config's values of the searched parameters; absent options read as what they mean, as samplers suggest them. */
-function assignmentOf(config: TrialConfig, space: SearchSpace): Assignment {
+export function assignmentOf(config: TrialConfig, space: SearchSpace): Assignment {
   const full: Record<string, unknown> = withAbsentOptions(config);
   return Object.fromEntries(space.map((d) => [d.name, full[d.name]]));
 }
