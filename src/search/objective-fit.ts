@@ -3,23 +3,24 @@
  * a synthetic test function (src/search/objectives.ts), so the whole distributed search (suggester,
  * lock, constant liar, workers) can be measured against a known optimum.
  *
- * The mapping is positional and generic:
+ * The mapping is generic:
  * - The sweep's varied parameters (a {min, max} range with min < max, or a list of two or more
- *   values), in the vocabulary's order (depth, width, dropout, ... as `sweepSpace` lists them),
- *   pair with the objective's dimensions in the objective's order: the i-th with the i-th. Their
- *   numbers must be equal; single values (`epochs: [30]`) are fixed, not mapped.
+ *   values) pair with the objective's dimensions, as many of each. When every dimension is named
+ *   like a varied parameter (mixed10), by name; otherwise by position: the i-th varied parameter in
+ *   the vocabulary's order (depth, width, dropout, ... as `sweepSpace` lists them) gives the
+ *   objective's i-th dimension. Single values (`epochs: [30]`) are fixed, not mapped.
  * - A numeric dimension (int, float, log-float) takes a range: the value's position in the range,
  *   measured on a log scale for a `log: true` range, is the same position in the dimension's
- *   interval (log scale for a log dimension; an int dimension is rounded, each integer an equal
- *   share). An integer range of n values thus gives n points along the dimension: wide ranges
- *   (`width: { min: 1, max: 4096 }`) lose nothing that matters.
+ *   [min, max] (log scale for a log dimension; rounded for an int one), so a range equal to the
+ *   dimension maps each value onto itself. An integer range of n values gives n points along the
+ *   dimension: wide ranges (`width: { min: 1, max: 4096 }`) lose nothing that matters.
  * - A categorical dimension takes a list of exactly as many values: the k-th listed value is its
  *   k-th category.
  * Anything else is refused (at enqueue) with the reason.
  */
 import { dryRunObjective, type DryRun } from '../definition/sweep-spec.js';
 import { OBJECTIVES, type Objective } from './objectives.js';
-import { internalInterval, type Assignment, type Dimension, type NumericDimension, type SearchSpace } from './space.js';
+import { type Assignment, type Dimension, type NumericDimension, type SearchSpace } from './space.js';
 
 export interface ObjectiveFit {
   objective: Objective;
@@ -44,14 +45,16 @@ function describe(dim: Dimension): string {
 
 /** Pairs the sweep's varied parameters with the objective's dimensions, or throws ObjectiveFitError. */
 export function fitObjective(objective: Objective, space: SearchSpace): ObjectiveFit {
-  const from = variedDimensions(space);
+  const varied = variedDimensions(space);
   const dims = objective.space;
+  const byName = dims.map((dim) => varied.find((d) => d.name === dim.name));
+  const from = varied.length === dims.length && byName.every((d) => d !== undefined) ? (byName as Dimension[]) : varied;
   const wanted = `${objective.name} has ${dims.length} dimensions (${dims.map(describe).join('; ')})`;
   if (from.length !== dims.length) {
-    const varied = from.length === 0 ? 'none' : from.map((d) => d.name).join(', ');
+    const names = from.length === 0 ? 'none' : from.map((d) => d.name).join(', ');
     throw new ObjectiveFitError(
-      `dryRun.objective: ${wanted}, but the sweep varies ${from.length} parameters (${varied}): vary exactly ${dims.length}, ` +
-        `in the vocabulary's order the i-th maps onto the i-th dimension ({min, max} ranges for numeric dimensions, lists of as many values for categorical ones)`,
+      `dryRun.objective: ${wanted}, but the sweep varies ${from.length} parameters (${names}): vary exactly ${dims.length}, ` +
+        `named like the dimensions or else the i-th in the vocabulary's order for the i-th dimension ({min, max} ranges for numeric dimensions, lists of as many values for categorical ones)`,
     );
   }
   const problems: string[] = [];
@@ -85,10 +88,10 @@ function position(range: NumericDimension, value: number): number {
   return Math.min(1, Math.max(0, (scale(range, value) - lo) / (hi - lo)));
 }
 
-/** The value of a numeric dimension at a position 0..1 (an int dimension: each integer an equal share). */
+/** The value of a numeric dimension at a position 0..1 of its [min, max] (rounded for an int dimension). */
 function valueAt(dim: NumericDimension, u: number): number {
   if (u <= 0 || u >= 1) return u <= 0 ? dim.min : dim.max; // exact, without exp(log(x)) rounding
-  const { lo, hi } = internalInterval(dim);
+  const [lo, hi] = [scale(dim, dim.min), scale(dim, dim.max)];
   const x = lo + u * (hi - lo);
   const raw = dim.log ? Math.exp(x) : x;
   return Math.min(dim.max, Math.max(dim.min, dim.kind === 'int' ? Math.round(raw) : raw));

@@ -70,13 +70,43 @@ describe('dry-run objectives', () => {
     const mid = at(0.4, 'dense', 0.01, 3); // the log range's geometric middle is the log dimension's
     assert.ok(Math.abs(mid.a as number) < 1e-12);
     assert.ok(Math.abs((mid.c as number) - Math.sqrt(1e-3 * 10)) < 1e-12);
-    // an int dimension gives each integer an equal share of the range
-    const ds = Array.from({ length: 600 }, (_, i) => at(0.2, 'dense', 0.001, (i + 0.5) / 100).d as number);
+    // an int dimension is rounded: clipNorm 0..6 gives 0, 0.5, ..., 3
     assert.deepEqual(
-      [0, 1, 2, 3].map((k) => ds.filter((d) => d === k).length),
-      [150, 150, 150, 150],
+      [0.9, 1.1, 2.9, 3.1, 5.1].map((clipNorm) => at(0.2, 'dense', 0.001, clipNorm).d),
+      [0, 1, 1, 2, 3],
     );
     assert.equal(evaluateFit(fit, { dropout: 0.4, head: 'dense', learningRate: 0.1, clipNorm: 0 }), 0 + 0 + 1 + 0);
+  });
+
+  test('mixed10 by name: ranges equal to its dimensions map each value onto itself, whatever the vocabulary order', () => {
+    const m = OBJECTIVES.mixed10;
+    const p = Object.fromEntries(
+      m.space.map((d) => [d.name, d.kind === 'categorical' ? d.values : { min: d.min, max: d.max, log: d.log }]),
+    ) as SweepSpecInput['parameters'];
+    const fit = fitObjective(m, spaceOf(p));
+    assert.deepEqual(
+      fit.from.map((d) => d.name),
+      m.space.map((d) => d.name),
+    );
+    const point = {
+      depth: 3,
+      width: 64,
+      dropout: 0.1 + 0.05 * Math.log(4),
+      recurrentDropout: 0,
+      learningRate: 0.003,
+      batchSize: 32,
+      patch: 4,
+      head: 'dense',
+      residual: true,
+      lrSchedule: 'cosine',
+    };
+    const mapped = objectivePoint(fit, point);
+    for (const [k, v] of Object.entries(point)) {
+      if (typeof v === 'number')
+        assert.ok(Math.abs((mapped[k] as number) - v) < 1e-9 * Math.max(1, v), `${k}: ${String(mapped[k])} vs ${v}`);
+      else assert.equal(mapped[k], v);
+    }
+    assert.ok(evaluateFit(fit, point) - m.optimum < 1e-12);
   });
 
   test('hartmann6 from six ranges of three kinds: endpoints and the optimum are reachable', () => {
