@@ -17,6 +17,11 @@ export function assignmentOf(config: TrialConfig, space: SearchSpace): Assignmen
   return Object.fromEntries(space.map((d) => [d.name, full[d.name]]));
 }
 
+/** The rng seed of a sweep's n-th suggestion (n from 1): the same sweep always suggests the same way. */
+export function suggestionSeed(samplerSeed: number, n: number): number {
+  return parseInt(sha256Hex(`${samplerSeed}:${n}`).slice(0, 8), 16);
+}
+
 /**
  * Keeps a sweep whose sampler learns from results (tpe) supplied: suggests new trials until
  * `parallelism` are pending or the budget is spent. Any process may call it at any time
@@ -59,7 +64,7 @@ export async function topUpSweep(sweep: SweepRecord, deps: SuggestDeps): Promise
     const fresh: Trial[] = [];
     for (let i = 0; i < wanted; i++) {
       const n = await store.nextSuggestionNumber(sweepId);
-      const seed = parseInt(sha256Hex(`${sweep.spec.samplerSeed}:${n}`).slice(0, 8), 16);
+      const seed = suggestionSeed(sweep.spec.samplerSeed, n);
       const assignment = sampler.suggest(space, observations, {
         goal: sweep.spec.metric.goal,
         rng: createRng(seed),
