@@ -39,6 +39,31 @@ export const MetricSchema = z.strictObject({
 });
 export type Metric = z.infer<typeof MetricSchema>;
 
+/**
+ * The synthetic objectives a dry-run sweep can report instead of a made-up metric (defined in
+ * src/search/objectives.ts; a unit test keeps the two lists equal). All are minimised.
+ */
+export const DRY_RUN_OBJECTIVES = ['branin', 'hartmann6', 'rosenbrock4', 'mixed10'] as const;
+export type DryRunObjectiveName = (typeof DRY_RUN_OBJECTIVES)[number];
+
+/**
+ * `dryRun`: false (train), true (a metric derived from the trial id), or `{ objective }`: each
+ * trial reports that test function at its configuration as valLoss (see src/search/objective-fit.ts
+ * for how the swept parameters map onto the function's dimensions).
+ */
+export const DryRunSchema = z.union([
+  z.boolean(),
+  z.strictObject({
+    objective: z.enum(DRY_RUN_OBJECTIVES, { message: `must be one of ${DRY_RUN_OBJECTIVES.join(' | ')}` }),
+  }),
+]);
+export type DryRun = z.infer<typeof DryRunSchema>;
+
+/** The synthetic objective of a dry-run sweep, or undefined (a real sweep, or `dryRun: true`). */
+export function dryRunObjective(dryRun: DryRun): DryRunObjectiveName | undefined {
+  return typeof dryRun === 'object' ? dryRun.objective : undefined;
+}
+
 /** The reference methods a sweep can be compared with (`baseline` in the spec). */
 export const BASELINES = ['minirocket', 'none'] as const;
 export type BaselineChoice = (typeof BASELINES)[number];
@@ -90,8 +115,11 @@ export const SweepSpecSchema = z
         backoffMs: z.number().int().min(0).max(3_600_000).default(5_000),
       })
       .default({ attempts: 3, backoffMs: 5_000 }),
-    /** Workers skip training and record a synthetic result after a few ms: for exercising the queue at scale. */
-    dryRun: z.boolean().default(false),
+    /**
+     * Workers skip training and record a synthetic result after a few ms: for exercising the queue
+     * at scale; `{ objective: hartmann6 }` makes that result a known test function (DryRunSchema).
+     */
+    dryRun: DryRunSchema.default(false),
     /**
      * A reference classifier trained once per sweep, on the whole train file, as one extra job:
      * `minirocket` (random convolutional kernels + a ridge classifier, seconds on a CPU) or `none`.
@@ -109,6 +137,14 @@ export const SweepSpecSchema = z
         code: 'custom',
         path: ['seeds'],
         message: 'tpe suggests one trial per configuration: give one seed (vary samplerSeed to repeat a search)',
+      });
+    }
+    const objective = dryRunObjective(spec.dryRun);
+    if (objective && (spec.metric.name !== 'valLoss' || spec.metric.goal !== 'minimize')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metric'],
+        message: `a dry run on ${objective} reports the function's value as valLoss, to be minimised: set metric: { name: valLoss, goal: minimize }`,
       });
     }
     if (spec.earlyTerminate && !spec.metric.name.startsWith('val')) {

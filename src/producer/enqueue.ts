@@ -14,6 +14,8 @@ import { queueMissingTrials, type QueueDeps } from '../queue/queue-trials.js';
 import { queueBaseline } from '../queue/queue-baseline.js';
 import { expandTrials } from '../search/initial-trials.js';
 import { topUpSweep } from '../search/suggester.js';
+import { ObjectiveFitError, fitDryRun } from '../search/objective-fit.js';
+import { sweepSpace } from '../search/space.js';
 import type { SweepRecord } from '../store/records.js';
 
 /** Sweeps larger than this need an explicit confirmation (`--yes`). */
@@ -62,11 +64,22 @@ export async function prepareSweep(
     baseline: resolveBaseline(spec, dataset.train.n),
   };
   checkSamplesPerClass(resolved, counts);
+  checkDryRunObjective(resolved);
   const trials = expandTrials(resolved);
   const classes = counts.length;
   // A dry run builds no model: its trials may be any size (queue load tests).
   if (!resolved.dryRun) checkTrialSizes(resolved, trials, dataset.train, classes, opts.maxTrialMemoryMb ?? DEFAULT_MAX_TRIAL_MEMORY_MB);
   return { spec: resolved, trials, dataset, encodedDataset: encodeDataset(dataset) };
+}
+
+/** A dry run on a synthetic objective needs parameters that map onto its dimensions (objective-fit.ts). */
+function checkDryRunObjective(spec: SweepSpec): void {
+  try {
+    fitDryRun(spec.dryRun, sweepSpace(spec.parameters));
+  } catch (err) {
+    if (err instanceof ObjectiveFitError) throw new UserError(err.message);
+    throw err;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NormalizationSchema } from '../data/normalize.js';
 import { TrialConfigSchema } from '../model/trial-config.js';
 import { DatasetHashSchema, SweepIdSchema, TrialIdSchema } from '../definition/ids.js';
-import { MetricSchema } from '../definition/sweep-spec.js';
+import { DryRunSchema, MetricSchema } from '../definition/sweep-spec.js';
 
 /** One queue serves every sweep; workers take trials from any of them. */
 export const TRIAL_QUEUE = 'trials';
@@ -19,7 +19,8 @@ export const TrialJobSchema = z.strictObject({
   cvFolds: z.number().int().min(2).max(20).optional(),
   metric: MetricSchema,
   config: TrialConfigSchema,
-  dryRun: z.boolean().default(false),
+  /** true, or the synthetic objective the trial reports (the sweep's `dryRun`) */
+  dryRun: DryRunSchema.default(false),
   /** ASHA settings of the sweep, when it terminates trials early */
   earlyTerminate: z.strictObject({ minEpochs: z.number().int().min(1), reductionFactor: z.number().int().min(2) }).optional(),
 });

@@ -12,9 +12,14 @@ export type SuggestDeps = QueueDeps;
 const LOCK_MS = 10_000;
 
 /** The config's values of the searched parameters; absent options read as what they mean, as samplers suggest them. */
-function assignmentOf(config: TrialConfig, space: SearchSpace): Assignment {
+export function assignmentOf(config: TrialConfig, space: SearchSpace): Assignment {
   const full: Record<string, unknown> = withAbsentOptions(config);
   return Object.fromEntries(space.map((d) => [d.name, full[d.name]]));
+}
+
+/** The rng seed of a sweep's n-th suggestion (n from 1): the same sweep always suggests the same way. */
+export function suggestionSeed(samplerSeed: number, n: number): number {
+  return parseInt(sha256Hex(`${samplerSeed}:${n}`).slice(0, 8), 16);
 }
 
 /**
@@ -59,7 +64,7 @@ export async function topUpSweep(sweep: SweepRecord, deps: SuggestDeps): Promise
     const fresh: Trial[] = [];
     for (let i = 0; i < wanted; i++) {
       const n = await store.nextSuggestionNumber(sweepId);
-      const seed = parseInt(sha256Hex(`${sweep.spec.samplerSeed}:${n}`).slice(0, 8), 16);
+      const seed = suggestionSeed(sweep.spec.samplerSeed, n);
       const assignment = sampler.suggest(space, observations, {
         goal: sweep.spec.metric.goal,
         rng: createRng(seed),

@@ -4,7 +4,7 @@ import { saveModel, type SavedModel } from '../model/saved-model.js';
 import type { ArtifactLocation, ArtifactStore } from '../store/artifact-store.js';
 import type { TrialJob, TrialProgress } from '../queue/trial-job.js';
 import type { DatasetStore } from '../store/dataset-store.js';
-import type { EpochMetrics, TrialResult } from '../store/records.js';
+import type { EpochMetrics, SweepRecord, TrialResult } from '../store/records.js';
 import type { SweepStore } from '../store/sweep-store.js';
 import { encodeTestPredictions } from '../store/test-predictions.js';
 import { log } from '../util/logger.js';
@@ -53,7 +53,7 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
   }
   let trained: Trained;
   try {
-    trained = await train(job, deps);
+    trained = await train(job, deps, start.sweep);
   } catch (err) {
     throw classifyFailure(err);
   }
@@ -103,14 +103,14 @@ export function isRefusedJob(err: unknown): boolean {
 /** Checks the job against its stored sweep and starts this delivery; nothing is written for a job lstm-sweep did not make. */
 async function startDelivery(job: TrialJob, deps: RunTrialDeps, worker: string, startedAt: number) {
   try {
-    await verifyJob(job, deps.store);
+    const sweep = await verifyJob(job, deps.store);
     const start = await deps.store.startTrial(job.sweepId, job.trialId, {
       worker,
       startedAt: new Date(startedAt).toISOString(),
     });
     if (!start.known)
       throw new LswError(`job ${job.sweepId}.${job.trialId}: sweep ${job.sweepId} has no trial ${job.trialId}`, 'deterministic');
-    return start;
+    return { ...start, sweep };
   } catch (err) {
     throw classifyFailure(err);
   }
@@ -124,9 +124,9 @@ type Trained = Omit<TrainResult, 'model' | 'testProbabilities'> & {
   testPredictions?: TrialResult['testPredictions'];
 };
 
-async function train(job: TrialJob, deps: RunTrialDeps): Promise<Trained> {
+async function train(job: TrialJob, deps: RunTrialDeps, sweep: SweepRecord): Promise<Trained> {
   const dataset = await deps.datasets.get(job.datasetHash);
-  if (job.dryRun) return dryRunTrial(job);
+  if (job.dryRun) return dryRunTrial(job, sweep.spec.parameters);
   const keepModel = deps.artifacts !== undefined && deps.artifacts.location.kind !== 'none';
   let history: EpochMetrics[] = [];
   let phaseOf = '';

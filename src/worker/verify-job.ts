@@ -15,9 +15,9 @@ const MAX_CACHED_SWEEPS = 256;
  * exist, whose config does not hash to its trial id, or whose settings differ in any field from
  * the job its stored sweep makes for that trial, was made or altered outside lstm-sweep. It fails
  * at once (deterministic), before anything is written. The store checks, in the same step that
- * starts the trial, that the sweep holds the trial (SweepStore.startTrial).
+ * starts the trial, that the sweep holds the trial (SweepStore.startTrial). Returns the stored sweep.
  */
-export async function verifyJob(job: TrialJob, store: SweepStore): Promise<void> {
+export async function verifyJob(job: TrialJob, store: SweepStore): Promise<SweepRecord> {
   if (trialIdOf(job.config) !== job.trialId) {
     throw new LswError(`job ${job.sweepId}.${job.trialId}: its config is not the config of trial ${job.trialId}`, 'deterministic');
   }
@@ -40,4 +40,5 @@ export async function verifyJob(job: TrialJob, store: SweepStore): Promise<void>
   if (differs.length > 0) {
     throw new LswError(`job ${job.sweepId}.${job.trialId} differs from its stored sweep in ${differs.join(', ')}`, 'deterministic');
   }
+  return sweep;
 }

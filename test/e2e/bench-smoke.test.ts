@@ -126,3 +126,42 @@ test('bench:patch --epochs 1 --json: one row per dataset and patch size, the doc
   );
   for (const r of out.rows) assert.ok(r.secPerEpoch > 0 && r.cpuSecPerEpoch > 0, JSON.stringify(r));
 });
+
+test(
+  'bench:search-queue --budget 24 --parallel 8 --seeds 1 --json: no duplicates, the documented JSON, no keys left',
+  { timeout: 120_000 },
+  async () => {
+    const args = ['--import', 'tsx', 'bench/search-queue.ts', '--objective', 'branin', '--budget', '24', '--parallel', '8'];
+    const { code, stdout, stderr } = await runNode([...args, '--seeds', '1', '--workers', '1', '--concurrency', '4', '--json']);
+    assert.equal(code, 0, stderr);
+    type Side = { medianRegret: number; iqr: [number, number]; trialsPerSec: number };
+    const out = JSON.parse(stdout.trim()) as {
+      objective: string;
+      budget: number;
+      parallel: number;
+      parameters: string[];
+      queue: Side & { duplicates: number; failed: number; perSeed: unknown[] };
+      sequential: Side;
+      random: Side;
+      ratio: number;
+    };
+    assert.deepEqual([out.objective, out.budget, out.parallel], ['branin', 24, 8]);
+    assert.deepEqual(out.parameters, ['dropout -> x1', 'recurrentDropout -> x2']);
+    assert.deepEqual([out.queue.duplicates, out.queue.failed, out.queue.perSeed.length], [0, 0, 1]);
+    for (const side of [out.queue, out.sequential, out.random]) {
+      assert.ok(side.medianRegret >= 0 && side.iqr[0] <= side.medianRegret && side.medianRegret <= side.iqr[1], JSON.stringify(side));
+      assert.ok(side.trialsPerSec > 0);
+    }
+    assert.equal(typeof out.ratio, 'number');
+
+    const prefix = /lswbench-searchq-\d+-[0-9a-f]+/.exec(stderr)?.[0];
+    assert.ok(prefix, stderr);
+    const redis = new Redis(REDIS_URL);
+    try {
+      const [, keys] = await redis.scan('0', 'MATCH', `${prefix}:*`, 'COUNT', 100_000);
+      assert.deepEqual(keys, [], `keys left under ${prefix}`);
+    } finally {
+      redis.disconnect();
+    }
+  },
+);
