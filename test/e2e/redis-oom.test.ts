@@ -55,7 +55,11 @@ function cli(args: string[], env: NodeJS.ProcessEnv) {
 
 async function writeSpec(name: string, lines: string[]): Promise<string> {
   const file = path.join(dir, `${name}.yaml`);
-  await writeFile(file, [`name: ${name}`, `dataset: { train: ${train}, protocol: holdout, validationSplit: 0.25 }`, ...lines].join('\n'));
+  // baseline: none: these tests are about trials (the reference job has its own tests)
+  await writeFile(
+    file,
+    [`name: ${name}`, `dataset: { train: ${train}, protocol: holdout, validationSplit: 0.25 }`, 'baseline: none', ...lines].join('\n'),
+  );
   return file;
 }
 
