@@ -11,6 +11,7 @@
  * - Per parameter, `candidates` draws from l(x) are ranked by log l(x) - log g(x); joint candidates
  *   are visited best-first by the summed score, skipping taken assignments.
  */
+import { coordinates, JointParzen } from '../joint-parzen.js';
 import { CategoricalEstimator, NumericParzen } from '../parzen.js';
 import type { SampleContext, Sampler } from '../sampler.js';
 import { fromInternal, internalInterval, type Assignment, type NumericDimension, type Observation, type SearchSpace } from '../space.js';
@@ -23,9 +24,11 @@ export interface TpeOptions extends SampleContext {
   candidates?: number;
   /** Fraction of finished observations counted as "good" (default 0.25, at least 1). */
   gamma?: number;
+  /** One joint density over all dimensions (joint-parzen.ts) instead of one per dimension. */
+  multivariate?: boolean;
 }
 
-export const TPE_DEFAULTS = { startupTrials: 4, candidates: 24, gamma: 0.25 } as const;
+export const TPE_DEFAULTS = { startupTrials: 4, candidates: 24, gamma: 0.25, multivariate: false } as const;
 
 /** Joint candidates tried best-first before falling back to random draws. */
 const BEST_FIRST_TRIES = 50;
@@ -38,6 +41,8 @@ export function suggestTpe(space: SearchSpace, observations: readonly Observatio
   const startup = Math.max(0, opts.startupTrials ?? TPE_DEFAULTS.startupTrials);
   const finished = observations.filter((o) => o.value !== undefined && Number.isFinite(o.value));
   if (finished.length >= startup && dims.length > 0) {
+    const joint = (opts.multivariate ?? TPE_DEFAULTS.multivariate) ? bestJoint(dims, observations, opts) : undefined;
+    if (joint !== undefined) return joint;
     const picked = bestFirst(dims, rankCandidates(dims, observations, opts), opts.isTaken);
     if (picked !== undefined) return picked;
   }
@@ -52,7 +57,7 @@ export function suggestTpe(space: SearchSpace, observations: readonly Observatio
 export class TpeSampler implements Sampler {
   readonly name = 'tpe';
 
-  constructor(private readonly options: Partial<Pick<TpeOptions, 'startupTrials' | 'candidates' | 'gamma'>> = {}) {}
+  constructor(private readonly options: Partial<Pick<TpeOptions, 'startupTrials' | 'candidates' | 'gamma' | 'multivariate'>> = {}) {}
 
   initial(): Assignment[] {
     return [];
@@ -61,6 +66,23 @@ export class TpeSampler implements Sampler {
   suggest(space: SearchSpace, observations: readonly Observation[], ctx: SampleContext): Assignment | undefined {
     return suggestTpe(space, observations, { ...this.options, ...ctx });
   }
+}
+
+/** Multivariate TPE: joint candidates from l(x), best log l(x) - log g(x) first; the first untaken wins. */
+function bestJoint(dims: SearchSpace, observations: readonly Observation[], opts: TpeOptions): Assignment | undefined {
+  const { good, bad } = split(observations, opts);
+  const points = (set: Observation[]) => set.map((o) => coordinates(dims, o.assignment)).filter((c) => c !== undefined);
+  const l = new JointParzen(dims, points(good));
+  const g = new JointParzen(dims, points(bad));
+  const count = Math.max(1, Math.floor(opts.candidates ?? TPE_DEFAULTS.candidates));
+  const scored: { a: Assignment; score: number }[] = [];
+  for (let c = 0; c < count; c++) {
+    const a = l.sample(opts.rng);
+    const x = coordinates(dims, a)!;
+    scored.push({ a, score: l.logDensity(x) - g.logDensity(x) });
+  }
+  scored.sort((p, q) => q.score - p.score); // stable: ties keep draw order
+  return scored.find((s) => !opts.isTaken(s.a))?.a;
 }
 
 interface Ranked {
