@@ -208,6 +208,8 @@ async function main(): Promise<void> {
     seconds['optuna-tpe']! += (performance.now() - t) / 1000;
   }
   const report = {
+    tpe: tpeOptions,
+    ...(optunaFrom === undefined ? {} : { optunaFrom }),
     results,
     ratios: ratios(results),
     targets: targets(results),
