@@ -33,7 +33,8 @@ const TpeSettingsSchema = z.strictObject({
   multivariate: z.boolean().optional(),
 });
 
-const PYTHON = '/usr/bin/python3';
+/** Debian's interpreter, where python3-optuna lives (LSW_OPTUNA_PYTHON overrides it). */
+const PYTHON = process.env.LSW_OPTUNA_PYTHON ?? '/usr/bin/python3';
 const DRIVER = path.join(REPO_ROOT, 'bench', 'optuna_peer.py');
 
 type Method = 'lsw-tpe' | 'optuna-tpe' | 'random';
