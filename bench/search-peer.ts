@@ -23,8 +23,18 @@ import { RandomSampler } from '../src/search/samplers/random.js';
 import { TpeSampler } from '../src/search/samplers/tpe.js';
 import type { Assignment, Observation } from '../src/search/space.js';
 import { createRng } from '../src/util/rng.js';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 
-const PYTHON = '/usr/bin/python3';
+const TpeSettingsSchema = z.strictObject({
+  startupTrials: z.number().int().min(0).optional(),
+  candidates: z.number().int().min(1).optional(),
+  gamma: z.number().min(0).max(1).optional(),
+  multivariate: z.boolean().optional(),
+});
+
+/** Debian's interpreter, where python3-optuna lives (LSW_OPTUNA_PYTHON overrides it). */
+const PYTHON = process.env.LSW_OPTUNA_PYTHON ?? '/usr/bin/python3';
 const DRIVER = path.join(REPO_ROOT, 'bench', 'optuna_peer.py');
 
 type Method = 'lsw-tpe' | 'optuna-tpe' | 'random';
@@ -43,7 +53,11 @@ interface Row {
 /** The values of one run in completion order, per seed. */
 type Runs = number[][];
 
-const args = parseArgs(process.argv.slice(2), { flags: ['json'], numbers: ['seeds'], strings: ['budgets', 'objectives', 'parallel'] });
+const args = parseArgs(process.argv.slice(2), {
+  flags: ['json'],
+  numbers: ['seeds'],
+  strings: ['budgets', 'objectives', 'parallel', 'tpe', 'optuna-from'],
+});
 const json = args.flags.has('json');
 const seeds = Array.from({ length: args.numbers.get('seeds') ?? 20 }, (_, i) => i + 1);
 const list = (name: string, fallback: string) => (args.strings.get(name) ?? fallback).split(',').map((s) => s.trim());
@@ -57,6 +71,10 @@ const objectives = list('objectives', Object.keys(OBJECTIVES).join(',')).map((na
   return objective;
 });
 const maxBudget = Math.max(...budgets);
+/** --tpe '{"multivariate": false}': settings for lsw-tpe other than its defaults (to compare them). */
+const tpeOptions = TpeSettingsSchema.parse(JSON.parse(args.strings.get('tpe') ?? '{}'));
+/** --optuna-from FILE: Optuna's rows from an earlier --json run with the same seeds, instead of running it again. */
+const optunaFrom = args.strings.get('optuna-from');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** One search of `budget` trials with `parallel` pending at a time; values in completion order. */
@@ -161,13 +179,19 @@ async function main(): Promise<void> {
           objective,
           'lsw-tpe',
           parallel,
-          seeds.map((s) => runOurs(new TpeSampler(), objective, s, parallel)),
+          seeds.map((s) => runOurs(new TpeSampler(tpeOptions), objective, s, parallel)),
         ),
       );
       seconds['lsw-tpe']! += (performance.now() - t) / 1000;
       log(`${objective.name}: lsw-tpe parallel ${parallel} done`);
     }
     if (optunaMissing !== undefined) continue;
+    if (optunaFrom !== undefined) {
+      const earlier = z.object({ results: z.array(z.any()), seeds: z.number() }).parse(JSON.parse(readFileSync(optunaFrom, 'utf8')));
+      if (earlier.seeds !== seeds.length) throw new Error(`${optunaFrom} has ${earlier.seeds} seeds, not ${seeds.length}`);
+      results.push(...(earlier.results as Row[]).filter((r) => r.method === 'optuna-tpe' && r.objective === objective.name));
+      continue;
+    }
     // the two liar settings of a parallel level run side by side (two processes); parallel 1 has no pending trials
     const jobs = parallels.flatMap((parallel) =>
       parallel === 1 ? [{ parallel, liar: false }] : [false, true].map((liar) => ({ parallel, liar })),
@@ -185,6 +209,8 @@ async function main(): Promise<void> {
     seconds['optuna-tpe']! += (performance.now() - t) / 1000;
   }
   const report = {
+    tpe: tpeOptions,
+    ...(optunaFrom === undefined ? {} : { optunaFrom }),
     results,
     ratios: ratios(results),
     targets: targets(results),

@@ -139,7 +139,8 @@ export class NumericParzen {
   }
 }
 
-function bandwidths(mus: readonly number[], lo: number, hi: number): number[] {
+/** Per-point kernel widths of the Parzen estimator on [lo, hi] (see NumericParzen). */
+export function bandwidths(mus: readonly number[], lo: number, hi: number): number[] {
   const width = hi - lo;
   if (mus.length === 0) return [];
   if (!(width > 0)) return mus.map(() => 1);

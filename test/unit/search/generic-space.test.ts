@@ -61,3 +61,50 @@ test('random and TPE run on every standard objective space, values always legal 
     }
   }
 });
+
+/** Median best regret of `seeds` sequential runs of `budget` trials. */
+function medianRegret(
+  sampler: TpeSampler | RandomSampler,
+  objective: (typeof OBJECTIVES)['hartmann6'],
+  budget: number,
+  seeds: number,
+): number {
+  const regrets: number[] = [];
+  for (let seed = 1; seed <= seeds; seed++) {
+    const c = ctx(seed);
+    const observations: Observation[] = [];
+    let best = Infinity;
+    for (let i = 0; i < budget; i++) {
+      const a = sampler.suggest(objective.space, observations, c)!;
+      c.taken.add(JSON.stringify(a));
+      const value = objective.evaluate(a);
+      observations.push({ assignment: a, value });
+      best = Math.min(best, value);
+    }
+    regrets.push(best - objective.optimum);
+  }
+  regrets.sort((x, y) => x - y);
+  return regrets[Math.floor(seeds / 2)]!;
+}
+
+test('TPE (multivariate default) at most half of random search regret on Hartmann-6 and mixed10 (100 trials, 5 seeds)', () => {
+  for (const objective of [OBJECTIVES.hartmann6, OBJECTIVES.mixed10]) {
+    const tpe = medianRegret(new TpeSampler(), objective, 100, 5);
+    const random = medianRegret(new RandomSampler(), objective, 100, 5);
+    assert.ok(tpe <= 0.5 * random, `${objective.name}: TPE ${tpe} vs random ${random}`);
+  }
+});
+
+test('TPE: the joint model while few trials are pending, the independent one with 8 or more', () => {
+  const { space, evaluate } = OBJECTIVES.mixed10;
+  const rng = createRng(9);
+  const finished: Observation[] = Array.from({ length: 20 }, () => {
+    const a = new RandomSampler().suggest(space, [], { goal: 'minimize', rng, isTaken: () => false })!;
+    return { assignment: a, value: evaluate(a) };
+  });
+  const pendingOf = (n: number) => finished.slice(0, n).map((o) => ({ assignment: { ...o.assignment, patch: 16 }, value: undefined }));
+  const suggest = (pending: number, multivariate: boolean) =>
+    new TpeSampler({ multivariate }).suggest(space, [...finished, ...pendingOf(pending)], ctx(3));
+  assert.notDeepEqual(suggest(2, true), suggest(2, false));
+  assert.deepEqual(suggest(8, true), suggest(8, false));
+});
