@@ -5,6 +5,7 @@
  *
  *   npm run bench:search-peer -- [--json] [--seeds 20] [--budgets 50,100] [--parallel 1,4,16]
  *                                [--objectives branin,hartmann6,rosenbrock4,mixed10]
+ *                                [--real-seeds 3] [--real-budget 16] [--workers 2] [--skip-real]
  *
  * Parallel workers are simulated the same way for both TPEs: P trials are pending at a time; the
  * oldest is completed (its value observed), then one more is suggested. lsw-tpe always sees the
@@ -12,11 +13,14 @@
  * A budget B is the best of the first B completed trials of one run of max(budgets) trials.
  * Optuna runs in Debian's /usr/bin/python3 (python3-optuna) through bench/optuna_peer.py, one
  * process per (objective, parallel, liar) for all seeds; without it the rest still runs.
+ * Then the real workload (bench/search-real.ts): TPE against random search on a residual-LSTM sweep
+ * of Strawberry through the queue with real workers (`--skip-real` leaves it out).
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { REPO_ROOT, parseArgs, round } from './common.js';
+import { runRealWorkload } from './search-real.js';
 import { OBJECTIVES, type Objective } from '../src/search/objectives.js';
 import type { Sampler } from '../src/search/sampler.js';
 import { RandomSampler } from '../src/search/samplers/random.js';
@@ -54,8 +58,8 @@ interface Row {
 type Runs = number[][];
 
 const args = parseArgs(process.argv.slice(2), {
-  flags: ['json'],
-  numbers: ['seeds'],
+  flags: ['json', 'skip-real'],
+  numbers: ['seeds', 'real-seeds', 'real-budget', 'workers'],
   strings: ['budgets', 'objectives', 'parallel', 'tpe', 'optuna-from'],
 });
 const json = args.flags.has('json');
@@ -208,18 +212,30 @@ async function main(): Promise<void> {
     }
     seconds['optuna-tpe']! += (performance.now() - t) / 1000;
   }
+  const real = args.flags.has('skip-real')
+    ? 'skipped (--skip-real)'
+    : await runRealWorkload({
+        seeds: Array.from({ length: args.numbers.get('real-seeds') ?? 3 }, (_, i) => i + 1),
+        budget: args.numbers.get('real-budget') ?? 16,
+        workers: args.numbers.get('workers') ?? 2,
+        log,
+      });
   const report = {
     tpe: tpeOptions,
     ...(optunaFrom === undefined ? {} : { optunaFrom }),
     results,
     ratios: ratios(results),
-    targets: targets(results),
+    targets: { ...targets(results), realWorkloadTpeNotWorseThanRandom: typeof real === 'string' ? null : real.tpeNotWorseThanRandom },
+    real,
     optuna: optunaMissing ?? 'ok',
     seeds: seeds.length,
     seconds,
   };
   if (json) console.log(JSON.stringify(report, null, 2));
-  else print(report.results, report.ratios, optunaMissing);
+  else {
+    print(report.results, report.ratios, optunaMissing);
+    console.log(`\nreal workload: ${JSON.stringify(real)}`);
+  }
   if (optunaMissing !== undefined) log(`optuna-tpe not run: ${optunaMissing}`);
 }
 
