@@ -5,7 +5,7 @@
  *
  *   npm run bench:search-peer -- [--json] [--seeds 20] [--budgets 50,100] [--parallel 1,4,16]
  *                                [--objectives branin,hartmann6,rosenbrock4,mixed10]
- *                                [--real-seeds 3] [--real-budget 16] [--workers 2] [--skip-real]
+ *                                [--real-seeds 5] [--real-budget 16] [--workers 2] [--skip-real]
  *
  * Parallel workers are simulated the same way for both TPEs: P trials are pending at a time; the
  * oldest is completed (its value observed), then one more is suggested. lsw-tpe always sees the
@@ -215,7 +215,7 @@ async function main(): Promise<void> {
   const real = args.flags.has('skip-real')
     ? 'skipped (--skip-real)'
     : await runRealWorkload({
-        seeds: Array.from({ length: args.numbers.get('real-seeds') ?? 3 }, (_, i) => i + 1),
+        seeds: Array.from({ length: args.numbers.get('real-seeds') ?? 5 }, (_, i) => i + 1),
         budget: args.numbers.get('real-budget') ?? 16,
         workers: args.numbers.get('workers') ?? 2,
         log,
