@@ -14,7 +14,7 @@ import Table from 'cli-table3';
 import { parseDatasetCsv } from '../src/data/load.js';
 import { toTrainingData } from '../src/data/split.js';
 import { initBackend, trainTrial } from '../src/model/index.js';
-import type { TrialConfig } from '../src/model/trial-config.js';
+import { TRIAL_DEFAULTS, type TrialConfig } from '../src/model/trial-config.js';
 import { parseArgs, REPO_ROOT, round } from './common.js';
 
 const args = parseArgs(process.argv.slice(2), { flags: ['json'], numbers: ['epochs'], strings: ['datasets', 'patches'] });
@@ -49,20 +49,8 @@ for (const name of datasets) {
   let base = 0;
   let cpuBase = 0;
   for (const patch of patches) {
-    const config: TrialConfig = {
-      depth: 2,
-      width: 32,
-      dropout: 0,
-      recurrentDropout: 0,
-      learningRate: 0.002,
-      batchSize: 16,
-      epochs,
-      patience: 0,
-      head: 'dense',
-      seed: 1,
-      clipNorm: 1,
-      patch,
-    };
+    // the defaults a sweep's trials get, with a fixed epoch budget and no early stopping
+    const config: TrialConfig = { ...TRIAL_DEFAULTS, epochs, patience: 0, seed: 1, patch };
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await trainTrial(config, data, { engine: 'fast' });

@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { DATASETS_DIR } from './published.js';
-import { round } from './common.js';
+import { median, round } from './common.js';
 import { runSweep, startSweepRig } from './sweep-rig.js';
 import path from 'node:path';
 
@@ -45,11 +45,6 @@ export interface RealWorkloadResult {
   tpeNotWorseThanRandom: boolean;
   seconds: number;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 function spec(method: 'tpe' | 'random', seed: number, budget: number): string {
   return [

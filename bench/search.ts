@@ -17,7 +17,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, parseArgs, round } from './common.js';
+import { REPO_ROOT, median, parseArgs, round } from './common.js';
 import { runSweep, startSweepRig, type SweepRig } from './sweep-rig.js';
 
 const DATASET = path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'ItalyPowerDemand');
@@ -63,11 +63,6 @@ async function runMethod(rig: SweepRig, method: Method, seed: number, epochs: nu
   const losses = results.map((r) => r.metrics.valLoss).filter(Number.isFinite);
   return { best: Math.min(...losses), epochs: results.reduce((n, r) => n + r.epochsRun, 0), trials: results.length, seconds };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), { flags: ['json'], numbers: ['seeds', 'epochs', 'workers'] });

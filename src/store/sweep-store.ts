@@ -48,6 +48,9 @@ function parseJson<S extends z.ZodType>(schema: S, text: string, key: string, fi
   return result.data;
 }
 
+/** start-trial.lua / start-baseline.lua: 0 (unknown), or 1, fence, cancelled, earlier result. */
+type StartReply = [0] | [1, number, number, string | null];
+
 /** A record a listing skipped because it is corrupt (see CorruptRecordError). */
 export interface SkippedRecord {
   key: string;
@@ -404,18 +407,8 @@ export class SweepStore {
       trialId,
       JSON.stringify(active),
       ...this.event(sweepId, trialId, 'started'),
-    )) as [0] | [1, number, number, string | null];
-    if (reply[0] === 0) return { known: false };
-    // Training starts only once this delivery's token is on a replica: a failover can then never
-    // hand the same token to a second delivery.
-    await this.confirmReplicated();
-    const [, fence, cancelled, earlier] = reply;
-    return {
-      known: true,
-      fence,
-      cancelled: cancelled === 1,
-      earlier: earlier ? parseJson(TrialResultSchema, earlier, this.keys.results(sweepId), trialId) : undefined,
-    };
+    )) as StartReply;
+    return this.delivery(reply, TrialResultSchema, this.keys.results(sweepId), trialId);
   }
 
   private event(sweepId: string, trialId: string, type: TrialEvent['type']): [string, string] {
@@ -471,16 +464,25 @@ export class SweepStore {
       k.baseline(sweepId),
       k.cancelFlag(sweepId),
       JSON.stringify(active),
-    )) as [0] | [1, number, number, string | null];
+    )) as StartReply;
+    return this.delivery(reply, BaselineResultSchema, k.baseline(sweepId), 'result');
+  }
+
+  /**
+   * What start-trial.lua and start-baseline.lua answer, as a delivery. Training starts only once
+   * this delivery's token is on a replica: a failover can then never hand the same token to a
+   * second delivery.
+   */
+  private async delivery<S extends z.ZodType>(
+    reply: StartReply,
+    schema: S,
+    key: string,
+    field: string,
+  ): Promise<{ known: false } | { known: true; fence: number; cancelled: boolean; earlier: z.infer<S> | undefined }> {
     if (reply[0] === 0) return { known: false };
     await this.confirmReplicated();
     const [, fence, cancelled, earlier] = reply;
-    return {
-      known: true,
-      fence,
-      cancelled: cancelled === 1,
-      earlier: earlier ? parseJson(BaselineResultSchema, earlier, k.baseline(sweepId), 'result') : undefined,
-    };
+    return { known: true, fence, cancelled: cancelled === 1, earlier: earlier ? parseJson(schema, earlier, key, field) : undefined };
   }
 
   /** Writes the sweep's baseline result, only while `fence` is its job's latest delivery; false when refused. */
