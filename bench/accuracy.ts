@@ -23,6 +23,7 @@ import type { Metric } from '../src/definition/sweep-spec.js';
 import type { TrialConfig } from '../src/model/trial-config.js';
 import { bySeedGroups } from '../src/store/aggregate.js';
 import type { BaselineResult, LeaderboardRow } from '../src/store/records.js';
+import { finite, mean } from '../src/util/stats.js';
 import { parseArgs, round } from './common.js';
 import { DTW, ED, MINIROCKET, chooseDatasets, publishedAccuracies, type SharedDataset } from './published.js';
 import { runSweep, startSweepRig, type SweepRig } from './sweep-rig.js';
@@ -98,8 +99,8 @@ function tally(outcomes: (Outcome | null)[]): { wins: number; ties: number; loss
 }
 
 const meanOf = (xs: (number | undefined)[]) => {
-  const ok = xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
-  return ok.length ? round(ok.reduce((s, x) => s + x, 0) / ok.length, 4) : null;
+  const ok = finite(xs.filter((x): x is number => x !== undefined));
+  return ok.length ? round(mean(ok), 4) : null;
 };
 
 async function comparisons(rig: SweepRig, d: SharedDataset, main: SweepOutcome) {
