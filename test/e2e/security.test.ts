@@ -476,7 +476,12 @@ describe('hash-tag prefix: every key in one Redis Cluster slot', () => {
   before(async () => {
     // A one-node Redis Cluster owning all 16384 slots: plain clients (as lstm-sweep's are) work
     // against it, and it enforces the cluster's same-slot rule (CROSSSLOT) like any cluster node.
-    ({ port } = await startRedis({ extra: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'] }));
+    // The cluster bus defaults to port + 10000, past 65535 for a third of the ephemeral range
+    // (redis-server then refuses to start), so it gets a free port of its own.
+    const busPort = String(await freePort());
+    ({ port } = await startRedis({
+      extra: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', busPort],
+    }));
     redis = client(port);
     await redis.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
     await waitFor(
