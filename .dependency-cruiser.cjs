@@ -1,14 +1,15 @@
 /**
  * The import direction of lstm-sweep, checked by `npm run check` (dependency-cruiser).
  * A spec becomes trials (search), trials become jobs (queue), a worker turns a job into a result
- * (protocol + model), the store keeps it, views read the store. Each layer imports only the
+ * (protocol + model), the store keeps it, views read the store (and what analysis makes of
+ * finished results: paired comparisons, importance). Each layer imports only the
  * layers below it, never a layer above or a sibling folder of its own layer.
  */
 const LAYERS = [
   ['cli'],
   ['dashboard', 'demo'],
   ['producer', 'worker'],
-  ['search', 'protocol'],
+  ['search', 'protocol', 'analysis'],
   ['queue'],
   ['store'],
   ['config'],
