@@ -5,6 +5,7 @@ import type { TrialConfig } from '../model/trial-config.js';
 import type { BaselineState, EpochMetrics, SweepRecord } from '../store/records.js';
 import { skippedRecord, type SkippedRecord, type SweepStore } from '../store/sweep-store.js';
 import { CorruptRecordError } from '../util/errors.js';
+import { configsPage } from './configs.js';
 import { HttpError, SweepIdSchema, TrialIdSchema, params, query } from './validate.js';
 
 const SweepParams = z.strictObject({ sweepId: SweepIdSchema });
@@ -157,6 +158,14 @@ export function apiRouter(store: SweepStore): Router {
     ]);
     // The baseline is the sweep's reference, on every page, never one of the ranked rows.
     res.json({ total, offset, limit, rows, nextOffset: offset + limit < total ? offset + limit : null, baseline: baselineView(baseline) });
+  });
+
+  /** By configuration (seed groups, as `leaderboard --by-config --json`), paged like the leaderboard. */
+  router.get('/sweeps/:sweepId/configs', async (req, res) => {
+    const page = query(req, LeaderboardQuery);
+    const sweep = await sweepOf(req);
+    const [groups, baseline] = await Promise.all([configsPage(store, sweep, page), store.baselineState(sweep)]);
+    res.json({ ...groups, baseline: baselineView(baseline) });
   });
 
   router.get('/sweeps/:sweepId/failures', async (req, res) => {

@@ -5,7 +5,9 @@ import { $ } from '../dom.js';
 import { configLabel, esc, fmtParam, isNum, shortId } from '../format.js';
 import { distinctValues, isCategorical, parameterValue, sweepMetric } from '../vocabulary.js';
 import { drawParcoords } from './parcoords.js';
+import { baselineReference } from './reference-line.js';
 import { COLORSCALE, axis, baseLayout, jitter, plot } from './plot.js';
+import { referenceLine } from './reference-line.js';
 
 /** The parameters with an effect plot: every one that varies; the architecture when nothing does. */
 function effectParams(state) {
@@ -50,7 +52,7 @@ function xAxisOf(p, rows) {
   };
 }
 
-function scatter(state, p, rows, metric) {
+function scatter(state, p, rows, metric, ref) {
   const x = xAxisOf(p, rows);
   const mvals = rows.map((r) => r.metrics[metric.name]);
   const text = rows.map((r) => `${shortId(r.trialId)} · #${r.rank}<br>${esc(configLabel(r.config, state.varying))}`);
@@ -111,6 +113,7 @@ function scatter(state, p, rows, metric) {
       xaxis: x.axis,
       yaxis: axis(esc(metric.short)),
       showlegend: false,
+      ...referenceLine(ref),
       height: 250,
       margin: { l: 56, r: 12, t: 34, b: 44 },
     }),
@@ -121,7 +124,8 @@ export function drawEffects(state) {
   const metric = sweepMetric(state.vocab, state.sweep.metric);
   const rows = state.rows.filter((r) => isNum(r.metrics[metric.name]));
   const params = effectParams(state);
-  const key = JSON.stringify([rows.map((r) => r.trialId), params.map((p) => p.name)]);
+  const ref = baselineReference(state.sweep, metric);
+  const key = JSON.stringify([rows.map((r) => r.trialId), params.map((p) => p.name), ref ?? null]);
   if (key === state.effectsKey) return;
   state.effectsKey = key;
   // A large sweep's leaderboard arrives a page at a time: the plots show the trials loaded.
@@ -142,5 +146,5 @@ export function drawEffects(state) {
     grid.innerHTML = ids.map((id, i) => `<div class="chart" id="${esc(id)}" data-param="${esc(params[i].name)}"></div>`).join('');
     grid.dataset.params = ids.join(',');
   }
-  for (const p of params) scatter(state, p, rows, metric);
+  for (const p of params) scatter(state, p, rows, metric, ref);
 }

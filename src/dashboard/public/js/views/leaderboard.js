@@ -4,8 +4,10 @@ import { $ } from '../dom.js';
 import { compareValues, esc, fmtConfigValue, fmtDuration, fmtMetric, isNum, metricTitle, shortId } from '../format.js';
 import { parameterValue, shownMetrics, sweepMetric } from '../vocabulary.js';
 import { colorOf } from '../charts/plot.js';
+import { referenceRow } from './baseline-ref.js';
+import { configColumns } from './config-table.js';
 
-function paramColumn(p) {
+export function paramColumn(p) {
   return {
     key: p.name,
     label: p.label,
@@ -26,6 +28,7 @@ function metricColumn(m, isSweepMetric) {
     cls: isSweepMetric ? 'metric' : '',
     get: (r) => r.metrics[m.name],
     fmt: (r) => fmtMetric(r.metrics[m.name]),
+    ref: (b) => fmtMetric(b.metrics?.[m.name]),
   };
 }
 
@@ -76,13 +79,46 @@ export function bindLeaderboard(state) {
   });
 }
 
+/** A row's cells; the sweep's metric with a bar of where it lies between the worst and the best. */
+function cells(cols, r, bar) {
+  return cols
+    .map((c) => {
+      const content = c.fmt ? c.fmt(r) : esc(c.get(r));
+      const inner = c.key === 'metric' ? `<span class="metricbar">${content}${bar(c.get(r))}</span>` : content;
+      return `<td class="${c.num ? 'num' : ''} ${c.cls ?? ''}" data-key="${esc(c.key)}"${c.param ? ` data-param="${esc(c.key)}"` : ''}>${inner}</td>`;
+    })
+    .join('');
+}
+
+function trialRow(state, cols, r, bar) {
+  const sel = state.selected.has(r.trialId);
+  const color = colorOf(state.selected, r.trialId);
+  return `<tr data-trial-id="${esc(r.trialId)}" class="${sel ? 'selected' : ''} ${r.rank === 1 ? 'best' : ''}">
+        <td><input type="checkbox" data-trial="${esc(r.trialId)}" ${sel ? 'checked' : ''} aria-label="show curves of ${esc(shortId(r.trialId))}" />${color ? `<span class="swatch" style="background:${color}"></span>` : ''}</td>${cells(cols, r, bar)}</tr>`;
+}
+
+/** A configuration's row: its box selects the curves of all its seeds' trials. */
+function configRow(state, cols, g, bar) {
+  const sel = g.trialIds.every((id) => state.selected.has(id));
+  const swatches = g.trialIds
+    .map((id) => colorOf(state.selected, id))
+    .filter(Boolean)
+    .map((color) => `<span class="swatch" style="background:${color}"></span>`)
+    .join('');
+  return `<tr data-config-rank="${esc(g.rank)}" data-trials="${esc(g.trialIds.join(','))}" class="${sel ? 'selected' : ''} ${g.rank === 1 ? 'best' : ''}">
+        <td><input type="checkbox" data-trials="${esc(g.trialIds.join(','))}" ${sel ? 'checked' : ''} aria-label="show curves of configuration ${esc(g.rank)}" />${swatches}</td>${cells(cols, g, bar)}</tr>`;
+}
+
 export function drawTable(state) {
-  const cols = tableColumns(state);
+  const byConfig = state.byConfig;
+  const cols = byConfig ? configColumns(state, paramColumn) : tableColumns(state);
+  const list = byConfig ? state.configs : state.rows;
   const { key, dir } = state.sort;
   const col = cols.find((c) => c.key === key) ?? cols[0];
-  const rows = [...state.rows].sort((a, b) => dir * compareValues(col.get(a), col.get(b)) || a.rank - b.rank);
+  const rows = [...list].sort((a, b) => dir * compareValues(col.get(a), col.get(b)) || a.rank - b.rank);
   const metric = state.sweep.metric;
-  const values = state.rows.map((r) => r.metrics[metric.name]).filter(isNum);
+  const metricCol = cols.find((c) => c.key === 'metric');
+  const values = list.map((r) => metricCol.get(r)).filter(isNum);
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   const bar = (v) => {
@@ -97,28 +133,20 @@ export function drawTable(state) {
         `<th class="sortable ${c.num ? 'num' : ''}" data-key="${esc(c.key)}" title="${esc(c.title ? `${c.title} · sort` : `sort by ${c.label}`)}">${c.key === key ? `<span class="arrow">${dir > 0 ? '▲' : '▼'}</span>` : ''}${esc(c.label)}</th>`,
     )
     .join('')}</tr>`;
-  $('#leaderboard tbody').innerHTML = rows
-    .map((r) => {
-      const sel = state.selected.has(r.trialId);
-      const color = colorOf(state.selected, r.trialId);
-      const cells = cols
-        .map((c) => {
-          const content = c.fmt ? c.fmt(r) : esc(c.get(r));
-          const inner = c.key === 'metric' ? `<span class="metricbar">${content}${bar(r.metrics[metric.name])}</span>` : content;
-          return `<td class="${c.num ? 'num' : ''} ${c.cls ?? ''}"${c.param ? ` data-param="${esc(c.key)}"` : ''}>${inner}</td>`;
-        })
-        .join('');
-      return `<tr data-trial-id="${esc(r.trialId)}" class="${sel ? 'selected' : ''} ${r.rank === 1 ? 'best' : ''}">
-        <td><input type="checkbox" data-trial="${esc(r.trialId)}" ${sel ? 'checked' : ''} aria-label="show curves of ${esc(shortId(r.trialId))}" />${color ? `<span class="swatch" style="background:${color}"></span>` : ''}</td>${cells}</tr>`;
-    })
-    .join('');
+  // The baseline first, outside the ranking and the sort.
+  $('#leaderboard tbody').innerHTML =
+    referenceRow(state, cols) + rows.map((r) => (byConfig ? configRow(state, cols, r, bar) : trialRow(state, cols, r, bar))).join('');
   $('#lb-empty').innerHTML =
     rows.length === 0 ? '<div class="empty">No finished trials yet — results appear here as workers complete them.</div>' : '';
   const c = state.sweep.counts;
-  const shown =
-    state.rows.length < state.ranked ? `best ${state.rows.length} shown of ${state.ranked} finished` : `${state.rows.length} finished`;
-  $('#lb-hint').textContent = `${shown} of ${c.total} · click a header to sort (the rows shown) · tick rows to plot their curves`;
-  const rest = state.ranked - state.rows.length;
+  const loaded = byConfig ? state.configs.length : state.rows.length;
+  const total = byConfig ? state.configTotal : state.ranked;
+  const what = byConfig ? `configurations (${state.ranked} finished trials, ${state.sweep.seeds.length} seeds each)` : 'finished';
+  const shown = loaded < total ? `best ${loaded} shown of ${total} ${what}` : `${loaded} ${what}`;
+  $('#lb-hint').textContent = byConfig
+    ? `${shown} · click a header to sort (the rows shown) · tick rows to plot their seeds' curves`
+    : `${shown} of ${c.total} · click a header to sort (the rows shown) · tick rows to plot their curves`;
+  const rest = total - loaded;
   $('#lb-more').hidden = rest <= 0;
   $('#lb-more-btn').textContent = `Show ${Math.min(rest, 1000)} more (${rest} not shown)`;
 }

@@ -9,6 +9,8 @@ import { drawEffects } from '../charts/effects.js';
 import { PALETTE } from '../charts/plot.js';
 import { bindLeaderboard, drawTable } from './leaderboard.js';
 import { drawActive, drawFailures, trialsSkeleton } from './trials.js';
+import { baselineStat } from './baseline-ref.js';
+import { loadConfigs, toggleConfig } from './config-table.js';
 
 const MAX_SELECTED = PALETTE.length;
 /** Leaderboard rows per request: the API's largest page (src/dashboard/api.ts LEADERBOARD_PAGE). */
@@ -50,6 +52,7 @@ function skeleton(s, vocab) {
     ${trialsSkeleton('active', vocab)}
     <section class="panel">
       <div class="panel-head"><h2>Leaderboard</h2><span class="hint" id="lb-hint"></span><span class="spacer"></span>
+        <label class="toggle" title="one row per configuration: mean ± sd over its seeds"><input type="checkbox" id="by-config" /> by configuration</label>
         <label class="toggle"><input type="checkbox" id="all-params" /> all parameters</label>
         <button class="btn" id="select-best" type="button">Select best 3</button><button class="btn" id="select-none" type="button">Clear selection</button></div>
       <div class="panel-body flush"><div class="table-wrap"><table id="leaderboard"><thead></thead><tbody></tbody></table></div><div id="lb-empty"></div>
@@ -102,6 +105,7 @@ function drawSummary(state) {
     `<div class="stat best"><div class="label">Best ${esc(metricTitle(sweepMetric(state.vocab, s.metric)))}</div>
       <div class="value" id="stat-best">${best ? fmtMetric(best.value) : '—'}</div>
       <div class="sub">${best ? `<span class="mono">${esc(shortId(best.trialId))}</span> · ${esc(configLabel(best.config, state.varying))}` : 'no finished trial yet'}</div></div>`,
+    baselineStat(state),
   ].join('');
   $('#progress').innerHTML = progressBar(c, 'big');
   drawParams(state);
@@ -124,6 +128,10 @@ export async function renderSweep(sweepId, view, vocab) {
     selected: new Set(),
     selectionTouched: false,
     allParams: false,
+    /** the table by configuration (seed groups, /configs): on by default when the sweep has several seeds */
+    byConfig: false,
+    configs: [],
+    configTotal: 0,
     sort: { key: 'rank', dir: 1 },
     effectsKey: '',
   };
@@ -131,6 +139,8 @@ export async function renderSweep(sweepId, view, vocab) {
   if (!view.isCurrent()) return;
   document.title = `${state.sweep.name} · lstm-sweep`;
   app().innerHTML = skeleton(state.sweep, vocab);
+  state.byConfig = state.sweep.seeds.length > 1;
+  $('#by-config').checked = state.byConfig;
   updateVarying(state);
 
   const redrawSelection = () => {
@@ -140,7 +150,7 @@ export async function renderSweep(sweepId, view, vocab) {
   };
   bindLeaderboard(state);
   const onToggle = (ev) => {
-    if (!toggleTrial(state.selected, ev, MAX_SELECTED)) return;
+    if (!(toggleTrial(state.selected, ev, MAX_SELECTED) || toggleConfig(state.selected, ev, MAX_SELECTED))) return;
     state.selectionTouched = true;
     redrawSelection();
   };
@@ -161,7 +171,18 @@ export async function renderSweep(sweepId, view, vocab) {
     drawTable(state);
   });
 
+  $('#by-config').addEventListener('change', async (ev) => {
+    state.byConfig = ev.target.checked;
+    if (state.byConfig) Object.assign(state, await loadConfigs(sweepId, state.configs.length));
+    if (view.isCurrent()) drawTable(state);
+  });
+
   $('#lb-more-btn').addEventListener('click', async () => {
+    if (state.byConfig) {
+      Object.assign(state, await loadConfigs(sweepId, state.configs.length + PAGE));
+      if (view.isCurrent()) drawTable(state);
+      return;
+    }
     const next = await api(sweepPath(sweepId, `/leaderboard?limit=${PAGE}&offset=${state.rows.length}`));
     if (!view.isCurrent()) return;
     const known = new Set(state.rows.map((r) => r.trialId));
@@ -174,14 +195,15 @@ export async function renderSweep(sweepId, view, vocab) {
 
   const loadAll = async () => {
     // As many rows as are shown already (a page at first): "more" keeps what it loaded.
-    const [sweep, { rows, ranked }, failures, active] = await Promise.all([
+    const [sweep, { rows, ranked }, failures, active, configs] = await Promise.all([
       api(sweepPath(sweepId)),
       loadRows(sweepId, state.rows.length),
       api(sweepPath(sweepId, '/failures')),
       api(sweepPath(sweepId, '/active')),
+      state.byConfig ? loadConfigs(sweepId, state.configs.length) : {},
     ]);
     if (!view.isCurrent()) return;
-    Object.assign(state, { sweep, rows, ranked, failures, active });
+    Object.assign(state, { sweep, rows, ranked, failures, active }, configs);
     updateVarying(state);
     if (!state.selectionTouched) state.selected = defaultSelection(state);
     drawSummary(state);
