@@ -121,17 +121,31 @@ function tableRows(page: Page): Promise<ShownRow[]> {
   return page.evaluate(TABLE_ROWS) as Promise<ShownRow[]>;
 }
 
-/** The reference row: its label and its cells by column key. */
-function referenceRow(page: Page) {
-  return page.$eval('#leaderboard tbody tr.ref', (tr) => ({
-    first: tr === tr.parentElement!.firstElementChild,
-    state: (tr as HTMLElement).dataset.state,
+/** The reference row: its place, label and cells by column key (one evaluation: live refreshes redraw the table). */
+const REFERENCE_ROW = `(() => {
+  const tr = document.querySelector('#leaderboard tbody tr.ref');
+  if (!tr) return null;
+  return {
+    first: tr === tr.parentElement.firstElementChild,
+    state: tr.dataset.state,
     marker: tr.querySelector('.badge.ref')?.textContent ?? null,
     label: tr.querySelector('.ref-label')?.textContent ?? null,
-    cells: Object.fromEntries(
-      [...tr.querySelectorAll('td[data-key]')].map((td) => [(td as HTMLElement).dataset.key, td.textContent?.trim() ?? '']),
-    ),
-  }));
+    cells: Object.fromEntries([...tr.querySelectorAll('td[data-key]')].map((td) => [td.dataset.key, td.textContent.trim()])),
+  };
+})()`;
+
+interface ShownReference {
+  first: boolean;
+  state: string;
+  marker: string | null;
+  label: string | null;
+  cells: Record<string, string>;
+}
+
+async function referenceRow(page: Page): Promise<ShownReference> {
+  const ref = (await page.evaluate(REFERENCE_ROW)) as ShownReference | null;
+  assert.ok(ref, 'no reference row');
+  return ref;
 }
 
 before(async () => {
@@ -325,6 +339,14 @@ describe('leaderboard by configuration, baseline as reference, in headless Chrom
     );
     for (const [lo, hi] of inRange) assert.ok(lo <= value && value <= hi, `${lo} ≤ ${value} ≤ ${hi}`);
     assert.equal(await page.locator('#scatter .shapelayer path').count(), plots.length);
+    // The parallel coordinates: the metric's axis reaches the baseline's value and labels it.
+    const metricAxis = await page.evaluate(
+      `(() => { const gd = document.getElementById('parcoords'); return gd.data ? gd.data[0].dimensions.at(-1) : gd.textContent; })()`,
+    );
+    const axis = metricAxis as { range: [number, number]; tickvals: number[]; ticktext: string[] };
+    assert.equal(typeof axis, 'object', String(metricAxis));
+    assert.ok(axis.range[0] <= value && value <= axis.range[1], JSON.stringify(axis.range));
+    assert.equal(axis.ticktext[axis.tickvals.indexOf(value)], `◀ MiniRocket baseline ${value.toFixed(4)}`);
     assert.deepEqual(errors, []);
     await page.close();
   });

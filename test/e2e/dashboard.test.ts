@@ -327,7 +327,10 @@ describe('dashboard in headless Chromium', { skip: noChromium }, () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${base}?token=${TOKEN}#/sweeps/${sweepR}`);
-    await page.waitForSelector('#leaderboard tbody tr');
+    // Two seeds: the table is by configuration by default; this test reads the rows per trial.
+    await page.waitForSelector('#leaderboard tbody tr[data-config-rank]');
+    await page.uncheck('#by-config');
+    await page.waitForSelector('#leaderboard tbody tr[data-trial-id]');
     type Row = { trialId: string; rank: number; config: Record<string, unknown>; metrics: Record<string, number> };
     const { rows } = (await (await fetch(`${base}api/sweeps/${sweepR}/leaderboard`, { headers: auth })).json()) as { rows: Row[] };
     assert.equal(rows.length, 4);

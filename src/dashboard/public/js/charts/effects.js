@@ -140,7 +140,7 @@ export function drawEffects(state) {
     grid.dataset.params = '';
     return;
   }
-  drawParcoords($('#parcoords'), params, rows, metric);
+  drawParcoords($('#parcoords'), params, rows, metric, ref);
   const ids = params.map((p) => `scatter-${p.name}`);
   if (grid.dataset.params !== ids.join(',')) {
     grid.innerHTML = ids.map((id, i) => `<div class="chart" id="${esc(id)}" data-param="${esc(params[i].name)}"></div>`).join('');

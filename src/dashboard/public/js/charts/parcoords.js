@@ -30,7 +30,25 @@ export function dimension(p, rows) {
   return { label: p.label, values: vals, tickvals: uniq.length <= 8 ? uniq : undefined, tickformat: integers ? 'd' : '.3~f' };
 }
 
-export function drawParcoords(el, params, rows, metric) {
+/**
+ * The metric's axis; with a reference (the baseline, charts/reference-line.js) its range reaches
+ * the reference's value, which gets a labelled tick among five plain ones.
+ */
+function metricDimension(metric, mvals, ref) {
+  const dim = { label: metricTitle(metric), values: mvals, tickformat: '.3f' };
+  if (!ref) return dim;
+  const lo = Math.min(...mvals, ref.value);
+  const hi = Math.max(...mvals, ref.value);
+  const ticks = Array.from({ length: 5 }, (_, i) => lo + ((hi - lo) * i) / 4);
+  return {
+    ...dim,
+    range: [lo, hi],
+    tickvals: [...ticks, ref.value],
+    ticktext: [...ticks.map((v) => v.toFixed(3)), `◀ ${ref.label}`],
+  };
+}
+
+export function drawParcoords(el, params, rows, metric, ref) {
   if (!hasWebGL()) {
     el.innerHTML = '<div class="empty">The parallel-coordinates view needs WebGL, which this browser does not offer.</div>';
     return;
@@ -38,7 +56,7 @@ export function drawParcoords(el, params, rows, metric) {
   if (el.querySelector('.empty')) el.innerHTML = '';
   const mvals = rows.map((r) => r.metrics[metric.name]);
   const dims = params.map((p) => dimension(p, rows));
-  dims.push({ label: metricTitle(metric), values: mvals, tickformat: '.3f' });
+  dims.push(metricDimension(metric, mvals, ref));
   plot(
     el,
     [
