@@ -39,7 +39,8 @@ function metricDimension(metric, mvals, ref) {
   if (!ref) return dim;
   const lo = Math.min(...mvals, ref.value);
   const hi = Math.max(...mvals, ref.value);
-  const ticks = Array.from({ length: 5 }, (_, i) => lo + ((hi - lo) * i) / 4);
+  // Plain ticks too close to the reference's would hide its label.
+  const ticks = Array.from({ length: 5 }, (_, i) => lo + ((hi - lo) * i) / 4).filter((v) => Math.abs(v - ref.value) > (hi - lo) / 10);
   return {
     ...dim,
     range: [lo, hi],

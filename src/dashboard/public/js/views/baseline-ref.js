@@ -30,7 +30,8 @@ export function baselineStat(state) {
   const b = s.baseline;
   if (!b) return '';
   const value = b.state === 'done' ? b.metrics?.[s.metric.name] : undefined;
-  return `<div class="stat baseline"><div class="label">${esc(baselineName(b))} ${esc(metricTitle(sweepMetric(state.vocab, s.metric)))}</div>
+  const metric = metricTitle(sweepMetric(state.vocab, s.metric));
+  return `<div class="stat baseline" title="${esc(`${baselineName(b)}: ${metric}`)}"><div class="label">${esc(baselineName(b))}</div>
     <div class="value" id="stat-baseline">${b.state === 'done' ? fmtMetric(value) : esc(b.state)}</div>
     <div class="sub">reference, not ranked</div></div>`;
 }
