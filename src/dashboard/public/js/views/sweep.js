@@ -9,6 +9,7 @@ import { drawEffects } from '../charts/effects.js';
 import { PALETTE } from '../charts/plot.js';
 import { bindLeaderboard, drawTable } from './leaderboard.js';
 import { drawActive, drawFailures, trialsSkeleton } from './trials.js';
+import { bindCompare, compareSkeleton, drawCompare } from './compare.js';
 
 const MAX_SELECTED = PALETTE.length;
 /** Leaderboard rows per request: the API's largest page (src/dashboard/api.ts LEADERBOARD_PAGE). */
@@ -66,6 +67,7 @@ function skeleton(s, vocab) {
       <div class="panel-body"><div class="chart" id="parcoords" style="min-height:340px"></div>
         <div class="scatter-grid" id="scatter"></div><div class="note" id="effects-note"></div></div>
     </section>
+    ${compareSkeleton()}
     ${trialsSkeleton('failures', vocab)}`;
 }
 
@@ -139,6 +141,7 @@ export async function renderSweep(sweepId, view, vocab) {
     void loadCurves(state);
   };
   bindLeaderboard(state);
+  bindCompare(state);
   const onToggle = (ev) => {
     if (!toggleTrial(state.selected, ev, MAX_SELECTED)) return;
     state.selectionTouched = true;
@@ -189,6 +192,7 @@ export async function renderSweep(sweepId, view, vocab) {
     drawActive(state);
     drawFailures(state);
     drawEffects(state);
+    void drawCompare(state);
     await loadCurves(state);
   };
   await loadAll();
