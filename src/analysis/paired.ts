@@ -176,6 +176,12 @@ function paired(a: number | undefined, b: number | undefined, scale: number): Pa
   };
 }
 
+/** What the two trials of a pair share, in the vocabulary's order: every parameter but `by` (and the seed), absent options spelled out. */
+function sharedConfig(row: LeaderboardRow, by: SweepableName): Record<string, unknown> {
+  const full = withAbsentOptions(row.config) as Record<string, unknown>;
+  return Object.fromEntries(PARAMETERS.filter((p) => p.name !== by && full[p.name] !== undefined).map((p) => [p.name, full[p.name]]));
+}
+
 const summaryOf = (diffs: (number | null)[]) => meanInterval(diffs.filter((d): d is number => d !== null)) ?? null;
 
 /** The paired comparison of every other value of `by` with `reference`, over the sweep's finished trials. */
@@ -209,10 +215,9 @@ export function pairedComparison(
         const ref = group.get(valueKey(reference));
         const other = group.get(valueKey(value));
         if (!ref || !other) continue;
-        const { [by]: _by, seed, ...config } = withAbsentOptions(ref.config) as Record<string, unknown>;
         pairs.push({
-          config,
-          seed: seed as number,
+          config: sharedConfig(ref, by),
+          seed: ref.config.seed,
           trials: { reference: ref.trialId, other: other.trialId },
           metric: paired(ref.metrics[metric.name as 'valAuc'], other.metrics[metric.name as 'valAuc'], metric.scale),
           ...(testAcc ? { testAcc: paired(ref.metrics.testAcc, other.metrics.testAcc, testAcc.scale) } : {}),

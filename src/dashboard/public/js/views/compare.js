@@ -121,11 +121,14 @@ function drawStrip(state, r) {
     baseLayout({
       showlegend: false,
       margin: { l: 120, r: 16, t: 12, b: 46 },
-      xaxis: axis(`${esc(r.metric.label)}: value − ${esc(String(r.reference))}${r.metric.unit === 'points' ? ' (points)' : ''}`, {
-        zeroline: true,
-        zerolinecolor: '#8a94a3',
-        zerolinewidth: 2,
-      }),
+      xaxis: axis(
+        `${esc(r.metric.label)}: ${esc(r.label)} value − ${esc(r.label)} ${esc(String(r.reference))}${r.metric.unit === 'points' ? ' (points)' : ''}`,
+        {
+          zeroline: true,
+          zerolinecolor: '#8a94a3',
+          zerolinewidth: 2,
+        },
+      ),
       yaxis: axis('', {
         tickvals: rows.map((_, i) => i),
         ticktext: rows.map((c) => `${esc(r.label)} ${esc(String(c.value))}`),
