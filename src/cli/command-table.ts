@@ -45,6 +45,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/leaderboard.js')).leaderboardCommand(),
   },
   {
+    name: 'compare',
+    description: 'paired comparisons: trials that differ only in one parameter (--by residual), the mean difference with a 95% interval',
+    load: async () => (await import('./commands/compare.js')).compareCommand(),
+  },
+  {
     name: 'sweeps',
     description: 'list sweeps, newest first, with their progress',
     load: async () => (await import('./commands/sweeps.js')).sweepsCommand(),

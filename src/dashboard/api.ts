@@ -1,12 +1,13 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
+import { compareInputSchema, pairedComparison } from '../analysis/paired.js';
 import { SWEEPABLE, vocabularyJson } from '../definition/vocabulary.js';
 import type { TrialConfig } from '../model/trial-config.js';
 import type { BaselineState, EpochMetrics, SweepRecord } from '../store/records.js';
 import { skippedRecord, type SkippedRecord, type SweepStore } from '../store/sweep-store.js';
 import { CorruptRecordError } from '../util/errors.js';
 import { configsPage } from './configs.js';
-import { HttpError, SweepIdSchema, TrialIdSchema, params, query } from './validate.js';
+import { HttpError, SweepIdSchema, TrialIdSchema, params, parseInput, query } from './validate.js';
 
 const SweepParams = z.strictObject({ sweepId: SweepIdSchema });
 const NoQuery = z.strictObject({});
@@ -19,6 +20,8 @@ const LeaderboardQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(LEADERBOARD_PAGE.maxLimit).default(LEADERBOARD_PAGE.defaultLimit),
   offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
 });
+/** `by` (and `ref`) are checked against the sweep itself once it is read: compareInputSchema. */
+const CompareQuery = z.strictObject({ by: z.string().max(64).optional(), ref: z.string().max(100).optional() });
 const CurvesQuery = z.strictObject({
   trials: z
     .string()
@@ -194,6 +197,14 @@ export function apiRouter(store: SweepStore): Router {
         };
       }),
     );
+  });
+
+  /** Paired comparisons by one parameter (src/analysis/paired.ts): the JSON of `lstm-sweep compare --json`. */
+  router.get('/sweeps/:sweepId/compare', async (req, res) => {
+    const raw = query(req, CompareQuery);
+    const sweep = await sweepOf(req);
+    const rows = await store.leaderboard(sweep.sweepId, sweep.spec.metric);
+    res.json(pairedComparison(sweep, rows, parseInput(compareInputSchema(sweep, rows), raw, 'query')));
   });
 
   /** Per-epoch histories: from the result of a finished trial, else the live one of a trial in training. */

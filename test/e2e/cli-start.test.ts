@@ -90,8 +90,14 @@ describe('what each command loads', () => {
     }
   });
 
-  test('status, sweeps and leaderboard of a 4-trial sweep load no model stack, no BullMQ, no express', async () => {
-    for (const args of [['status', sweepId], ['status', 'no-such-sweep'], ['sweeps'], ['leaderboard', sweepId]]) {
+  test('status, sweeps, leaderboard and compare of a 4-trial sweep load no model stack, no BullMQ, no express', async () => {
+    for (const args of [
+      ['status', sweepId],
+      ['status', 'no-such-sweep'],
+      ['sweeps'],
+      ['leaderboard', sweepId],
+      ['compare', sweepId, '--by', 'depth'],
+    ]) {
       const r = await traced(args);
       assert.equal(r.code, args[1] === 'no-such-sweep' ? 2 : 0, r.stderr);
       assert.ok(
@@ -122,6 +128,7 @@ describe('help still lists everything', () => {
       ['cancel', 'remove the queued trials'],
       ['controller', 'keep a tpe sweep supplied'],
       ['leaderboard', "a sweep's finished trials ranked"],
+      ['compare', 'paired comparisons'],
       ['sweeps', 'list sweeps, newest first'],
       ['best', "show a sweep's best trial"],
       ['predict', 'probabilities and labels'],

@@ -11,6 +11,7 @@ import { bindLeaderboard, drawTable } from './leaderboard.js';
 import { drawActive, drawFailures, trialsSkeleton } from './trials.js';
 import { baselineStat } from './baseline-ref.js';
 import { loadConfigs, toggleConfig } from './config-table.js';
+import { bindCompare, compareSkeleton, drawCompare } from './compare.js';
 
 const MAX_SELECTED = PALETTE.length;
 /** Leaderboard rows per request: the API's largest page (src/dashboard/api.ts LEADERBOARD_PAGE). */
@@ -69,6 +70,7 @@ function skeleton(s, vocab) {
       <div class="panel-body"><div class="chart" id="parcoords" style="min-height:340px"></div>
         <div class="scatter-grid" id="scatter"></div><div class="note" id="effects-note"></div></div>
     </section>
+    ${compareSkeleton()}
     ${trialsSkeleton('failures', vocab)}`;
 }
 
@@ -149,6 +151,7 @@ export async function renderSweep(sweepId, view, vocab) {
     void loadCurves(state);
   };
   bindLeaderboard(state);
+  bindCompare(state);
   const onToggle = (ev) => {
     if (!(toggleTrial(state.selected, ev, MAX_SELECTED) || toggleConfig(state.selected, ev, MAX_SELECTED))) return;
     state.selectionTouched = true;
@@ -211,6 +214,7 @@ export async function renderSweep(sweepId, view, vocab) {
     drawActive(state);
     drawFailures(state);
     drawEffects(state);
+    void drawCompare(state);
     await loadCurves(state);
   };
   await loadAll();
