@@ -199,7 +199,7 @@ describe('dashboard: cross-validation made visible', { skip: noChromium }, () =>
     await page.close();
   });
 
-  test('a trial in training says "fold i/3, epoch e/E": in the active table, the API and the CLI progress line', async () => {
+  test('a trial in training says "fold i/3, epoch e/E": in the active table, the API and the CLI progress line', async (t) => {
     const liveDir = await mkdtemp(path.join(os.tmpdir(), 'lsw-dash-cv-live-'));
     await writeData(liveDir);
     const spec = await writeSpec(
@@ -248,11 +248,13 @@ describe('dashboard: cross-validation made visible', { skip: noChromium }, () =>
       assert.equal(active.phase?.kind, 'fold');
       assert.equal(active.phase?.folds, 3);
       assert.equal(active.progress, `fold ${active.phase!.fold}/3, epoch ${active.epoch}/150`);
-      // The CLI line reads the job's progress (reported just after the live history: it may be an epoch behind).
+      // The CLI line reads the job's progress, which the worker relays from its trainer after the
+      // live history: under load it trails it (by 10 epochs seen on a busy machine), never leads.
       const job = await queue.getJob(`${liveId}.${active.trialId}`);
       const progress = TrialProgressSchema.parse(job!.progress);
-      assert.equal(progress.fold, active.phase!.fold);
-      assert.ok(active.epoch - progress.epoch <= 1, `job progress at epoch ${progress.epoch}, live history at ${active.epoch}`);
+      assert.equal(progress.folds, 3);
+      const behind = (active.phase!.fold! - progress.fold!) * 150 + active.epoch - progress.epoch;
+      assert.ok(behind >= 0, `job progress at fold ${progress.fold} epoch ${progress.epoch}, live history at ${active.progress}`);
       const expected = `${active.trialId.slice(0, 6)} fold ${progress.fold}/3, epoch ${progress.epoch}/150`;
       await waitFor(async () => (printed.includes(expected) ? true : undefined), 5_000, `the CLI line to show ${expected}`);
       for (const pid of stopped) process.kill(pid, 'SIGCONT');
@@ -282,6 +284,8 @@ describe('dashboard: cross-validation made visible', { skip: noChromium }, () =>
       'an estimate before any trial has ended, from the folds done',
     );
     assert.match(lines.at(-1)!, / 2\/2 trials .*ETA done/);
+    // what the line looked like (the README quotes one)
+    for (const l of [lines[0]!, lines.find((l) => / 1\/2 trials .*fold/.test(l)) ?? '', lines.at(-1)!]) t.diagnostic(l);
     assert.deepEqual(errors, []);
   });
 });
