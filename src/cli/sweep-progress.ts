@@ -38,7 +38,7 @@ async function activeStandings(store: SweepStore, queue: Queue<TrialJob>, sweepI
     .map(({ trialId, standing }) => `${trialId.slice(0, 6)} ${standing ? phaseText(standing) : 'starting'}`)
     .join('; ');
   const work = standings.reduce((sum, { standing }) => sum + (standing ? workDone(standing) : 0), 0);
-  return { text, work };
+  return { count: active.length, text, work };
 }
 
 /**
@@ -86,7 +86,8 @@ export async function watchSweep(
       const done = endedCount(counts) + active.work;
       if (doneAtStart === undefined) [doneAtStart, startedAt] = [done, Date.now()];
       bar.update(endedCount(counts), {
-        active: counts.active,
+        // read with the standings (the counts come a moment earlier: a trial may have started since)
+        active: active.count,
         epochs: active.text,
         eta_text: etaText({ total: counts.total, done, doneAtStart, elapsedS: (Date.now() - startedAt) / 1000 }),
         best: value === undefined ? '-' : value.toFixed(4),
