@@ -5,6 +5,7 @@ import { TrialProgressSchema, trialJobId } from '../queue/trial-job.js';
 import type { Metric } from '../definition/sweep-spec.js';
 import type { SweepStore } from '../store/sweep-store.js';
 import { endedCount, type StatusCounts } from '../store/records.js';
+import { phaseOfProgress, phaseText, workDone } from '../queue/trial-progress.js';
 
 /*
  * Sweep progress in the terminal: `progressLine` under a watched leaderboard (redrawn in place
@@ -15,19 +16,41 @@ export interface WatchOptions {
   pollMs?: number;
   /** Stops watching early (e.g. a worker died). */
   signal?: AbortSignal;
+  /** where the bar is drawn (default: stderr) */
+  stream?: NodeJS.WritableStream;
+  /** how often the bar is redrawn when the stream is not a terminal (default 5 s) */
+  redrawMs?: number;
 }
 
-/** Epoch-level view of the trials being trained right now, from their job progress. */
-async function activeEpochs(store: SweepStore, queue: Queue<TrialJob>, sweepId: string): Promise<string> {
-  const active = [...(await store.getActive(sweepId)).keys()].slice(0, 4);
-  const parts = await Promise.all(
+/** Where the trials being trained right now stand, from their job progress: a few in words, and the work done by all. */
+async function activeStandings(store: SweepStore, queue: Queue<TrialJob>, sweepId: string) {
+  const active = [...(await store.getActive(sweepId)).keys()];
+  const standings = await Promise.all(
     active.map(async (trialId) => {
       const job = await queue.getJob(trialJobId(sweepId, trialId));
       const p = TrialProgressSchema.safeParse(job?.progress);
-      return p.success ? `${trialId.slice(0, 6)} ${p.data.epoch}/${p.data.epochs}` : `${trialId.slice(0, 6)} starting`;
+      const standing = p.success ? { phase: phaseOfProgress(p.data), epoch: p.data.epoch, epochs: p.data.epochs } : undefined;
+      return { trialId, standing };
     }),
   );
-  return parts.join(', ');
+  const text = standings
+    .slice(0, 4)
+    .map(({ trialId, standing }) => `${trialId.slice(0, 6)} ${standing ? phaseText(standing) : 'starting'}`)
+    .join('; ');
+  const work = standings.reduce((sum, { standing }) => sum + (standing ? workDone(standing) : 0), 0);
+  return { count: active.length, text, work };
+}
+
+/**
+ * The time left, from the rate of work since watching began: `done` trials' worth of work (ended
+ * trials plus the share of each active one; a cross-validated trial counts its folds and refit),
+ * `doneAtStart` when watching began. "estimating" until some work has been measured.
+ */
+export function etaText(w: { total: number; done: number; doneAtStart: number; elapsedS: number }): string {
+  if (w.done >= w.total) return 'done';
+  const rate = (w.done - w.doneAtStart) / w.elapsedS;
+  if (!(w.elapsedS > 0) || !(rate > 0)) return 'estimating';
+  return formatDuration((w.total - w.done) / rate);
 }
 
 /** Shows a progress bar (with ETA and the best metric so far) until every trial has ended. */
@@ -38,26 +61,35 @@ export async function watchSweep(
   metric: Metric,
   opts: WatchOptions = {},
 ): Promise<StatusCounts> {
+  // The ETA is ours (etaText): cli-progress's counts ended trials only, and says "NFs" (infinity)
+  // until one ends, though cross-validated trials are long and report their folds.
   const bar = new cliProgress.SingleBar(
     {
-      format: '{bar} {value}/{total} trials | {active} active [{epochs}] | ETA {eta_formatted} | best {metric} {best}',
+      format: '{bar} {value}/{total} trials | {active} active [{epochs}] | ETA {eta_text} | best {metric} {best}',
       hideCursor: true,
       noTTYOutput: true,
-      notTTYSchedule: 5000,
-      etaBuffer: 4,
+      notTTYSchedule: opts.redrawMs ?? 5000,
+      ...(opts.stream ? { stream: opts.stream } : {}),
     },
     cliProgress.Presets.shades_classic,
   );
   let counts = await store.counts(sweepId);
-  bar.start(counts.total, 0, { active: 0, epochs: '', metric: metric.name, best: '-' });
+  let startedAt = Date.now();
+  let doneAtStart: number | undefined;
+  bar.start(counts.total, 0, { active: 0, epochs: '', eta_text: 'estimating', metric: metric.name, best: '-' });
   try {
     while (!opts.signal?.aborted) {
       counts = await store.counts(sweepId);
       const [best] = await store.leaderboard(sweepId, metric, 1);
       const value = best?.metrics[metric.name];
+      const active = await activeStandings(store, queue, sweepId);
+      const done = endedCount(counts) + active.work;
+      if (doneAtStart === undefined) [doneAtStart, startedAt] = [done, Date.now()];
       bar.update(endedCount(counts), {
-        active: counts.active,
-        epochs: await activeEpochs(store, queue, sweepId),
+        // read with the standings (the counts come a moment earlier: a trial may have started since)
+        active: active.count,
+        epochs: active.text,
+        eta_text: etaText({ total: counts.total, done, doneAtStart, elapsedS: (Date.now() - startedAt) / 1000 }),
         best: value === undefined ? '-' : value.toFixed(4),
       });
       if (endedCount(counts) >= counts.total) break;

@@ -2,12 +2,12 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { compareInputSchema, pairedComparison } from '../analysis/paired.js';
 import { SWEEPABLE, vocabularyJson } from '../definition/vocabulary.js';
-import type { TrialConfig } from '../model/trial-config.js';
-import type { BaselineState, EpochMetrics, SweepRecord } from '../store/records.js';
+import type { BaselineState, SweepRecord } from '../store/records.js';
 import { skippedRecord, type SkippedRecord, type SweepStore } from '../store/sweep-store.js';
 import { CorruptRecordError } from '../util/errors.js';
 import { configsPage } from './configs.js';
 import { HttpError, SweepIdSchema, TrialIdSchema, params, parseInput, query } from './validate.js';
+import { activeTrialView, completedCurves, trainingCurves, type TrialCurves } from './trial-views.js';
 
 const SweepParams = z.strictObject({ sweepId: SweepIdSchema });
 const NoQuery = z.strictObject({});
@@ -182,21 +182,10 @@ export function apiRouter(store: SweepStore): Router {
   router.get('/sweeps/:sweepId/active', async (req, res) => {
     query(req, NoQuery);
     const sweep = await sweepOf(req);
-    const [active, live] = await Promise.all([store.getActive(sweep.sweepId), store.getLiveHistories(sweep.sweepId)]);
+    const [active, live] = await Promise.all([store.getActive(sweep.sweepId), store.getLive(sweep.sweepId)]);
     const ids = [...active.keys()];
     const configs = await store.getTrialConfigs(sweep.sweepId, ids);
-    res.json(
-      ids.map((trialId, i) => {
-        const history = live.get(trialId) ?? [];
-        return {
-          trialId,
-          ...active.get(trialId),
-          config: configs[i],
-          epoch: history.at(-1)?.epoch ?? 0,
-          last: history.at(-1),
-        };
-      }),
-    );
+    res.json(ids.map((trialId, i) => activeTrialView(trialId, active.get(trialId), configs[i], live.get(trialId))));
   });
 
   /** Paired comparisons by one parameter (src/analysis/paired.ts): the JSON of `lstm-sweep compare --json`. */
@@ -207,7 +196,10 @@ export function apiRouter(store: SweepStore): Router {
     res.json(pairedComparison(sweep, rows, parseInput(compareInputSchema(sweep, rows), raw, 'query')));
   });
 
-  /** Per-epoch histories: from the result of a finished trial, else the live one of a trial in training. */
+  /**
+   * Per-epoch histories: from the result of a finished trial (a cross-validated one with its folds'
+   * curves, its refit's and its budget), else the live one of a trial in training (with its phase).
+   */
   router.get('/sweeps/:sweepId/curves', async (req, res) => {
     const { trials } = query(req, CurvesQuery);
     const sweep = await sweepOf(req);
@@ -217,18 +209,18 @@ export function apiRouter(store: SweepStore): Router {
     }
     const [results, live, configs] = await Promise.all([
       store.findResults(sweep.sweepId, trials),
-      store.getLiveHistories(sweep.sweepId),
+      store.getLive(sweep.sweepId),
       store.getTrialConfigs(sweep.sweepId, trials),
     ]);
-    const curves: { trialId: string; status: 'completed' | 'training'; config?: TrialConfig; history: EpochMetrics[] }[] = [];
+    const curves: TrialCurves[] = [];
     trials.forEach((trialId, i) => {
       const result = results[i];
       if (result) {
-        curves.push({ trialId, status: 'completed', config: result.config, history: result.history });
+        curves.push(completedCurves(result));
         return;
       }
-      const history = live.get(trialId);
-      if (history) curves.push({ trialId, status: 'training', config: configs[i], history });
+      const now = live.get(trialId);
+      if (now) curves.push(trainingCurves(trialId, configs[i], now));
     });
     res.json(curves);
   });

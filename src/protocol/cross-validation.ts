@@ -94,7 +94,7 @@ export const crossValidation: Protocol = async (config, dataset, settings, opts)
     // the folds' learning-rate schedule, cut at the budget (not one squeezed into it)
     scheduleEpochs: config.epochs,
     onEpoch: async (e) => {
-      await opts.onEpoch?.(e, { kind: 'refit', epochs: budget });
+      await opts.onEpoch?.(e, { kind: 'refit', epochs: budget, folds: k });
     },
   });
   const at = curve[budget - 1]!;
@@ -110,5 +110,6 @@ export const crossValidation: Protocol = async (config, dataset, settings, opts)
     normalization: { mode: settings.normalize, ...(normalized.stats ? { stats: normalized.stats } : {}) },
     inputShape: { timesteps: dataset.train.timesteps, features: dataset.train.features },
     cv,
+    cvHistories: { folds: histories, refit: refit.history },
   };
 };

@@ -3,10 +3,10 @@ import type { Dataset } from '../data/types.js';
 import type { EngineChoice, EpochMetrics, TrainResult } from '../model/index.js';
 import type { TrialConfig } from '../model/trial-config.js';
 import type { Metric } from '../definition/sweep-spec.js';
-import type { CvSummary } from '../store/records.js';
+import type { CvHistories, CvSummary, TrialPhase } from '../store/records.js';
 
 /** Which part of a trial an epoch belongs to (progress and live curves say it). */
-export type Phase = { kind: 'holdout' } | { kind: 'fold'; fold: number; folds: number } | { kind: 'refit'; epochs: number };
+export type Phase = TrialPhase;
 
 export interface ProtocolOptions {
   engine?: EngineChoice;
@@ -34,6 +34,8 @@ export interface ProtocolResult {
   inputShape: { timesteps: number; features: number };
   /** cross-validation only */
   cv?: CvSummary;
+  /** cross-validation only: each fold's curve and the refit's */
+  cvHistories?: CvHistories;
 }
 
 export type Protocol = (

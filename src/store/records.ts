@@ -47,6 +47,31 @@ export const CvSummarySchema = z.object({
 });
 export type CvSummary = z.infer<typeof CvSummarySchema>;
 
+/**
+ * Protocol cv: the curves behind the summary (k * epochs + budget epochs, a few KB). Kept apart
+ * from `cv` so that leaderboard rows, which carry `cv`, stay small.
+ */
+export const CvHistoriesSchema = z.object({
+  /** each fold's per-epoch history (validated on that fold); `history` is their mean */
+  folds: z.array(z.array(EpochMetricsSchema)),
+  /** the refit on the whole train file; its "validation" figures are measured on the train file itself */
+  refit: z.array(EpochMetricsSchema),
+});
+export type CvHistories = z.infer<typeof CvHistoriesSchema>;
+
+/** Which part of a trial an epoch belongs to (progress, live curves and the active-trials views say it). */
+export const TrialPhaseSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('holdout') }),
+  z.object({ kind: z.literal('fold'), fold: z.number().int().min(1), folds: z.number().int().min(2) }),
+  /** `epochs`: the budget the folds chose; `folds`: how many folds came before */
+  z.object({ kind: z.literal('refit'), epochs: z.number().int().min(1), folds: z.number().int().min(2) }),
+]);
+export type TrialPhase = z.infer<typeof TrialPhaseSchema>;
+
+/** What a worker writes after each epoch of a trial in training: the phase in progress and its history so far. */
+export const LiveHistorySchema = z.object({ phase: TrialPhaseSchema.optional(), history: z.array(EpochMetricsSchema) });
+export type LiveHistory = z.infer<typeof LiveHistorySchema>;
+
 /** The test split's labels and the model's class probabilities, base64 (for seed ensembles). */
 export const TestPredictionsSchema = z.object({
   classes: z.number().int().min(2),
@@ -87,6 +112,8 @@ export const TrialResultSchema = z.object({
   inputShape: z.object({ timesteps: z.number().int(), features: z.number().int() }).optional(),
   /** protocol cv: validation metrics are fold means at `cv.epoch`; test metrics come from the refit */
   cv: CvSummarySchema.optional(),
+  /** protocol cv: each fold's curve and the refit's (absent in results written before they were kept) */
+  cvHistories: CvHistoriesSchema.optional(),
   testPredictions: TestPredictionsSchema.optional(),
 });
 export type TrialResult = z.infer<typeof TrialResultSchema>;

@@ -29,6 +29,9 @@ import {
   type SweepRecord,
   type TrialFailure,
   type TrialResult,
+  LiveHistorySchema,
+  type LiveHistory,
+  type TrialPhase,
 } from './records.js';
 import { TrialConfigSchema, type TrialConfig } from '../model/trial-config.js';
 
@@ -98,6 +101,9 @@ export interface SweepStoreOptions {
   /** How long to wait for them before going on (and logging `redis.unreplicated`). Default 1000 ms. */
   waitTimeoutMs?: number;
 }
+
+/** A live history as workers write it: `{phase, history}`, or a bare history from workers older than phases. */
+const LiveRecordSchema = z.union([LiveHistorySchema, z.array(EpochMetricsSchema).transform((history): LiveHistory => ({ history }))]);
 
 const DEFAULT_WAIT_TIMEOUT_MS = 1000;
 
@@ -555,20 +561,25 @@ export class SweepStore {
     return cancelled ? { state: 'cancelled' } : { state: 'queued' };
   }
 
-  /** The history so far of a trial in training, for live learning curves. */
-  async saveLiveHistory(sweepId: string, trialId: string, history: EpochMetrics[]): Promise<void> {
+  /** The history so far of a trial in training and the phase it belongs to, for live learning curves and progress. */
+  async saveLiveHistory(sweepId: string, trialId: string, history: EpochMetrics[], phase?: TrialPhase): Promise<void> {
+    const live: LiveHistory = { ...(phase ? { phase } : {}), history };
     await this.redis
       .multi()
-      .hset(this.keys.live(sweepId), trialId, JSON.stringify(history))
+      .hset(this.keys.live(sweepId), trialId, JSON.stringify(live))
       .publish(...this.event(sweepId, trialId, 'epoch'))
       .exec();
   }
 
   async getLiveHistories(sweepId: string): Promise<Map<string, EpochMetrics[]>> {
+    const live = await this.getLive(sweepId);
+    return new Map([...live].map(([id, l]) => [id, l.history]));
+  }
+
+  /** Every trial in training's live history with its phase (fold i of k, refit, holdout). */
+  async getLive(sweepId: string): Promise<Map<string, LiveHistory>> {
     const all = await this.redis.hgetall(this.keys.live(sweepId));
-    return new Map(
-      Object.entries(all).map(([id, text]) => [id, parseJson(z.array(EpochMetricsSchema), text, this.keys.live(sweepId), id)]),
-    );
+    return new Map(Object.entries(all).map(([id, text]) => [id, parseJson(LiveRecordSchema, text, this.keys.live(sweepId), id)]));
   }
 
   async saveFailure(failure: TrialFailure): Promise<void> {

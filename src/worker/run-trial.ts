@@ -82,6 +82,7 @@ export async function runTrial(job: TrialJob, deps: RunTrialDeps): Promise<Trial
     ...(trained.inputShape ? { inputShape: trained.inputShape } : {}),
     ...(trained.normalization && trained.normalization.mode !== 'none' ? { normalization: trained.normalization } : {}),
     ...(trained.cv ? { cv: trained.cv } : {}),
+    ...(trained.cvHistories ? { cvHistories: trained.cvHistories } : {}),
     ...(trained.testPredictions ? { testPredictions: trained.testPredictions } : {}),
   };
   if (!(await deps.store.saveResult(result, job.metric, start.fence))) {
@@ -121,6 +122,7 @@ type Trained = Omit<TrainResult, 'model' | 'testProbabilities'> & {
   inputShape?: { timesteps: number; features: number };
   normalization?: TrialResult['normalization'];
   cv?: TrialResult['cv'];
+  cvHistories?: TrialResult['cvHistories'];
   testPredictions?: TrialResult['testPredictions'];
 };
 
@@ -147,7 +149,7 @@ async function train(job: TrialJob, deps: RunTrialDeps, sweep: SweepRecord): Pro
       const key = phase.kind === 'fold' ? `fold ${phase.fold}` : phase.kind;
       if (key !== phaseOf) [history, phaseOf] = [[], key];
       history.push(e);
-      await deps.store.saveLiveHistory(job.sweepId, job.trialId, history);
+      await deps.store.saveLiveHistory(job.sweepId, job.trialId, history, phase);
       await deps.onProgress?.({
         epoch: e.epoch,
         epochs: phase.kind === 'refit' ? phase.epochs : job.config.epochs,
@@ -155,7 +157,8 @@ async function train(job: TrialJob, deps: RunTrialDeps, sweep: SweepRecord): Pro
         valLoss: e.valLoss,
         valAuc: e.valAuc,
         ...(phase.kind === 'fold' ? { fold: phase.fold, folds: phase.folds } : {}),
-        ...(phase.kind === 'refit' ? { refit: true } : {}),
+        // the refit's folds too: progress views count a cv trial's work in folds plus the refit
+        ...(phase.kind === 'refit' ? { refit: true, folds: phase.folds } : {}),
       });
       if (pruner && phase.kind === 'holdout' && pruner.isCheckpoint(e.epoch, job.config.epochs)) {
         const value = e[job.metric.name as 'valAuc' | 'valAcc' | 'valBalancedAcc' | 'valLoss'];
@@ -168,6 +171,7 @@ async function train(job: TrialJob, deps: RunTrialDeps, sweep: SweepRecord): Pro
     inputShape: run.inputShape,
     normalization: run.normalization,
     ...(run.cv ? { cv: run.cv } : {}),
+    ...(run.cvHistories ? { cvHistories: run.cvHistories } : {}),
     ...(testProbabilities && dataset.test ? { testPredictions: encodeTestPredictions(dataset.test.y, testProbabilities) } : {}),
   };
   if (!model) return { ...result, ...extras };

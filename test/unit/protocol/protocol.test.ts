@@ -14,6 +14,8 @@ import { prepareSweep } from '../../../src/producer/enqueue.js';
 import { runProtocol, type Phase } from '../../../src/protocol/protocol-registry.js';
 import { parseSpecText } from '../../../src/definition/load-spec.js';
 import type { TrialConfig } from '../../../src/model/trial-config.js';
+import type { EpochMetrics } from '../../../src/model/index.js';
+import { TrialResultSchema } from '../../../src/store/records.js';
 import { ensembleAccuracy, encodeTestPredictions } from '../../../src/store/test-predictions.js';
 import { REDIS_URL, deletePrefix, enqueueAndTrain, runCli, uniquePrefix } from '../../helpers.js';
 
@@ -97,6 +99,40 @@ describe('cross-validation protocol', () => {
     assert.ok(Number.isFinite(trained.metrics.testAcc), 'test figures come from the refit');
     assert.equal(trained.testProbabilities!.length, 30);
     assert.equal(trained.bestEpoch, cv.epoch);
+  });
+
+  test("the folds' curves and the refit's are kept: what training reported, and their mean is the stored history", async () => {
+    const reported = new Map<string, EpochMetrics[]>();
+    const run = await runProtocol(
+      config,
+      dataset,
+      { validationSplit: 0.2, splitSeed: 0, normalize: 'none', cvFolds: 3 },
+      {
+        onEpoch: (e, phase) => {
+          const key = phase.kind === 'fold' ? `fold ${phase.fold}/${phase.folds}` : phase.kind;
+          reported.set(key, [...(reported.get(key) ?? []), e]);
+        },
+      },
+    );
+    const cv = run.cv!;
+    const kept = run.cvHistories!;
+    assert.equal(kept.folds.length, 3);
+    kept.folds.forEach((fold, f) => assert.deepEqual(fold, reported.get(`fold ${f + 1}/3`), `fold ${f + 1} as trained`));
+    assert.deepEqual(kept.refit, reported.get('refit'), 'the refit as trained');
+    assert.equal(kept.refit.length, cv.epoch, 'the refit ran the budget');
+    const history = run.trained.history;
+    for (const key of ['loss', 'valLoss', 'valAcc', 'valAuc', 'valBalancedAcc'] as const) {
+      history.forEach((e, i) => {
+        const mean = kept.folds.reduce((s, fold) => s + fold[i]![key]!, 0) / 3;
+        assert.ok(Math.abs(e[key]! - mean) < 1e-12, `${key} at epoch ${i + 1}: ${e[key]} is the fold mean ${mean}`);
+      });
+    }
+    kept.folds.forEach((fold, f) =>
+      assert.equal(fold[cv.epoch - 1]!.valLoss, cv.perFold[f]!.valLoss, 'perFold is each curve at the budget'),
+    );
+    // what the store keeps, and reads back
+    const parsed = TrialResultSchema.shape.cvHistories.parse(JSON.parse(JSON.stringify(kept)));
+    assert.deepEqual(parsed, kept);
   });
 
   test('the budget follows the sweep metric when it is a validation metric', async () => {

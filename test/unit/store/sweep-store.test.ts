@@ -121,6 +121,23 @@ describe('sweep store', () => {
   });
 });
 
+describe('live histories', () => {
+  const sweepId = 'store-live-0000000000';
+  const epoch = (n: number) => ({ epoch: n, loss: 0.5, valLoss: 0.6, valAcc: 0.7, valAuc: Number.NaN, valBalancedAcc: 0.7, durationMs: 3 });
+
+  test('carry their phase; a bare history from an older worker still reads, without one', async () => {
+    const store = new SweepStore(redis, prefix);
+    await store.saveLiveHistory(sweepId, 'a', [epoch(1), epoch(2)], { kind: 'fold', fold: 2, folds: 3 });
+    await store.saveLiveHistory(sweepId, 'b', [epoch(1)], { kind: 'refit', epochs: 4, folds: 3 });
+    await redis.hset(new Keys(prefix).live(sweepId), 'c', JSON.stringify([epoch(1)]));
+    const live = await store.getLive(sweepId);
+    assert.deepEqual(live.get('a'), { phase: { kind: 'fold', fold: 2, folds: 3 }, history: [epoch(1), epoch(2)] });
+    assert.deepEqual(live.get('b')?.phase, { kind: 'refit', epochs: 4, folds: 3 });
+    assert.deepEqual(live.get('c'), { history: [epoch(1)] });
+    assert.deepEqual((await store.getLiveHistories(sweepId)).get('a'), [epoch(1), epoch(2)]);
+  });
+});
+
 describe('trial deliveries', () => {
   const sweepId = 'fence-test-0000000000';
   const trial = { trialId: trialIdOf(config(8)), config: config(8) };

@@ -27,9 +27,16 @@ function metricColumn(m, isSweepMetric) {
     num: true,
     cls: isSweepMetric ? 'metric' : '',
     get: (r) => r.metrics[m.name],
-    fmt: (r) => fmtMetric(r.metrics[m.name]),
+    fmt: (r) => metricCell(r, m.name),
     ref: (b) => fmtMetric(b.metrics?.[m.name]),
   };
+}
+
+/** A validation metric of a cross-validated trial is a fold mean: "0.8123 ± 0.0210" (sd over the folds). */
+function metricCell(r, name) {
+  const sd = r.cv?.std?.[name];
+  if (!isNum(sd) || !isNum(r.metrics[name])) return fmtMetric(r.metrics[name]);
+  return `${fmtMetric(r.metrics[name])}<span class="fold-sd" title="standard deviation over ${esc(r.cv.folds)} folds"> ± ${fmtMetric(sd)}</span>`;
 }
 
 /** The columns for the sweep as it stands. */

@@ -12,7 +12,7 @@ export function trialsSkeleton(which, vocab) {
     return `<section class="panel" id="active-panel" hidden>
       <div class="panel-head"><h2>In training</h2><span class="hint">live: per-epoch metrics as workers report them</span></div>
       <div class="panel-body flush"><div class="table-wrap"><table id="active-table"><thead><tr>
-        <th></th><th>trial</th><th>config</th><th class="num">epoch</th><th class="num">training loss</th>${LIVE.map((m) => `<th class="num">${esc(vocab.metric(m).label)}</th>`).join('')}<th>worker</th><th class="num">attempt</th><th>started</th>
+        <th></th><th>trial</th><th>config</th><th class="num" title="cross-validated trials: fold i of k, then the refit on the whole train file">progress</th><th class="num">training loss</th>${LIVE.map((m) => `<th class="num">${esc(vocab.metric(m).label)}</th>`).join('')}<th>worker</th><th class="num">attempt</th><th>started</th>
       </tr></thead><tbody></tbody></table></div></div>
     </section>`;
   }
@@ -38,7 +38,7 @@ export function drawActive(state) {
         <td><input type="checkbox" data-trial="${esc(a.trialId)}" ${sel ? 'checked' : ''} aria-label="show curves" />${color ? `<span class="swatch" style="background:${color}"></span>` : ''}</td>
         <td><span class="mono" title="${esc(a.trialId)}">${esc(shortId(a.trialId))}</span></td>
         <td>${esc(configLabel(a.config, state.varying))}</td>
-        <td class="num">${esc(a.epoch)}${a.config && epochs ? ` / ${esc(epochs)}` : ''}</td>
+        <td class="num progress-cell">${a.progress ? esc(a.progress) : `${esc(a.epoch)}${a.config && epochs ? ` / ${esc(epochs)}` : ''}`}</td>
         <td class="num">${fmtMetric(last.loss)}</td>${LIVE.map((m) => `<td class="num">${fmtMetric(last[m])}</td>`).join('')}
         <td class="mono">${esc(a.worker)}</td><td class="num">${esc(a.attempt)}</td><td class="muted">${esc(fmtAgo(a.startedAt))}</td></tr>`;
     })
