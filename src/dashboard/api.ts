@@ -207,8 +207,9 @@ export function apiRouter(store: SweepStore): Router {
       res.json([]);
       return;
     }
-    const [results, live, configs] = await Promise.all([
+    const [results, cvCurves, live, configs] = await Promise.all([
       store.findResults(sweep.sweepId, trials),
+      store.getCvHistories(sweep.sweepId, trials),
       store.getLive(sweep.sweepId),
       store.getTrialConfigs(sweep.sweepId, trials),
     ]);
@@ -216,7 +217,7 @@ export function apiRouter(store: SweepStore): Router {
     trials.forEach((trialId, i) => {
       const result = results[i];
       if (result) {
-        curves.push(completedCurves(result));
+        curves.push(completedCurves(result, cvCurves[i]));
         return;
       }
       const now = live.get(trialId);

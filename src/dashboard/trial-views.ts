@@ -15,8 +15,8 @@ export type TrialCurves = {
   cv?: { folds: number; epoch: number; foldHistories?: CvHistories['folds']; refitHistory?: CvHistories['refit'] };
 };
 
-export function completedCurves(result: TrialResult): TrialCurves {
-  const { trialId, config, history, cv, cvHistories } = result;
+export function completedCurves(result: TrialResult, cvHistories: CvHistories | undefined): TrialCurves {
+  const { trialId, config, history, cv } = result;
   return {
     trialId,
     status: 'completed',

@@ -74,6 +74,14 @@ export class Keys {
   deliveries(sweepId: string): string {
     return `${this.sweep(sweepId)}:deliveries`;
   }
+  /**
+   * hash trialId -> a cross-validated trial's fold and refit curves (CvHistories JSON): written
+   * with its result, kept apart so that rankings and suggestions never parse them (k + 1 curves,
+   * up to ~100 KB for 5 folds of 150 epochs)
+   */
+  cvCurves(sweepId: string): string {
+    return `${this.sweep(sweepId)}:cv-curves`;
+  }
   /** hash trialId -> per-epoch history of a trial still training (for live curves) */
   live(sweepId: string): string {
     return `${this.sweep(sweepId)}:live`;

@@ -48,8 +48,9 @@ export const CvSummarySchema = z.object({
 export type CvSummary = z.infer<typeof CvSummarySchema>;
 
 /**
- * Protocol cv: the curves behind the summary (k * epochs + budget epochs, a few KB). Kept apart
- * from `cv` so that leaderboard rows, which carry `cv`, stay small.
+ * Protocol cv: the curves behind the summary (k * epochs + budget epochs: a few KB, ~100 KB for 5
+ * folds of 150 epochs). The store keeps them in their own hash (Keys.cvCurves), never in the
+ * stored result, so that rankings, leaderboard pages and suggestions never parse them.
  */
 export const CvHistoriesSchema = z.object({
   /** each fold's per-epoch history (validated on that fold); `history` is their mean */
@@ -112,7 +113,10 @@ export const TrialResultSchema = z.object({
   inputShape: z.object({ timesteps: z.number().int(), features: z.number().int() }).optional(),
   /** protocol cv: validation metrics are fold means at `cv.epoch`; test metrics come from the refit */
   cv: CvSummarySchema.optional(),
-  /** protocol cv: each fold's curve and the refit's (absent in results written before they were kept) */
+  /**
+   * protocol cv: each fold's curve and the refit's, as the worker hands the result to the store;
+   * saveResult keeps them apart (read them with getCvHistories), so stored results have none
+   */
   cvHistories: CvHistoriesSchema.optional(),
   testPredictions: TestPredictionsSchema.optional(),
 });

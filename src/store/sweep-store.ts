@@ -32,6 +32,8 @@ import {
   LiveHistorySchema,
   type LiveHistory,
   type TrialPhase,
+  CvHistoriesSchema,
+  type CvHistories,
 } from './records.js';
 import { TrialConfigSchema, type TrialConfig } from '../model/trial-config.js';
 
@@ -193,6 +195,13 @@ export class SweepStore {
     if (trialIds.length === 0) return [];
     const texts = await this.redis.hmget(this.keys.results(sweepId), ...trialIds);
     return texts.map((text) => parseOptional(TrialResultSchema, text));
+  }
+
+  /** The fold and refit curves of cross-validated trials (saveResult keeps them apart from the results). */
+  async getCvHistories(sweepId: string, trialIds: string[]): Promise<(CvHistories | undefined)[]> {
+    if (trialIds.length === 0) return [];
+    const texts = await this.redis.hmget(this.keys.cvCurves(sweepId), ...trialIds);
+    return texts.map((text) => parseOptional(CvHistoriesSchema, text));
   }
 
   /** Registers more trials of a sweep (a tpe sweep's suggestions); an existing trial is rewritten unchanged. */
@@ -428,12 +437,13 @@ export class SweepStore {
    * Returns false when it was refused.
    */
   async saveResult(result: TrialResult, metric: Metric, fence = 0): Promise<boolean> {
+    const { cvHistories, ...record } = result;
     const { sweepId, trialId } = result;
     const k = this.keys;
     const written = await runScript(
       this.redis,
       'save-result',
-      7,
+      8,
       k.deliveries(sweepId),
       k.results(sweepId),
       k.ranking(sweepId),
@@ -441,12 +451,14 @@ export class SweepStore {
       k.active(sweepId),
       k.live(sweepId),
       k.pruned(sweepId),
+      k.cvCurves(sweepId),
       trialId,
       String(fence),
-      JSON.stringify(result),
+      JSON.stringify(record),
       String(rankScore(metric, result)),
       result.pruned ? '1' : '0',
       ...this.event(sweepId, trialId, 'completed'),
+      cvHistories ? JSON.stringify(cvHistories) : '',
     );
     // The job completes (and the trial counts as done) only once its result is on a replica.
     if (written === 1) await this.confirmReplicated();

@@ -136,6 +136,27 @@ describe('live histories', () => {
     assert.deepEqual(live.get('c'), { history: [epoch(1)] });
     assert.deepEqual((await store.getLiveHistories(sweepId)).get('a'), [epoch(1), epoch(2)]);
   });
+
+  test("a cross-validated trial's fold and refit curves are kept apart from its result, and a rewrite without them drops them", async () => {
+    const store = new SweepStore(redis, prefix);
+    const c = config(8);
+    const trialId = trialIdOf(c);
+    const cvHistories = {
+      folds: [
+        [epoch(1), epoch(2)],
+        [epoch(1), epoch(2)],
+      ],
+      refit: [epoch(1)],
+    };
+    const max = { name: 'valAuc', goal: 'maximize' } as const;
+    await store.saveResult({ ...result(sweepId, c, 0.8, 0.5), cvHistories }, max);
+    const [stored] = await store.findResults(sweepId, [trialId]);
+    assert.equal(stored?.trialId, trialId);
+    assert.equal(stored?.cvHistories, undefined, 'the result record does not carry the curves');
+    assert.deepEqual(await store.getCvHistories(sweepId, [trialId, 'ffffffffffffffff']), [cvHistories, undefined]);
+    await store.saveResult(result(sweepId, c, 0.8, 0.5), max);
+    assert.deepEqual(await store.getCvHistories(sweepId, [trialId]), [undefined]);
+  });
 });
 
 describe('trial deliveries', () => {
