@@ -27,7 +27,7 @@ function shownParameters(vocab, sweeps, all) {
 function bestLabel(best) {
   if (!best) return '<span class="muted">no finished trial yet</span>';
   if (best.kind === 'trial') return `trial <span class="mono" title="${esc(best.trialIds[0])}">${esc(shortId(best.trialIds[0]))}</span>`;
-  return `configuration over ${plural(best.seeds.length, 'seed')} (${esc(best.seeds.join(', '))})`;
+  return `configuration over ${plural(best.seeds.length, 'seed')} (${esc([...best.seeds].sort((a, b) => a - b).join(', '))})`;
 }
 
 function metricCell(best) {
