@@ -64,7 +64,8 @@ interface Compare {
 let redis: Redis;
 let dir: string;
 let dashboard: RunningDashboard;
-let browser: Browser;
+let browser: Browser | undefined;
+let shared: { page: Page; errors: string[] } | undefined;
 /** real, 2 seeds, MiniRocket baseline */
 let real: string;
 /** dry run on the same files, 1 seed */
@@ -103,6 +104,7 @@ before(async () => {
 });
 
 after(async () => {
+  await shared?.page.close();
   await browser?.close();
   await dashboard?.stop();
   await deletePrefix(redis, prefix);
@@ -197,13 +199,22 @@ function boxes(page: Page, id: string): Promise<Record<string, number[]>> {
   }, id);
 }
 
-describe('compare sweeps: the page', { skip: noChromium }, () => {
-  before(async () => {
-    browser = await launchBrowser();
-  });
+/**
+ * One page for every browser test (Chromium and Plotly start once, which takes seconds on a busy
+ * machine); the tests move it from view to view by its hash, as a user's clicks do.
+ */
+async function thePage(hash: string): Promise<{ page: Page; errors: string[] }> {
+  browser ??= await launchBrowser();
+  shared ??= await openPage(browser, `${dashboard.base}?token=${TOKEN}`);
+  await shared.page.evaluate((h) => {
+    location.hash = h;
+  }, hash);
+  return shared;
+}
 
+describe('compare sweeps: the page', { skip: noChromium }, () => {
   test('Compare is refused for different datasets and leads to the side-by-side view: best configurations and box plots of the API values', async () => {
-    const { page, errors } = await openPage(browser, `${dashboard.base}?token=${TOKEN}`);
+    const { page, errors } = await thePage('#/');
     await page.waitForSelector('#sweeps tbody tr');
     const btn = page.locator('#compare-btn');
     assert.equal(await btn.isDisabled(), true);
@@ -260,7 +271,6 @@ describe('compare sweeps: the page', { skip: noChromium }, () => {
     const testBoxes = await boxes(page, 'compare-testAcc');
     assert.deepEqual(sorted(testBoxes['cmp-real']!), sorted(entry(real).points.map((p) => p.testAcc!)));
     assert.deepEqual(errors, []);
-    await page.close();
   });
 });
 
@@ -310,12 +320,12 @@ describe('model download', () => {
     'a leaderboard row downloads <sweep>-<trial>.zip: the files best --trial --export writes, and predict loads it',
     { skip: noChromium },
     async () => {
-      browser ??= await launchBrowser();
-      const { page, errors } = await openPage(browser, `${dashboard.base}?token=${TOKEN}#/sweeps/${dry}`);
-      await page.waitForSelector('#leaderboard tbody tr');
+      const { page, errors } = await thePage(`#/sweeps/${dry}`);
+      await page.waitForSelector(`#leaderboard tbody tr[data-trial-id]`);
+      await page.waitForFunction((id) => document.querySelector('#sweep-title')?.textContent?.startsWith(id), dry);
       assert.equal(await page.locator('#leaderboard a.download').count(), 0, 'a dry run has nothing to download');
 
-      await page.goto(`${dashboard.base}#/sweeps/${real}`);
+      await thePage(`#/sweeps/${real}`);
       await page.waitForSelector('#leaderboard tbody tr[data-trial-id] a.download');
       assert.equal(await page.locator('#leaderboard a.download').count(), 8);
       const trialId = (await page.getAttribute('#leaderboard tbody tr:nth-child(2)', 'data-trial-id'))!;
@@ -351,7 +361,6 @@ describe('model download', () => {
       const summary = JSON.parse(files['trial.json']!.toString()) as { metrics: { testAcc: number } };
       assert.equal(predicted.filter((r) => r.label === r.trueLabel).length / predicted.length, summary.metrics.testAcc);
       assert.deepEqual(errors, []);
-      await page.close();
     },
   );
 });
