@@ -7,7 +7,6 @@
 import { Router, type Request, type Response } from 'express';
 import { zipSync } from 'fflate';
 import { z } from 'zod';
-import { MINIROCKET_FILE, MiniRocketModelSchema } from '../model/minirocket/index.js';
 import { modelDirFiles } from '../model/saved-model.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { SweepRecord } from '../store/records.js';
@@ -64,6 +63,8 @@ export function modelDownloadRouter(store: SweepStore, artifacts: ArtifactStore)
     const result = state.result;
     if (!result.model)
       throw new HttpError(404, `the baseline model of sweep ${sweepId} was not kept (its worker ran with --artifacts none)`);
+    // The MiniRocket code is loaded by the route that needs it only, as best --baseline does.
+    const { MINIROCKET_FILE, MiniRocketModelSchema, miniRocketJson } = await import('../model/minirocket/index.js');
     const text = await artifacts.loadBaseline(sweepId, MINIROCKET_FILE, result.model);
     const parsed = MiniRocketModelSchema.safeParse(JSON.parse(text));
     if (!parsed.success) {
@@ -72,9 +73,8 @@ export function modelDownloadRouter(store: SweepStore, artifacts: ArtifactStore)
         `the stored baseline model of sweep ${sweepId} is not a valid MiniRocket model: ${formatZodIssues(parsed.error)}`,
       );
     }
-    // As saveMiniRocket writes it (best --baseline --export).
     sendZip(res, `${sweepId}-baseline.zip`, [
-      { name: MINIROCKET_FILE, data: Buffer.from(JSON.stringify(parsed.data)) },
+      { name: MINIROCKET_FILE, data: Buffer.from(miniRocketJson(parsed.data)) },
       { name: TRIAL_SUMMARY_FILE, data: Buffer.from(trialSummaryJson(baselineSummary(sweep, result))) },
     ]);
   });
