@@ -40,7 +40,7 @@ export function sweptParameters(sweep: SweepRecord): string[] {
   return names;
 }
 
-function summary(sweep: SweepRecord) {
+export function summary(sweep: SweepRecord) {
   return {
     sweepId: sweep.sweepId,
     name: sweep.spec.name,

@@ -9,15 +9,20 @@ import type { ConnectionOptions } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { createTrialQueue } from '../queue/trial-queue.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
 import type { SweepStore } from '../store/sweep-store.js';
 import { apiRouter } from './api.js';
 import { requireToken } from './auth.js';
 import { EventHub } from './events.js';
+import { modelDownloadRouter } from './model-download.js';
+import { compareRouter } from './sweep-compare.js';
 import { HttpError, SweepIdSchema, params, query } from './validate.js';
 
 export interface DashboardOptions {
   /** Every read of the dashboard goes through it; its prefix is the queue's too. */
   store: SweepStore;
+  /** Where the trained models are (the download routes read them). */
+  artifacts: ArtifactStore;
   /** Handed to bull-board's queue (under /queues) as it is; the dashboard sends no command on it. */
   connection: ConnectionOptions;
   /** When set, every route requires it. */
@@ -96,6 +101,8 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     await events.open(req, res, sweepId);
   });
   app.use('/api', apiRouter(store));
+  app.use('/api', compareRouter(store));
+  app.use('/api', modelDownloadRouter(store, opts.artifacts));
   app.use('/api', (req, _res, next) => next(new HttpError(404, `no route ${req.method} ${req.path}`)));
 
   app.get('/vendor/plotly.min.js', (_req, res) => {

@@ -81,10 +81,17 @@ export async function loadModel(saved: SavedModel): Promise<tf.LayersModel> {
   );
 }
 
+/** The files of a model folder, name and content: what writeModelDir writes and a model download zips. */
+export function modelDirFiles(saved: SavedModel): { name: string; data: Buffer }[] {
+  return [
+    { name: 'model.json', data: Buffer.from(JSON.stringify(saved.modelJson)) },
+    { name: WEIGHTS_FILE, data: saved.weights },
+  ];
+}
+
 export async function writeModelDir(dir: string, saved: SavedModel): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'model.json'), JSON.stringify(saved.modelJson));
-  await writeFile(path.join(dir, WEIGHTS_FILE), saved.weights);
+  for (const file of modelDirFiles(saved)) await writeFile(path.join(dir, file.name), file.data);
 }
 
 export async function readModelDir(dir: string): Promise<SavedModel> {

@@ -245,4 +245,6 @@ export interface LeaderboardRow {
   attempts: number;
   /** epoch at which ASHA stopped it, if it did */
   prunedAt?: number;
+  /** whether its trained model was kept (not a dry run, nor --artifacts none), so it can be exported; SweepStore.leaderboard sets it */
+  hasModel?: boolean;
 }

@@ -760,6 +760,7 @@ export class SweepStore {
       worker: r.worker,
       attempts: r.attempts,
       ...(r.pruned ? { prunedAt: r.pruned.epoch } : {}),
+      hasModel: r.model !== undefined,
     }));
   }
 }

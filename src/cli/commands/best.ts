@@ -7,6 +7,7 @@ import { UserError, formatZodIssues } from '../../util/errors.js';
 import type { ArtifactStore } from '../../store/artifact-store.js';
 import type { SweepRecord } from '../../store/records.js';
 import type { SweepStore } from '../../store/sweep-store.js';
+import { TRIAL_SUMMARY_FILE, baselineSummary, trialSummary, trialSummaryJson } from '../../store/trial-export.js';
 import { parseFlags, withConnection, type ConnectionFlags } from '../options.js';
 import { requireSweep, withStore } from '../session.js';
 
@@ -44,27 +45,14 @@ export function bestCommand(): Command {
       if (!trialId) throw new UserError(`sweep ${sweepId} has no finished trial yet`);
       const result = await store.getResult(sweepId, trialId);
       if (!result) throw new UserError(`trial ${trialId} of sweep ${sweepId} has no result`);
-      const summary = {
-        sweepId,
-        trialId,
-        metric: sweep.spec.metric,
-        config: result.config,
-        metrics: result.metrics,
-        bestEpoch: result.bestEpoch,
-        inputShape: result.inputShape,
-        normalization: result.normalization ?? { mode: 'none' },
-        history: result.history,
-      };
+      const summary = trialSummary(sweep, result);
       if (flags.export) {
         if (!result.model) {
           throw new UserError(`the model of trial ${trialId} was not kept (a dry-run sweep, or workers ran with --artifacts none)`);
         }
         const saved = await artifacts.load(sweepId, trialId, result.model);
         await writeModelDir(flags.export, saved);
-        await writeFile(
-          path.join(flags.export, 'trial.json'),
-          JSON.stringify({ ...summary, exportedAt: new Date().toISOString() }, null, 2),
-        );
+        await writeFile(path.join(flags.export, TRIAL_SUMMARY_FILE), trialSummaryJson(summary));
       }
       if (flags.json) {
         console.log(JSON.stringify(summary, null, 2));
@@ -97,19 +85,7 @@ async function bestBaseline(
     throw new UserError(`the MiniRocket baseline of sweep ${sweepId} has no result yet${why}`);
   }
   const result = state.result;
-  const summary = {
-    kind: 'baseline' as const,
-    sweepId,
-    method: result.method,
-    metric: sweep.spec.metric,
-    metrics: result.metrics,
-    classes: result.classes,
-    features: result.features,
-    alpha: result.alpha,
-    seconds: result.seconds,
-    inputShape: result.inputShape,
-    normalization: result.normalization,
-  };
+  const summary = baselineSummary(sweep, result);
   if (flags.export) {
     if (!result.model) throw new UserError(`the baseline model of sweep ${sweepId} was not kept (workers ran with --artifacts none)`);
     const { MINIROCKET_FILE, MiniRocketModelSchema, saveMiniRocket } = await import('../../model/minirocket/index.js');
@@ -120,7 +96,7 @@ async function bestBaseline(
         `the stored baseline model of sweep ${sweepId} is not a valid MiniRocket model: ${formatZodIssues(parsed.error)}`,
       );
     await saveMiniRocket(flags.export, parsed.data);
-    await writeFile(path.join(flags.export, 'trial.json'), JSON.stringify({ ...summary, exportedAt: new Date().toISOString() }, null, 2));
+    await writeFile(path.join(flags.export, TRIAL_SUMMARY_FILE), trialSummaryJson(summary));
   }
   if (flags.json) {
     console.log(JSON.stringify(summary, null, 2));

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { createDashboard } from '../../dashboard/server.js';
+import { ArtifactStore } from '../../store/artifact-store.js';
 import { connectRedis, redactUrl } from '../../store/redis.js';
 import { SweepStore } from '../../store/sweep-store.js';
 import { UserError, parseOrThrow } from '../../util/errors.js';
@@ -51,7 +52,7 @@ export function dashboardCommand(): Command {
     const { redisUrl, prefix } = resolveConnection(raw);
     const redis = await connectRedis(redisUrl, { persistent: true });
     const store = new SweepStore(redis, prefix);
-    const dashboard = createDashboard({ store, connection: redis, token });
+    const dashboard = createDashboard({ store, artifacts: new ArtifactStore(redis, prefix), connection: redis, token });
     await dashboard.events.start();
 
     const server = dashboard.app.listen(flags.port, host);

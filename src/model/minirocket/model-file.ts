@@ -100,13 +100,19 @@ export function parseMiniRocketModel(value: unknown, source: string): MiniRocket
   return parsed.data;
 }
 
+/** The text of minirocket.json: what saveMiniRocket writes and the dashboard's baseline download zips. */
+export function miniRocketJson(model: MiniRocketModel): string {
+  parseMiniRocketModel(model, 'saveMiniRocket');
+  return JSON.stringify(model);
+}
+
 /** Writes <dir>/minirocket.json atomically (temporary file, then rename). */
 export async function saveMiniRocket(dir: string, model: MiniRocketModel): Promise<void> {
-  parseMiniRocketModel(model, 'saveMiniRocket');
+  const text = miniRocketJson(model);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, MINIROCKET_FILE);
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, JSON.stringify(model));
+  await writeFile(tmp, text);
   await rename(tmp, file);
 }
 

@@ -17,6 +17,7 @@ import { LEADERBOARD_PAGE } from '../../../src/dashboard/api.js';
 import { createDashboard, type Dashboard } from '../../../src/dashboard/server.js';
 import { enqueueSweep, prepareSweep } from '../../../src/producer/enqueue.js';
 import { createTrialQueue } from '../../../src/queue/trial-queue.js';
+import { ArtifactStore } from '../../../src/store/artifact-store.js';
 import { DatasetStore } from '../../../src/store/dataset-store.js';
 import { SweepStore } from '../../../src/store/sweep-store.js';
 import { REDIS_URL, deletePrefix, fakeResult, uniquePrefix } from '../../helpers.js';
@@ -56,7 +57,7 @@ before(async () => {
       store.saveResult(fakeResult(sweepId, t.config, { valLoss: ((i * 7919) % N) / N, valAuc: 0.5, valAcc: 0.5 }), prepared.spec.metric),
     ),
   );
-  dashboard = createDashboard({ store, connection: redis });
+  dashboard = createDashboard({ store, artifacts: new ArtifactStore(redis, prefix), connection: redis });
   server = dashboard.app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sweeps/${sweepId}/leaderboard`;

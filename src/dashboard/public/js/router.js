@@ -1,7 +1,8 @@
-/* Hash routes: #/ the sweeps, #/sweeps/<id> one sweep. Each route gets a `view` whose
+/* Hash routes: #/ the sweeps, #/sweeps/<id> one sweep, #/compare/<id>,<id>,... sweeps side by side. Each route gets a `view` whose
    `isCurrent()` turns false as soon as the user navigates on, so late answers draw nothing. */
 import { closeEvents, loadVocabulary } from './api.js';
 import { $, setLive, showError } from './dom.js';
+import { renderCompare } from './views/compare-sweeps.js';
 import { renderOverview } from './views/sweeps.js';
 import { renderSweep } from './views/sweep.js';
 
@@ -9,6 +10,14 @@ let routeSeq = 0;
 
 /** The route a location hash names. */
 export function parseRoute(hash) {
+  const c = (hash || '#/').match(/^#\/compare\/([^/?#]+)/);
+  if (c) {
+    try {
+      return { name: 'compare', sweepIds: c[1].split(',').map(decodeURIComponent) };
+    } catch {
+      return { name: 'sweeps' };
+    }
+  }
   const m = (hash || '#/').match(/^#\/sweeps\/([^/?#]+)/);
   if (!m) return { name: 'sweeps' };
   try {
@@ -29,6 +38,8 @@ async function route() {
     if (!view.isCurrent()) return;
     if (target.name === 'sweep') {
       await renderSweep(target.sweepId, view, vocab);
+    } else if (target.name === 'compare') {
+      await renderCompare(target.sweepIds, view, vocab);
     } else {
       $('#nav-sweeps').classList.add('current');
       await renderOverview(view, vocab);

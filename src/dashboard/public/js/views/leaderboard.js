@@ -1,5 +1,6 @@
 /* The sortable leaderboard: a column per parameter that varies (every parameter with "all
    parameters"), one per metric the results have, labels from the vocabulary. */
+import { sweepPath } from '../api.js';
 import { $ } from '../dom.js';
 import { compareValues, esc, fmtConfigValue, fmtDuration, fmtMetric, isNum, metricTitle, shortId } from '../format.js';
 import { parameterValue, shownMetrics, sweepMetric } from '../vocabulary.js';
@@ -39,6 +40,20 @@ function metricCell(r, name) {
   return `${fmtMetric(r.metrics[name])}<span class="fold-sd" title="standard deviation over ${esc(r.cv.folds)} folds"> ± ${fmtMetric(sd)}</span>`;
 }
 
+/** A download link per trial whose model was kept (not a dry run, nor --artifacts none): a zip of its model folder. */
+function modelColumn(sweepId) {
+  return {
+    key: 'model',
+    label: 'model',
+    title: 'download model.json + weights.bin + trial.json (as best --trial <id> --export writes them)',
+    get: (r) => (r.hasModel ? 1 : 0),
+    fmt: (r) =>
+      r.hasModel
+        ? `<a class="download" href="api/${sweepPath(sweepId, `/trials/${encodeURIComponent(r.trialId)}/model`)}" download="${esc(`${sweepId}-${r.trialId}.zip`)}" title="download the model of ${esc(shortId(r.trialId))} (zip)">⤓ zip</a>`
+        : '<span class="muted" title="no model kept (a dry run, or workers with --artifacts none)">—</span>',
+  };
+}
+
 /** The columns for the sweep as it stands. */
 export function tableColumns(state) {
   const params = state.allParams ? state.vocab.parameters : state.varying;
@@ -71,6 +86,7 @@ export function tableColumns(state) {
     { key: 'backend', label: 'engine', get: (r) => (r.engine ? `${r.engine}/${r.backend}` : r.backend) },
     { key: 'worker', label: 'worker', get: (r) => r.worker, fmt: (r) => `<span class="mono">${esc(r.worker)}</span>` },
     { key: 'attempts', label: 'attempts', num: true, get: (r) => r.attempts },
+    modelColumn(state.sweep.sweepId),
   ];
 }
 

@@ -11,7 +11,7 @@ import { bindLeaderboard, drawTable } from './leaderboard.js';
 import { drawActive, drawFailures, trialsSkeleton } from './trials.js';
 import { baselineStat } from './baseline-ref.js';
 import { loadConfigs, toggleConfig } from './config-table.js';
-import { bindCompare, compareSkeleton, drawCompare } from './compare.js';
+import { bindCompare, compareSkeleton, drawCompare } from './paired-comparison.js';
 
 const MAX_SELECTED = PALETTE.length;
 /** Leaderboard rows per request: the API's largest page (src/dashboard/api.ts LEADERBOARD_PAGE). */
