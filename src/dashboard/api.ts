@@ -5,6 +5,7 @@ import type { TrialConfig } from '../model/trial-config.js';
 import type { BaselineState, EpochMetrics, SweepRecord } from '../store/records.js';
 import { skippedRecord, type SkippedRecord, type SweepStore } from '../store/sweep-store.js';
 import { CorruptRecordError } from '../util/errors.js';
+import { importanceRoute } from './importance.js';
 import { HttpError, SweepIdSchema, TrialIdSchema, params, query } from './validate.js';
 
 const SweepParams = z.strictObject({ sweepId: SweepIdSchema });
@@ -212,6 +213,8 @@ export function apiRouter(store: SweepStore): Router {
     });
     res.json(curves);
   });
+
+  importanceRoute(router, store, sweepOf, sweptParameters);
 
   return router;
 }
