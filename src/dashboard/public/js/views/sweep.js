@@ -7,6 +7,7 @@ import { distinctValues, fixedParameters, parameterValue, sweepMetric, varyingPa
 import { loadCurves } from '../charts/curves.js';
 import { drawEffects } from '../charts/effects.js';
 import { PALETTE } from '../charts/plot.js';
+import { importanceSection, loadImportance } from './importance.js';
 import { bindLeaderboard, drawTable } from './leaderboard.js';
 import { drawActive, drawFailures, trialsSkeleton } from './trials.js';
 
@@ -66,6 +67,7 @@ function skeleton(s, vocab) {
       <div class="panel-body"><div class="chart" id="parcoords" style="min-height:340px"></div>
         <div class="scatter-grid" id="scatter"></div><div class="note" id="effects-note"></div></div>
     </section>
+    ${importanceSection()}
     ${trialsSkeleton('failures', vocab)}`;
 }
 
@@ -189,7 +191,7 @@ export async function renderSweep(sweepId, view, vocab) {
     drawActive(state);
     drawFailures(state);
     drawEffects(state);
-    await loadCurves(state);
+    await Promise.all([loadCurves(state), loadImportance(state, view)]);
   };
   await loadAll();
   if (!view.isCurrent()) return;

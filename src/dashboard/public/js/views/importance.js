@@ -1,0 +1,94 @@
+/* "Which hyperparameters matter": the importance the server computes over the finished trials
+   (/api/sweeps/<id>/importance, src/analysis/importance.ts) as horizontal bars, most important on
+   top, labels from the vocabulary; each bar says how the metric moves as the parameter grows.
+   Too few trials: the server's note and no bars. */
+import { api, sweepPath } from '../api.js';
+import { $ } from '../dom.js';
+import { esc, isNum } from '../format.js';
+import { sweepMetric } from '../vocabulary.js';
+import { axis, baseLayout, plot } from '../charts/plot.js';
+
+const BETTER = '#1f9d63';
+const WORSE = '#d1495b';
+const NEUTRAL = '#8792a2';
+
+/** The panel's `<section>`, placed by the sweep page's skeleton. */
+export function importanceSection() {
+  return `<section class="panel" id="importance-panel">
+      <div class="panel-head"><h2>Which hyperparameters matter</h2><span class="hint" id="importance-hint"></span></div>
+      <div class="panel-body"><div class="chart" id="importance-chart"></div><div class="note" id="importance-note"></div></div>
+    </section>`;
+}
+
+/** Words for a correlation: does the metric get better or worse as the parameter grows? */
+function trend(correlation, metric) {
+  if (!isNum(correlation)) return { color: NEUTRAL, text: 'no order (named choices), or constant' };
+  const better = metric.goal === 'minimize' ? correlation < 0 : correlation > 0;
+  const word = Math.abs(correlation) < 0.1 ? 'hardly moves' : better ? 'gets better' : 'gets worse';
+  return {
+    color: Math.abs(correlation) < 0.1 ? NEUTRAL : better ? BETTER : WORSE,
+    text: `correlation ${correlation.toFixed(2)}: ${metric.short} ${word} as it grows`,
+  };
+}
+
+function draw(state, report) {
+  const chart = $('#importance-chart');
+  const metric = sweepMetric(state.vocab, report.metric);
+  // Without bars the note stands in the chart's place; with them, below.
+  $('#importance-note').textContent = report.parameters.length ? (report.note ?? '') : '';
+  $('#importance-hint').textContent = report.parameters.length
+    ? `${report.method}, over ${report.used} of ${report.trials} finished trials; the parameters explain ${Math.max(0, Math.round(100 * report.r2))}% of ${metric.short} on held-out trials; green: ${metric.short} gets better as the parameter grows, red: worse`
+    : '';
+  if (!report.parameters.length) {
+    if (typeof Plotly !== 'undefined') Plotly.purge(chart);
+    chart.innerHTML = `<div class="empty" id="importance-empty">${esc(report.note ?? 'No importances.')}</div>`;
+    return;
+  }
+  chart.querySelector('#importance-empty')?.remove();
+  const params = report.parameters.map((p) => state.vocab.param(p.name));
+  const trends = report.parameters.map((p) => trend(p.correlation, metric));
+  plot(
+    chart,
+    [
+      {
+        type: 'bar',
+        orientation: 'h',
+        x: report.parameters.map((p) => p.importance),
+        y: params.map((p) => p.label),
+        customdata: report.parameters.map((p, i) => [p.name, trends[i].text]),
+        marker: { color: trends.map((t) => t.color) },
+        text: report.parameters.map((p) => `${(100 * p.importance).toFixed(1)}%`),
+        textposition: 'outside',
+        cliponaxis: false,
+        hovertemplate: '<b>%{y}</b><br>importance %{x:.1%}<br>%{customdata[1]}<extra></extra>',
+      },
+    ],
+    baseLayout({
+      xaxis: axis(esc(`importance for ${metric.label}`), { tickformat: '.0%', rangemode: 'tozero' }),
+      yaxis: axis('', { autorange: 'reversed', ticks: '' }),
+      showlegend: false,
+      height: Math.max(160, 60 + 28 * params.length),
+      margin: { l: 120, r: 48, t: 12, b: 46 },
+    }),
+  );
+}
+
+/**
+ * Asks the server again only when the finished trials changed (the page refreshes on every
+ * finished trial; the answer depends only on those).
+ */
+export async function loadImportance(state, view) {
+  const key = `${state.ranked}:${state.rows[0]?.trialId ?? ''}`;
+  if (key === state.importanceKey) return;
+  state.importanceKey = key;
+  let report;
+  try {
+    report = await api(sweepPath(state.sweepId, '/importance'));
+  } catch (err) {
+    state.importanceKey = undefined; // ask again on the next refresh
+    $('#importance-note').textContent = `Importance could not be computed: ${err.message}`;
+    return;
+  }
+  if (view && !view.isCurrent()) return;
+  draw(state, report);
+}
