@@ -1,6 +1,16 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Request, Router } from 'express';
 import { z } from 'zod';
-import { importanceParameters, parameterImportance, sampleRanks, type ImportanceReport } from '../analysis/importance.js';
+import {
+  importanceParameters,
+  parameterImportance,
+  sampleRanks,
+  trialsNeeded,
+  type ImportanceParameter,
+  type ImportanceReport,
+} from '../analysis/importance.js';
 import { MetricNameSchema, type Metric } from '../definition/sweep-spec.js';
 import { metricInfo } from '../definition/vocabulary.js';
 import type { LeaderboardRow, SweepRecord } from '../store/records.js';
@@ -18,11 +28,32 @@ async function sampledRows(store: SweepStore, sweep: SweepRecord, total: number)
   return pages.flat();
 }
 
+/** What a fit needs, sent to its thread (importance-thread.ts). */
+export interface ImportanceJob {
+  rows: LeaderboardRow[];
+  metric: Metric;
+  parameters: ImportanceParameter[];
+  total: number;
+}
+
+/** The thread's file beside this one: .js when built, .ts under tsx. */
+const THREAD = new URL(`./importance-thread${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+/** One fit in a worker thread of its own (started per fit: fits are rare, see the memo below). */
+function fitInThread(job: ImportanceJob): Promise<ImportanceReport> {
+  return new Promise((resolve, reject) => {
+    const thread = new Worker(THREAD, { workerData: job });
+    thread.once('message', resolve);
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`the importance thread exited with code ${code} before answering`)));
+  });
+}
+
 /**
  * GET /api/sweeps/:sweepId/importance → `{ method, metric, trials, used, r2, parameters: [{name,
- * importance, correlation}], note? }` (src/analysis/importance.ts). The fit takes up to half a
- * second, and the page asks again whenever a trial finishes: the last answer per sweep is kept
- * while its fitted trials are the same.
+ * importance, correlation}], note? }` (src/analysis/importance.ts). The fit takes up to a second of
+ * CPU: it runs in a worker thread, and the last answer per sweep is kept while its fitted trials
+ * are the same.
  */
 export function importanceRoute(
   router: Router,
@@ -30,7 +61,8 @@ export function importanceRoute(
   sweepOf: (req: Request) => Promise<SweepRecord>,
   swept: (sweep: SweepRecord) => string[],
 ): void {
-  const cache = new Map<string, { key: string; report: ImportanceReport }>();
+  // Per sweep, the last fit (or the one under way, which a second request waits for).
+  const memo = new Map<string, { key: string; report: Promise<ImportanceReport> }>();
   router.get('/sweeps/:sweepId/importance', async (req, res) => {
     const q = query(req, ImportanceQuery);
     const sweep = await sweepOf(req);
@@ -39,13 +71,21 @@ export function importanceRoute(
     const rows = await sampledRows(store, sweep, total);
     const parameters = importanceParameters(sweep.spec, swept(sweep));
     const key = JSON.stringify([metric, total, parameters, rows.map((r) => [r.trialId, r.metrics[metric.name] ?? null])]);
-    const cached = cache.get(sweep.sweepId);
-    if (cached?.key === key) {
-      res.json(cached.report);
-      return;
+    let entry = memo.get(sweep.sweepId);
+    if (entry?.key !== key) {
+      // Only what the fit reads crosses to the thread.
+      const slim = rows.map((r) => ({ trialId: r.trialId, config: r.config, metrics: r.metrics }) as LeaderboardRow);
+      const job = { rows: slim, metric, parameters, total };
+      // Too few trials: no fit, only the note; no thread needed.
+      const report =
+        rows.length < trialsNeeded(parameters.length)
+          ? Promise.resolve(parameterImportance(slim, metric, parameters, { total }))
+          : fitInThread(job);
+      entry = { key, report };
+      memo.set(sweep.sweepId, entry);
+      const mine = entry;
+      mine.report.catch(() => memo.get(sweep.sweepId) === mine && memo.delete(sweep.sweepId));
     }
-    const report = parameterImportance(rows, metric, parameters, { total });
-    cache.set(sweep.sweepId, { key, report });
-    res.json(report);
+    res.json(await entry.report);
   });
 }

@@ -74,21 +74,33 @@ function draw(state, report) {
 }
 
 /**
- * Asks the server again only when the finished trials changed (the page refreshes on every
- * finished trial; the answer depends only on those).
+ * Whether to ask the server (again): the page refreshes on every finished trial, but a fit costs
+ * the server up to a second, so while trials still run it refits once the finished trials have
+ * grown by a tenth; a note of too few trials (no fit) follows every one, and an ended sweep gets
+ * its final fit.
  */
+function due(state) {
+  const last = state.importance;
+  if (!last) return true;
+  if (state.ranked === last.ranked) return false;
+  const c = state.sweep.counts;
+  const running = c.waiting + c.active > 0;
+  return !last.fitted || !running || state.ranked >= last.ranked * 1.1;
+}
+
 export async function loadImportance(state, view) {
-  const key = `${state.ranked}:${state.rows[0]?.trialId ?? ''}`;
-  if (key === state.importanceKey) return;
-  state.importanceKey = key;
+  if (!due(state)) return;
+  const asked = { ranked: state.ranked, fitted: false };
+  state.importance = asked;
   let report;
   try {
     report = await api(sweepPath(state.sweepId, '/importance'));
   } catch (err) {
-    state.importanceKey = undefined; // ask again on the next refresh
+    state.importance = undefined; // ask again on the next refresh
     $('#importance-note').textContent = `Importance could not be computed: ${err.message}`;
     return;
   }
   if (view && !view.isCurrent()) return;
+  asked.fitted = report.parameters.length > 0;
   draw(state, report);
 }
