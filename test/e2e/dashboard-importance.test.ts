@@ -28,7 +28,7 @@ import {
 } from '../dashboard-fixture.js';
 import { REDIS_URL, deletePrefix, uniquePrefix } from '../helpers.js';
 
-const TRIALS = 48;
+const TRIALS = 80;
 const prefix = uniquePrefix();
 const env = { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: '', LSW_DASHBOARD_TOKEN: '' };
 
