@@ -18,6 +18,7 @@ import type { Metric, SweepSpec } from '../definition/sweep-spec.js';
 import { parameterInfo, parameterValue } from '../definition/vocabulary.js';
 import type { LeaderboardRow } from '../store/records.js';
 import { createRng, shuffleInPlace, type Rng } from '../util/rng.js';
+import { mean } from '../util/stats.js';
 
 export const IMPORTANCE = {
   /** Fewer finished trials than this give no importances (see tooFew). */
@@ -187,7 +188,8 @@ export function parameterImportance(
   const columns = parameters.map((p) => encode(finished, p));
   const varying = columns.filter((c) => c.distinct > 1);
   const correlations = new Map(varying.map((c) => [c.name, c.choice ? null : pearson(c.values, y)]));
-  const spread = y.reduce((s, v) => s + (v - y.reduce((a, b) => a + b, 0) / y.length) ** 2, 0);
+  const yMean = mean(y);
+  const spread = y.reduce((s, v) => s + (v - yMean) ** 2, 0);
   if (varying.length === 0 || spread === 0) {
     const why = varying.length === 0 ? 'every finished trial has the same parameters' : `every finished trial has the same ${metric.name}`;
     return {
