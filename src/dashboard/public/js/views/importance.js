@@ -37,7 +37,7 @@ function draw(state, report) {
   // Without bars the note stands in the chart's place; with them, below.
   $('#importance-note').textContent = report.parameters.length ? (report.note ?? '') : '';
   $('#importance-hint').textContent = report.parameters.length
-    ? `${report.method}, over ${report.used} of ${report.trials} finished trials; the parameters explain ${Math.max(0, Math.round(100 * report.r2))}% of ${metric.short} on held-out trials; green: ${metric.short} gets better as the parameter grows, red: worse`
+    ? `random-forest permutation importance over ${report.used} of ${report.trials} finished trials · explains ${Math.max(0, Math.round(100 * report.r2))}% of ${metric.short} on held-out trials · green: ${metric.short} improves as the parameter grows, red: worsens, grey: no order or no trend`
     : '';
   if (!report.parameters.length) {
     if (typeof Plotly !== 'undefined') Plotly.purge(chart);
