@@ -36,13 +36,22 @@ export interface ImportanceJob {
   total: number;
 }
 
-/** The thread's file beside this one: .js when built, .ts under tsx. */
-const THREAD = new URL(`./importance-thread${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+/** The thread's file beside this one: .js when built, .ts when run from source (the tests, under tsx). */
+const EXT = path.extname(fileURLToPath(import.meta.url));
+const THREAD = new URL(`./importance-thread${EXT}`, import.meta.url);
+
+function startThread(job: ImportanceJob): Worker {
+  if (EXT !== '.ts') return new Worker(THREAD, { workerData: job });
+  // A worker thread does not inherit tsx's loader: tsx's own API loads the .ts entry there.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then(({ tsImport }) => tsImport(${JSON.stringify(THREAD.href)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(boot, { eval: true, workerData: job });
+}
 
 /** One fit in a worker thread of its own (started per fit: fits are rare, see the memo below). */
 function fitInThread(job: ImportanceJob): Promise<ImportanceReport> {
   return new Promise((resolve, reject) => {
-    const thread = new Worker(THREAD, { workerData: job });
+    const thread = startThread(job);
     thread.once('message', resolve);
     thread.once('error', reject);
     thread.once('exit', (code) => reject(new Error(`the importance thread exited with code ${code} before answering`)));
