@@ -6,6 +6,7 @@ import type { BaselineState, SweepRecord } from '../store/records.js';
 import { skippedRecord, type SkippedRecord, type SweepStore } from '../store/sweep-store.js';
 import { CorruptRecordError } from '../util/errors.js';
 import { configsPage } from './configs.js';
+import { importanceRoute } from './importance.js';
 import { HttpError, SweepIdSchema, TrialIdSchema, params, parseInput, query } from './validate.js';
 import { activeTrialView, completedCurves, trainingCurves, type TrialCurves } from './trial-views.js';
 
@@ -225,6 +226,8 @@ export function apiRouter(store: SweepStore): Router {
     });
     res.json(curves);
   });
+
+  importanceRoute(router, store, sweepOf, sweptParameters);
 
   return router;
 }

@@ -7,6 +7,7 @@ import { distinctValues, fixedParameters, parameterValue, sweepMetric, varyingPa
 import { loadCurves } from '../charts/curves.js';
 import { drawEffects } from '../charts/effects.js';
 import { PALETTE } from '../charts/plot.js';
+import { importanceSection, loadImportance } from './importance.js';
 import { bindLeaderboard, drawTable } from './leaderboard.js';
 import { drawActive, drawFailures, trialsSkeleton } from './trials.js';
 import { baselineStat } from './baseline-ref.js';
@@ -70,6 +71,7 @@ function skeleton(s, vocab) {
       <div class="panel-body"><div class="chart" id="parcoords" style="min-height:340px"></div>
         <div class="scatter-grid" id="scatter"></div><div class="note" id="effects-note"></div></div>
     </section>
+    ${importanceSection()}
     ${compareSkeleton()}
     ${trialsSkeleton('failures', vocab)}`;
 }
@@ -215,7 +217,7 @@ export async function renderSweep(sweepId, view, vocab) {
     drawFailures(state);
     drawEffects(state);
     void drawCompare(state);
-    await loadCurves(state);
+    await Promise.all([loadCurves(state), loadImportance(state, view)]);
   };
   await loadAll();
   if (!view.isCurrent()) return;
