@@ -40,6 +40,16 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   return { page, errors };
 }
 
+/**
+ * On a sweep page, the leaderboard one row per trial: a sweep with several seeds opens by
+ * configuration, so this unticks that toggle; resolves once `trials` trial rows are drawn.
+ */
+export async function showTrialRows(page: Page, trials: number): Promise<void> {
+  await page.waitForSelector('#leaderboard tbody tr');
+  if (await page.isChecked('#by-config')) await page.uncheck('#by-config');
+  await page.waitForFunction((n) => document.querySelectorAll('#leaderboard tbody tr[data-trial-id]').length === n, trials);
+}
+
 export interface RunningDashboard {
   /** http://127.0.0.1:<port>/ */
   base: string;

@@ -274,7 +274,11 @@ describe('leaderboard by configuration, baseline as reference, in headless Chrom
     // Ticking a configuration plots the curves of its seeds' trials.
     await page.click('#select-none');
     await page.check(`#leaderboard input[data-trials="${cliGroups[0]!.trialIds.join(',')}"]`);
-    await page.waitForFunction(() => document.querySelectorAll('#curve-valAuc .scatterlayer .trace').length === 2);
+    // (one legend group per trial: a cross-validated trial draws its folds with its mean line)
+    await page.waitForFunction(() => {
+      const gd = document.getElementById('curve-valAuc') as unknown as { data?: Array<{ legendgroup?: string }> };
+      return new Set((gd.data ?? []).map((t) => String(t.legendgroup).split(':')[0])).size === 2;
+    });
     assert.equal(await page.isChecked(`#leaderboard input[data-trials="${cliGroups[0]!.trialIds.join(',')}"]`), true);
 
     // Off: a row per trial in the order of `leaderboard --json`, the reference row with every metric column.

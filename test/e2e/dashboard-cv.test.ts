@@ -23,6 +23,7 @@ import {
   launchBrowser,
   noChromium,
   openPage,
+  showTrialRows,
   startDashboard,
   trainRealSweep,
   writeData,
@@ -95,7 +96,7 @@ describe('dashboard: cross-validation made visible', { skip: noChromium }, () =>
     const { rows } = await dashboard.get<{ rows: LeaderboardRow[] }>(`api/sweeps/${sweepId}/leaderboard`);
     assert.equal(rows.length, 8);
     const { page, errors } = await openPage(browser, `${dashboard.base}#/sweeps/${sweepId}`);
-    await page.waitForFunction((n) => document.querySelectorAll('#leaderboard tbody tr').length === n, rows.length);
+    await showTrialRows(page, rows.length);
     // column index per metric name (a metric column's header title is its name)
     const titles = await page.locator('#leaderboard thead th').evaluateAll((ths) => ths.map((th) => th.getAttribute('title') ?? ''));
     const column = (name: string) => titles.findIndex((t) => t === `${name} · sort`);
@@ -145,7 +146,7 @@ describe('dashboard: cross-validation made visible', { skip: noChromium }, () =>
     }
 
     const { page, errors } = await openPage(browser, `${dashboard.base}#/sweeps/${sweepId}`);
-    await page.waitForSelector('#leaderboard tbody tr');
+    await showTrialRows(page, 8);
     await page.click('#select-none');
     await page.check(`#leaderboard tbody input[data-trial="${row.trialId}"]`);
     await page.waitForFunction(() => document.querySelectorAll('#curve-loss .scatterlayer .trace').length === 5);

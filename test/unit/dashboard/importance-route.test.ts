@@ -18,6 +18,7 @@ import { writeSyntheticUcr } from '../../../src/data/synthetic.js';
 import { loadSpecFile } from '../../../src/definition/load-spec.js';
 import { enqueueSweep, prepareSweep } from '../../../src/producer/enqueue.js';
 import { createTrialQueue } from '../../../src/queue/trial-queue.js';
+import { ArtifactStore } from '../../../src/store/artifact-store.js';
 import { DatasetStore } from '../../../src/store/dataset-store.js';
 import { SweepStore } from '../../../src/store/sweep-store.js';
 import { REDIS_URL, deletePrefix, fakeResult, uniquePrefix } from '../../helpers.js';
@@ -59,7 +60,7 @@ before(async () => {
       return store.saveResult(fakeResult(sweepId, c, { valLoss, valAuc: 0.5, valAcc: 0.5 }), prepared.spec.metric);
     }),
   );
-  dashboard = createDashboard({ store, connection: redis });
+  dashboard = createDashboard({ store, artifacts: new ArtifactStore(redis, prefix), connection: redis });
   server = dashboard.app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/sweeps/${sweepId}/importance`;
