@@ -1,7 +1,9 @@
 /**
  * Screenshots of the dashboard for the docs (docs/screenshots/*.png), from a real sweep:
- * 16 LSTMs (depth x width x dropout x residual on/off) trained on ItalyPowerDemand (../shared/datasets) by 2 real worker processes,
- * plus a small dry-run random search so the overview lists more than one sweep.
+ * 16 LSTM configurations (depth x width x dropout x residual on/off) x 2 seeds, cross-validated on ItalyPowerDemand
+ * (../shared/datasets) by 2 real worker processes, with the MiniRocket baseline,
+ * a second real sweep of the same data (wider LSTMs) for the sweeps comparison, and a small dry-run
+ * random search so the overview lists more than one kind of sweep.
  *
  *   npm run build && node --import tsx scripts/screenshots.ts [--prefix lsw-screens] [--keep]
  *
@@ -70,11 +72,13 @@ const realSpec = path.join(dir, 'italy.yaml');
 await writeFile(
   realSpec,
   [
-    'name: italy-power-depth-width',
-    `dataset: { train: ${path.join(DATA, 'train.csv')}, test: ${path.join(DATA, 'test.csv')}, format: ucr, validationSplit: 0.3 }`,
+    'name: italy-power-residual',
+    // 67 train series: cross-validated (5 folds, then a refit), as protocol auto does for small files.
+    `dataset: { train: ${path.join(DATA, 'train.csv')}, test: ${path.join(DATA, 'test.csv')}, format: ucr }`,
     'method: grid',
     'parameters:',
-    '  depth: [1, 2]',
+    // depth 1 has no skip connection to switch (its one layer changes the width), so residual on/off is compared at 2 and 3
+    '  depth: [2, 3]',
     '  width: [8, 16]',
     '  dropout: [0.0, 0.2]',
     '  residual: [true, false]',
@@ -84,7 +88,28 @@ await writeFile(
     '  patience: [0]',
     // Validation AUC saturates at 1.0 on this task; the loss still tells the variants apart.
     'metric: { name: valLoss, goal: minimize }',
-    'seeds: [1]',
+    'seeds: [1, 2]',
+  ].join('\n'),
+);
+// A second real sweep on the same files (so the same dataset hash): wider LSTMs, for "compare sweeps".
+const wideSpec = path.join(dir, 'wide.yaml');
+await writeFile(
+  wideSpec,
+  [
+    'name: italy-power-wide',
+    `dataset: { train: ${path.join(DATA, 'train.csv')}, test: ${path.join(DATA, 'test.csv')}, format: ucr }`,
+    'method: grid',
+    'parameters:',
+    '  depth: [2]',
+    '  width: [32]',
+    '  dropout: [0.0, 0.2]',
+    '  residual: [true, false]',
+    '  learningRate: [0.01]',
+    '  batchSize: [16]',
+    '  epochs: [20]',
+    '  patience: [0]',
+    'metric: { name: valLoss, goal: minimize }',
+    'seeds: [1, 2]',
   ].join('\n'),
 );
 const drySpec = path.join(dir, 'dry.yaml');
@@ -109,17 +134,26 @@ let dashboard: ReturnType<typeof start> | undefined;
 try {
   const dry = JSON.parse(await cli(['enqueue', drySpec, '--json'])) as { sweepId: string };
   const real = JSON.parse(await cli(['enqueue', realSpec, '--json'])) as { sweepId: string; trials: number };
+  const wide = JSON.parse(await cli(['enqueue', wideSpec, '--json'])) as { sweepId: string; trials: number };
   type Counts = { total: number; completed: number; failed: number };
   const status = async (id: string) => JSON.parse(await cli(['status', id, '--json'])) as Counts;
-  if ((await status(real.sweepId)).completed < real.trials) {
-    console.log(`training ${real.trials} trials of ${real.sweepId} with 2 workers...`);
+  // every trial ended, and the MiniRocket baseline done (best --baseline answers)
+  const finished = async (id: string) => {
+    const c = await status(id);
+    return (
+      c.completed + c.failed === c.total &&
+      (await cli(['best', id, '--baseline', '--json']).then(
+        () => true,
+        () => false,
+      ))
+    );
+  };
+  if (!(await finished(real.sweepId)) || !(await finished(wide.sweepId))) {
+    console.log(`training ${real.trials} trials of ${real.sweepId} and ${wide.trials} of ${wide.sweepId} with 2 workers...`);
     workers.push(start(['worker']), start(['worker']));
     await until(
-      async () => {
-        const c = await status(real.sweepId);
-        const d = await status(dry.sweepId);
-        return c.completed + c.failed === c.total && d.completed === d.total ? c : undefined;
-      },
+      async () =>
+        (await finished(real.sweepId)) && (await finished(wide.sweepId)) && (await status(dry.sweepId)).completed === 24 ? true : undefined,
       15 * 60_000,
       'the sweeps to finish',
     );
@@ -149,23 +183,47 @@ try {
   await page.waitForSelector('#sweeps tbody tr');
   await page.screenshot({ path: path.join(OUT, 'overview.png'), clip: { x: 0, y: 0, width: 1440, height: 420 } });
 
+  // The sweep page: by configuration (2 seeds), the MiniRocket baseline as the reference row.
   await page.goto(`${url}#/sweeps/${real.sweepId}`);
-  await page.waitForSelector('#curve-valAuc .scatterlayer .trace', { state: 'attached' });
+  await page.waitForSelector('#leaderboard tbody tr.ref');
+  await page.waitForSelector('#importance-chart .main-svg', { state: 'attached' });
+  await page.waitForSelector('#compare-plot .main-svg', { state: 'attached' });
   await page.waitForTimeout(1500);
-  const curvesBox = await page.locator('#curves').boundingBox();
+  const board = await page.locator('#leaderboard').boundingBox();
   await page.screenshot({
-    path: path.join(OUT, 'leaderboard-curves.png'),
-    clip: { x: 0, y: 0, width: 1440, height: Math.ceil((curvesBox?.y ?? 800) + (curvesBox?.height ?? 300) + 40) },
+    path: path.join(OUT, 'leaderboard.png'),
+    clip: { x: 0, y: 0, width: 1440, height: Math.ceil((board?.y ?? 700) + Math.min(board?.height ?? 300, 420) + 20) },
     fullPage: true,
   });
   await page.locator('#effects-panel').screenshot({ path: path.join(OUT, 'hyperparameter-effects.png') });
+  await page.locator('#importance-panel').screenshot({ path: path.join(OUT, 'importance.png') });
+  await page.locator('#compare-panel').screenshot({ path: path.join(OUT, 'paired-comparison.png') });
+
+  // One cross-validated trial's curves: its 5 folds, their mean, the budget and the refit.
+  await page.uncheck('#by-config');
+  await page.waitForSelector('#leaderboard tbody tr[data-trial-id]');
+  await page.click('#select-none');
+  const best = await page.locator('#leaderboard tbody tr[data-trial-id]').first().getAttribute('data-trial-id');
+  await page.check(`#leaderboard input[data-trial="${best}"]`);
+  await page.waitForFunction(() => document.querySelectorAll('#curve-loss .scatterlayer .trace').length >= 7);
+  await page.waitForTimeout(1000);
+  await page
+    .locator('#curves')
+    .locator('xpath=ancestor::section')
+    .screenshot({ path: path.join(OUT, 'cv-curves.png') });
+
+  // Two sweeps of the same data side by side.
+  await page.goto(`${url}#/compare/${real.sweepId},${wide.sweepId}`);
+  await page.waitForSelector('#compare-metric .boxlayer .trace', { state: 'attached' });
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: path.join(OUT, 'compare-sweeps.png'), fullPage: true });
 
   await page.goto(`${url}queues`);
   await page.waitForTimeout(1500);
   await page.screenshot({ path: path.join(OUT, 'queues.png'), clip: { x: 0, y: 0, width: 1440, height: 420 } });
   await browser.close();
   console.log(
-    `screenshots in ${path.relative(process.cwd(), OUT) || '.'}: overview.png, leaderboard-curves.png, hyperparameter-effects.png, queues.png`,
+    `screenshots in ${path.relative(process.cwd(), OUT) || '.'}: overview.png, leaderboard.png, cv-curves.png, hyperparameter-effects.png, importance.png, paired-comparison.png, compare-sweeps.png, queues.png`,
   );
 } finally {
   await Promise.all(workers.map(stop));

@@ -125,23 +125,25 @@ export async function enqueue(specFile: string, env: NodeJS.ProcessEnv): Promise
 }
 
 /**
- * Runs one worker until every trial of the sweep has ended and its baseline (if any) is done or
- * failed, then stops it.
+ * Runs one worker until every trial of the sweep has ended and, with `baseline`, its MiniRocket
+ * baseline is done (`best --baseline` answers), then stops it.
  */
-export async function trainAll(sweepId: string, env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<void> {
+export async function trainAll(
+  sweepId: string,
+  env: NodeJS.ProcessEnv,
+  opts: { baseline?: boolean; timeoutMs?: number } = {},
+): Promise<void> {
   const worker = spawnCli(['worker'], env);
   try {
     await waitFor(
       async () => {
         const s = await sweepStatus(sweepId, env);
         const ended = ['completed', 'failed', 'cancelled', 'pruned'].reduce((n, k) => n + Number(s[k] ?? 0), 0);
-        const baseline = (s.baseline as { state?: string } | undefined)?.state;
-        return ended === s.total && (baseline === undefined || baseline === 'none' || baseline === 'done' || baseline === 'failed')
-          ? true
-          : undefined;
+        if (ended !== s.total) return undefined;
+        return !opts.baseline || (await runCli(['best', sweepId, '--baseline', '--json'], env)).code === 0 ? true : undefined;
       },
-      timeoutMs,
-      `every trial of ${sweepId}`,
+      opts.timeoutMs ?? 120_000,
+      `every trial of ${sweepId}${opts.baseline ? ' and its baseline' : ''}`,
     );
   } finally {
     worker.kill('SIGTERM');
@@ -173,6 +175,6 @@ export async function trainRealSweep(dir: string, env: NodeJS.ProcessEnv, name =
     '{ train: train.csv, test: test.csv, format: ucr, protocol: cv, folds: 3 }',
   );
   const sweepId = await enqueue(spec, env);
-  await trainAll(sweepId, env);
+  await trainAll(sweepId, env, { baseline: true });
   return sweepId;
 }

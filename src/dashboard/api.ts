@@ -86,6 +86,8 @@ export function baselineView(b: BaselineState) {
     alpha: r.alpha,
     worker: r.worker,
     finishedAt: r.finishedAt,
+    /** its model was kept: GET /api/sweeps/<id>/baseline/model downloads it */
+    hasModel: r.model !== undefined,
   };
 }
 

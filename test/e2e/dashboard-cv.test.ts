@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { watchSweep } from '../../src/cli/sweep-progress.js';
+import { writeSyntheticUcr } from '../../src/data/synthetic.js';
 import { TrialProgressSchema } from '../../src/queue/trial-job.js';
 import { createTrialQueue } from '../../src/queue/trial-queue.js';
 import type { EpochMetrics, LeaderboardRow } from '../../src/store/records.js';
@@ -26,7 +27,6 @@ import {
   showTrialRows,
   startDashboard,
   trainRealSweep,
-  writeData,
   writeSpec,
   type RunningDashboard,
 } from '../dashboard-fixture.js';
@@ -201,12 +201,15 @@ describe('dashboard: cross-validation made visible', { skip: noChromium }, () =>
   });
 
   test('a trial in training says "fold i/3, epoch e/E": in the active table, the API and the CLI progress line', async (t) => {
+    const EPOCHS = 300;
     const liveDir = await mkdtemp(path.join(os.tmpdir(), 'lsw-dash-cv-live-'));
-    await writeData(liveDir);
+    // Bigger than the fixture's data (120 series of 64 steps, width 16): each fold lasts a few seconds, long
+    // enough for the page to show it (the fixture's trains 3 folds of 150 epochs in half a second).
+    await writeSyntheticUcr(liveDir, { trainSize: 120, testSize: 12, timesteps: 64, seed: 3 });
     const spec = await writeSpec(
       liveDir,
       'dash-cv-live',
-      ['method: grid', 'parameters:', '  depth: [1]', '  width: [4]', '  epochs: [150]', 'seeds: [0, 1]', 'baseline: none'],
+      ['method: grid', 'parameters:', '  depth: [1]', '  width: [16]', `  epochs: [${EPOCHS}]`, 'seeds: [0]', 'baseline: none'],
       '{ train: train.csv, test: test.csv, format: ucr, protocol: cv, folds: 3 }',
     );
     const liveId = await enqueue(spec, env);
@@ -230,8 +233,11 @@ describe('dashboard: cross-validation made visible', { skip: noChromium }, () =>
     try {
       const cell = page.locator('#active-table tbody tr td.progress-cell').first();
       await page.waitForFunction(
-        () => /^fold [12]\/3, epoch \d+\/150$/.test(document.querySelector('#active-table td.progress-cell')?.textContent ?? ''),
-        undefined,
+        (epochs) =>
+          new RegExp(`^fold [12]/3, epoch \\d+/${epochs}$`).test(
+            document.querySelector('#active-table td.progress-cell')?.textContent ?? '',
+          ),
+        EPOCHS,
         { timeout: 60_000 },
       );
       // Freeze the trial where it is (the worker and its trainer): the page and the API must then agree exactly.
@@ -248,23 +254,24 @@ describe('dashboard: cross-validation made visible', { skip: noChromium }, () =>
       );
       assert.equal(active.phase?.kind, 'fold');
       assert.equal(active.phase?.folds, 3);
-      assert.equal(active.progress, `fold ${active.phase!.fold}/3, epoch ${active.epoch}/150`);
+      assert.equal(active.progress, `fold ${active.phase!.fold}/3, epoch ${active.epoch}/${EPOCHS}`);
       // The CLI line reads the job's progress, which the worker relays from its trainer after the
       // live history: under load it trails it (by 10 epochs seen on a busy machine), never leads.
       const job = await queue.getJob(`${liveId}.${active.trialId}`);
       const progress = TrialProgressSchema.parse(job!.progress);
       assert.equal(progress.folds, 3);
-      const behind = (active.phase!.fold! - progress.fold!) * 150 + active.epoch - progress.epoch;
+      const behind = (active.phase!.fold! - progress.fold!) * EPOCHS + active.epoch - progress.epoch;
       assert.ok(behind >= 0, `job progress at fold ${progress.fold} epoch ${progress.epoch}, live history at ${active.progress}`);
-      const expected = `${active.trialId.slice(0, 6)} fold ${progress.fold}/3, epoch ${progress.epoch}/150`;
+      const expected = `${active.trialId.slice(0, 6)} fold ${progress.fold}/3, epoch ${progress.epoch}/${EPOCHS}`;
       await waitFor(async () => (printed.includes(expected) ? true : undefined), 5_000, `the CLI line to show ${expected}`);
       for (const pid of stopped) process.kill(pid, 'SIGCONT');
       stopped = [];
       const counts = await Promise.race([
         watching,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`watchSweep did not end:\n${printed}`)), 90_000)),
+        // unref: a pending timer would keep this file's process alive for the full 90 s after the test
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`watchSweep did not end:\n${printed}`)), 90_000).unref()),
       ]);
-      assert.equal(counts.completed, 2);
+      assert.equal(counts.completed, 1);
     } finally {
       for (const pid of stopped) if (isAlive(pid)) process.kill(pid, 'SIGCONT');
       stopWatching.abort();
@@ -281,12 +288,12 @@ describe('dashboard: cross-validation made visible', { skip: noChromium }, () =>
     assert.match(lines[0]!, /ETA estimating/, 'no estimate before any work is measured');
     for (const l of lines) assert.doesNotMatch(l, /NF|NaN|Infinity|INF/, l);
     assert.ok(
-      lines.some((l) => / 0\/2 trials .*ETA (\d+s|\d+m \d+s)/.test(l)),
+      lines.some((l) => / 0\/1 trials .*ETA (\d+s|\d+m \d+s)/.test(l)),
       'an estimate before any trial has ended, from the folds done',
     );
-    assert.match(lines.at(-1)!, / 2\/2 trials .*ETA done/);
+    assert.match(lines.at(-1)!, / 1\/1 trials .*ETA done/);
     // what the line looked like (the README quotes one)
-    for (const l of [lines[0]!, lines.find((l) => / 1\/2 trials .*fold/.test(l)) ?? '', lines.at(-1)!]) t.diagnostic(l);
+    for (const l of [lines[0]!, lines.find((l) => / 0\/1 trials .*fold/.test(l)) ?? '', lines.at(-1)!]) t.diagnostic(l);
     assert.deepEqual(errors, []);
   });
 });

@@ -18,6 +18,7 @@ import {
   launchBrowser,
   noChromium,
   openPage,
+  showTrialRows,
   startDashboard,
   sweepStatus,
   trainAll,
@@ -326,8 +327,14 @@ describe('model download', () => {
       assert.equal(await page.locator('#leaderboard a.download').count(), 0, 'a dry run has nothing to download');
 
       await thePage(`#/sweeps/${real}`);
+      await showTrialRows(page, 8);
       await page.waitForSelector('#leaderboard tbody tr[data-trial-id] a.download');
-      assert.equal(await page.locator('#leaderboard a.download').count(), 8);
+      assert.equal(await page.locator('#leaderboard tr[data-trial-id] a.download').count(), 8);
+      // The reference row downloads the baseline's model.
+      assert.equal(
+        await page.getAttribute('#leaderboard tr[data-ref="baseline"] a.download', 'href'),
+        `api/sweeps/${encodeURIComponent(real)}/baseline/model`,
+      );
       const trialId = (await page.getAttribute('#leaderboard tbody tr:nth-child(2)', 'data-trial-id'))!;
       const [download] = await Promise.all([
         page.waitForEvent('download'),

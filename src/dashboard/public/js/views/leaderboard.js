@@ -51,6 +51,10 @@ function modelColumn(sweepId) {
       r.hasModel
         ? `<a class="download" href="api/${sweepPath(sweepId, `/trials/${encodeURIComponent(r.trialId)}/model`)}" download="${esc(`${sweepId}-${r.trialId}.zip`)}" title="download the model of ${esc(shortId(r.trialId))} (zip)">⤓ zip</a>`
         : '<span class="muted" title="no model kept (a dry run, or workers with --artifacts none)">—</span>',
+    ref: (b) =>
+      b.hasModel
+        ? `<a class="download" href="api/${sweepPath(sweepId, '/baseline/model')}" download="${esc(`${sweepId}-baseline.zip`)}" title="download the baseline's model (minirocket.json + trial.json, zip)">⤓ zip</a>`
+        : '',
   };
 }
 
