@@ -216,6 +216,7 @@ try {
   await page.goto(`${url}#/compare/${real.sweepId},${wide.sweepId}`);
   await page.waitForSelector('#compare-metric .boxlayer .trace', { state: 'attached' });
   await page.waitForTimeout(1500);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(OUT, 'compare-sweeps.png'), fullPage: true });
 
   await page.goto(`${url}queues`);
