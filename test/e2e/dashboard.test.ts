@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,18 +13,8 @@ import type { Browser } from 'playwright-core';
 import { writeSyntheticUcr } from '../../src/data/synthetic.js';
 import { vocabularyJson } from '../../src/definition/vocabulary.js';
 import { ABSENT_OPTIONS } from '../../src/model/trial-config.js';
+import { launchBrowser, noChromium } from '../dashboard-fixture.js';
 import { REDIS_URL, deletePrefix, exited, runCli, spawnCli, uniquePrefix, waitFor } from '../helpers.js';
-
-const CHROMIUM = process.env.LSW_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 const prefix = uniquePrefix();
 const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
@@ -264,16 +253,11 @@ describe('dashboard API', () => {
   });
 });
 
-const noChromium = existsSync(CHROMIUM)
-  ? false
-  : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set LSW_CHROMIUM): browser tests skipped`;
-
 describe('dashboard in headless Chromium', { skip: noChromium }, () => {
   let browser: Browser;
 
   before(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
