@@ -91,6 +91,13 @@ export function baselineView(b: BaselineState) {
   };
 }
 
+/** The sweep, or a 404 that names it and the prefix looked under. */
+export async function sweepOr404(store: SweepStore, sweepId: string): Promise<SweepRecord> {
+  const sweep = await store.getSweep(sweepId);
+  if (!sweep) throw new HttpError(404, `no sweep "${sweepId}" under prefix "${store.prefix}"`);
+  return sweep;
+}
+
 /** JSON routes under /api: read-only views of the store. */
 export function apiRouter(store: SweepStore): Router {
   const router = Router();
@@ -111,10 +118,7 @@ export function apiRouter(store: SweepStore): Router {
   }
 
   async function sweepOf(req: Request): Promise<SweepRecord> {
-    const { sweepId } = params(req, SweepParams);
-    const sweep = await store.getSweep(sweepId);
-    if (!sweep) throw new HttpError(404, `no sweep "${sweepId}" under prefix "${store.prefix}"`);
-    return sweep;
+    return sweepOr404(store, params(req, SweepParams).sweepId);
   }
 
   router.get('/health', async (req, res) => {

@@ -11,8 +11,16 @@ import { modelDirFiles } from '../model/saved-model.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { SweepRecord } from '../store/records.js';
 import type { SweepStore } from '../store/sweep-store.js';
-import { TRIAL_SUMMARY_FILE, baselineSummary, trialSummary, trialSummaryJson } from '../store/trial-export.js';
-import { formatZodIssues } from '../util/errors.js';
+import {
+  TRIAL_SUMMARY_FILE,
+  baselineSummary,
+  finishedBaseline,
+  isRefusal,
+  storedBaselineModel,
+  trialSummary,
+  trialSummaryJson,
+} from '../store/trial-export.js';
+import { sweepOr404 } from './api.js';
 import { HttpError, SweepIdSchema, TrialIdSchema, params, query } from './validate.js';
 
 const TrialParams = z.strictObject({ sweepId: SweepIdSchema, trialId: TrialIdSchema });
@@ -33,9 +41,7 @@ export function modelDownloadRouter(store: SweepStore, artifacts: ArtifactStore)
   const router = Router();
   async function sweepOf(req: Request, sweepId: string): Promise<SweepRecord> {
     query(req, NoQuery);
-    const sweep = await store.getSweep(sweepId);
-    if (!sweep) throw new HttpError(404, `no sweep "${sweepId}" under prefix "${store.prefix}"`);
-    return sweep;
+    return sweepOr404(store, sweepId);
   }
 
   router.get('/sweeps/:sweepId/trials/:trialId/model', async (req, res) => {
@@ -56,25 +62,13 @@ export function modelDownloadRouter(store: SweepStore, artifacts: ArtifactStore)
   router.get('/sweeps/:sweepId/baseline/model', async (req, res) => {
     const { sweepId } = params(req, SweepParams);
     const sweep = await sweepOf(req, sweepId);
-    const state = await store.baselineState(sweep);
-    if (state.state === 'none') throw new HttpError(404, `sweep ${sweepId} has no baseline (its spec says baseline: none)`);
-    if (state.state !== 'done')
-      throw new HttpError(404, `the MiniRocket baseline of sweep ${sweepId} has no result yet (it is ${state.state})`);
-    const result = state.result;
-    if (!result.model)
-      throw new HttpError(404, `the baseline model of sweep ${sweepId} was not kept (its worker ran with --artifacts none)`);
-    // The MiniRocket code is loaded by the route that needs it only, as best --baseline does.
-    const { MINIROCKET_FILE, MiniRocketModelSchema, miniRocketJson } = await import('../model/minirocket/index.js');
-    const text = await artifacts.loadBaseline(sweepId, MINIROCKET_FILE, result.model);
-    const parsed = MiniRocketModelSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) {
-      throw new HttpError(
-        500,
-        `the stored baseline model of sweep ${sweepId} is not a valid MiniRocket model: ${formatZodIssues(parsed.error)}`,
-      );
-    }
+    const result = await finishedBaseline(store, sweep);
+    if (isRefusal(result)) throw new HttpError(result.status, result.refused);
+    const model = await storedBaselineModel(artifacts, sweep, result);
+    if (isRefusal(model)) throw new HttpError(model.status, model.refused);
+    const { MINIROCKET_FILE, miniRocketJson } = await import('../model/minirocket/index.js');
     sendZip(res, `${sweepId}-baseline.zip`, [
-      { name: MINIROCKET_FILE, data: Buffer.from(miniRocketJson(parsed.data)) },
+      { name: MINIROCKET_FILE, data: Buffer.from(miniRocketJson(model)) },
       { name: TRIAL_SUMMARY_FILE, data: Buffer.from(trialSummaryJson(baselineSummary(sweep, result))) },
     ]);
   });

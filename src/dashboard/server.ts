@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { createTrialQueue } from '../queue/trial-queue.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { SweepStore } from '../store/sweep-store.js';
-import { apiRouter } from './api.js';
+import { apiRouter, sweepOr404 } from './api.js';
 import { requireToken } from './auth.js';
 import { EventHub } from './events.js';
 import { modelDownloadRouter } from './model-download.js';
@@ -97,7 +97,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
   app.get('/api/sweeps/:sweepId/events', async (req, res) => {
     query(req, z.strictObject({}));
     const { sweepId } = params(req, z.strictObject({ sweepId: SweepIdSchema }));
-    if (!(await store.getSweep(sweepId))) throw new HttpError(404, `no sweep "${sweepId}" under prefix "${prefix}"`);
+    await sweepOr404(store, sweepId);
     await events.open(req, res, sweepId);
   });
   app.use('/api', apiRouter(store));

@@ -3,11 +3,19 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { writeModelDir } from '../../model/saved-model.js';
-import { UserError, formatZodIssues } from '../../util/errors.js';
+import { UserError } from '../../util/errors.js';
 import type { ArtifactStore } from '../../store/artifact-store.js';
 import type { SweepRecord } from '../../store/records.js';
 import type { SweepStore } from '../../store/sweep-store.js';
-import { TRIAL_SUMMARY_FILE, baselineSummary, trialSummary, trialSummaryJson } from '../../store/trial-export.js';
+import {
+  TRIAL_SUMMARY_FILE,
+  baselineSummary,
+  finishedBaseline,
+  isRefusal,
+  storedBaselineModel,
+  trialSummary,
+  trialSummaryJson,
+} from '../../store/trial-export.js';
 import { parseFlags, withConnection, type ConnectionFlags } from '../options.js';
 import { requireSweep, withStore } from '../session.js';
 
@@ -78,24 +86,14 @@ async function bestBaseline(
   flags: { export?: string | undefined; json?: boolean | undefined },
 ): Promise<void> {
   const { sweepId } = sweep;
-  const state = await store.baselineState(sweep);
-  if (state.state === 'none') throw new UserError(`sweep ${sweepId} has no baseline (its spec says baseline: none)`);
-  if (state.state !== 'done') {
-    const why = state.state === 'failed' ? `: it failed (${state.failure.reason})` : ` (it is ${state.state})`;
-    throw new UserError(`the MiniRocket baseline of sweep ${sweepId} has no result yet${why}`);
-  }
-  const result = state.result;
+  const result = await finishedBaseline(store, sweep);
+  if (isRefusal(result)) throw new UserError(result.refused);
   const summary = baselineSummary(sweep, result);
   if (flags.export) {
-    if (!result.model) throw new UserError(`the baseline model of sweep ${sweepId} was not kept (workers ran with --artifacts none)`);
-    const { MINIROCKET_FILE, MiniRocketModelSchema, saveMiniRocket } = await import('../../model/minirocket/index.js');
-    const text = await artifacts.loadBaseline(sweepId, MINIROCKET_FILE, result.model);
-    const parsed = MiniRocketModelSchema.safeParse(JSON.parse(text));
-    if (!parsed.success)
-      throw new UserError(
-        `the stored baseline model of sweep ${sweepId} is not a valid MiniRocket model: ${formatZodIssues(parsed.error)}`,
-      );
-    await saveMiniRocket(flags.export, parsed.data);
+    const model = await storedBaselineModel(artifacts, sweep, result);
+    if (isRefusal(model)) throw new UserError(model.refused);
+    const { saveMiniRocket } = await import('../../model/minirocket/index.js');
+    await saveMiniRocket(flags.export, model);
     await writeFile(path.join(flags.export, TRIAL_SUMMARY_FILE), trialSummaryJson(summary));
   }
   if (flags.json) {
