@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { writeSyntheticUcr } from '../src/data/synthetic.js';
-import { exited, runCli, spawnCli, waitFor } from './helpers.js';
+import { deletePrefix, exited, runCli, spawnCli, waitFor } from './helpers.js';
 
 export const CHROMIUM = process.env.LSW_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -48,6 +49,23 @@ export async function showTrialRows(page: Page, trials: number): Promise<void> {
   await page.waitForSelector('#leaderboard tbody tr');
   if (await page.isChecked('#by-config')) await page.uncheck('#by-config');
   await page.waitForFunction((n) => document.querySelectorAll('#leaderboard tbody tr[data-trial-id]').length === n, trials);
+}
+
+/** After a dashboard test file: the browser, the dashboard, the file's keys in Redis and its folder, whichever it got to. */
+export async function tearDown(parts: {
+  browser?: Browser;
+  dashboard?: RunningDashboard;
+  redis?: Redis;
+  prefix: string;
+  dir?: string;
+}): Promise<void> {
+  await parts.browser?.close();
+  await parts.dashboard?.stop();
+  if (parts.redis) {
+    await deletePrefix(parts.redis, parts.prefix);
+    parts.redis.disconnect();
+  }
+  if (parts.dir) await rm(parts.dir, { recursive: true, force: true });
 }
 
 export interface RunningDashboard {

@@ -5,15 +5,23 @@
  * `lstm-sweep compare --json` prints.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import type { PairedComparison } from '../../src/analysis/paired.js';
-import { launchBrowser, noChromium, openPage, startDashboard, trainRealSweep, type RunningDashboard } from '../dashboard-fixture.js';
-import { REDIS_URL, deletePrefix, runCli, uniquePrefix } from '../helpers.js';
+import {
+  tearDown,
+  launchBrowser,
+  noChromium,
+  openPage,
+  startDashboard,
+  trainRealSweep,
+  type RunningDashboard,
+} from '../dashboard-fixture.js';
+import { REDIS_URL, runCli, uniquePrefix } from '../helpers.js';
 
 const prefix = uniquePrefix();
 const env = { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: '' };
@@ -31,13 +39,7 @@ before(async () => {
   if (!noChromium) browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await dashboard?.stop();
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-  await rm(dir, { recursive: true, force: true });
-});
+after(() => tearDown({ browser, dashboard, redis, prefix, dir }));
 
 const api = (by: string) => dashboard!.get<PairedComparison>(`api/sweeps/${sweepId}/compare?by=${by}`);
 

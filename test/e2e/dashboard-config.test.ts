@@ -5,7 +5,7 @@
  * What the page shows is checked against the API and the CLI's JSON.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +15,7 @@ import { vocabularyJson } from '../../src/definition/vocabulary.js';
 import { fmtConfigValue, fmtMetric } from '../../src/dashboard/public/js/format.js';
 import { createVocabulary } from '../../src/dashboard/public/js/vocabulary.js';
 import {
+  tearDown,
   enqueue,
   launchBrowser,
   noChromium,
@@ -24,7 +25,7 @@ import {
   writeSpec,
   type RunningDashboard,
 } from '../dashboard-fixture.js';
-import { REDIS_URL, deletePrefix, runCli, uniquePrefix } from '../helpers.js';
+import { REDIS_URL, runCli, uniquePrefix } from '../helpers.js';
 
 const prefix = uniquePrefix();
 const env = { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: '' };
@@ -159,13 +160,7 @@ before(async () => {
   dashboard = await startDashboard(env);
 });
 
-after(async () => {
-  await browser?.close();
-  await dashboard?.stop();
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-  await rm(dir, { recursive: true, force: true });
-});
+after(() => tearDown({ browser, dashboard, redis, prefix, dir }));
 
 describe('GET /api/sweeps/:id/configs', () => {
   test('serves the groups of `leaderboard --by-config --json`, in its order, paged, with the baseline', async () => {

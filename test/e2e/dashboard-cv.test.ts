@@ -20,6 +20,7 @@ import { createTrialQueue } from '../../src/queue/trial-queue.js';
 import type { EpochMetrics, LeaderboardRow } from '../../src/store/records.js';
 import { SweepStore } from '../../src/store/sweep-store.js';
 import {
+  tearDown,
   enqueue,
   launchBrowser,
   noChromium,
@@ -30,7 +31,7 @@ import {
   writeSpec,
   type RunningDashboard,
 } from '../dashboard-fixture.js';
-import { REDIS_URL, childPids, deletePrefix, exited, isAlive, spawnCli, uniquePrefix, waitFor } from '../helpers.js';
+import { REDIS_URL, childPids, exited, isAlive, spawnCli, uniquePrefix, waitFor } from '../helpers.js';
 
 const prefix = uniquePrefix();
 const env = { REDIS_URL, LSW_PREFIX: prefix, LSW_CACHE_DIR: '', LSW_DASHBOARD_TOKEN: '' };
@@ -84,13 +85,7 @@ describe('dashboard: cross-validation made visible', { skip: noChromium }, () =>
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    await browser?.close();
-    await dashboard?.stop();
-    await deletePrefix(redis, prefix);
-    redis.disconnect();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => tearDown({ browser, dashboard, redis, prefix, dir }));
 
   test('validation metric cells: the fold mean ± the sd over the folds, as the API says', async () => {
     const { rows } = await dashboard.get<{ rows: LeaderboardRow[] }>(`api/sweeps/${sweepId}/leaderboard`);

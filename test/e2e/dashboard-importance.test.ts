@@ -7,7 +7,7 @@
  * is too small: its page shows the API's "too few trials" note and no bars.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +16,7 @@ import type { Browser } from 'playwright-core';
 import type { ImportanceReport } from '../../src/analysis/importance.js';
 import { parameterInfo } from '../../src/definition/vocabulary.js';
 import {
+  tearDown,
   enqueue,
   launchBrowser,
   noChromium,
@@ -26,7 +27,7 @@ import {
   writeSpec,
   type RunningDashboard,
 } from '../dashboard-fixture.js';
-import { REDIS_URL, deletePrefix, uniquePrefix } from '../helpers.js';
+import { REDIS_URL, uniquePrefix } from '../helpers.js';
 
 const TRIALS = 80;
 const prefix = uniquePrefix();
@@ -78,13 +79,7 @@ describe('dashboard: which hyperparameters matter', { skip: noChromium }, () => 
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    await browser?.close();
-    await dashboard?.stop();
-    await deletePrefix(redis, prefix);
-    redis.disconnect();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => tearDown({ browser, dashboard, redis, prefix, dir }));
 
   test('the API ranks the parameters of a search: the learning rate first, importances summing to 1, the same on every call', async () => {
     const report = await dashboard.get<ImportanceReport>(`api/sweeps/${searchId}/importance`);

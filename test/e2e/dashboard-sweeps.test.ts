@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { writeSyntheticUcr } from '../../src/data/synthetic.js';
 import {
+  tearDown,
   enqueue,
   launchBrowser,
   noChromium,
@@ -27,7 +28,7 @@ import {
   writeSpec,
   type RunningDashboard,
 } from '../dashboard-fixture.js';
-import { REDIS_URL, deletePrefix, runCli, uniquePrefix } from '../helpers.js';
+import { REDIS_URL, runCli, uniquePrefix } from '../helpers.js';
 
 const prefix = uniquePrefix();
 const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
@@ -106,11 +107,7 @@ before(async () => {
 
 after(async () => {
   await shared?.page.close();
-  await browser?.close();
-  await dashboard?.stop();
-  await deletePrefix(redis, prefix);
-  redis.disconnect();
-  await rm(dir, { recursive: true, force: true });
+  await tearDown({ browser, dashboard, redis, prefix, dir });
 });
 
 async function getStatus(
