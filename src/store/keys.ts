@@ -77,7 +77,7 @@ export class Keys {
   /**
    * hash trialId -> a cross-validated trial's fold and refit curves (CvHistories JSON): written
    * with its result, kept apart so that rankings and suggestions never parse them (k + 1 curves,
-   * up to ~100 KB for 5 folds of 150 epochs)
+   * up to ~160 KB for 5 folds of 150 epochs)
    */
   cvCurves(sweepId: string): string {
     return `${this.sweep(sweepId)}:cv-curves`;

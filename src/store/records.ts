@@ -48,7 +48,7 @@ export const CvSummarySchema = z.object({
 export type CvSummary = z.infer<typeof CvSummarySchema>;
 
 /**
- * Protocol cv: the curves behind the summary (k * epochs + budget epochs: a few KB, ~100 KB for 5
+ * Protocol cv: the curves behind the summary (k * epochs + budget epochs: a few KB, ~160 KB for 5
  * folds of 150 epochs). The store keeps them in their own hash (Keys.cvCurves), never in the
  * stored result, so that rankings, leaderboard pages and suggestions never parse them.
  */
