@@ -34,6 +34,21 @@ export function loadVocabulary() {
 
 export const sweepPath = (sweepId, rest = '') => `sweeps/${encodeURIComponent(sweepId)}${rest}`;
 
+/** Rows per request of a paged route: the API's largest page (src/dashboard/api.ts LEADERBOARD_PAGE). */
+export const PAGE = 1000;
+
+/**
+ * The first `count` rows (at least one page) of a sweep's paged route (`/leaderboard`, `/configs`),
+ * a page per request, and how many there are.
+ */
+export async function loadPages(sweepId, route, count) {
+  const pages = Math.max(1, Math.ceil(count / PAGE));
+  const replies = await Promise.all(
+    Array.from({ length: pages }, (_, i) => api(sweepPath(sweepId, `${route}?limit=${PAGE}&offset=${i * PAGE}`))),
+  );
+  return { rows: replies.flatMap((r) => r.rows), total: replies[0].total };
+}
+
 // ---------------------------------------------------------------- live events
 
 let source;

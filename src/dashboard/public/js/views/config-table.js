@@ -2,20 +2,14 @@
    /api/sweeps/<id>/configs (the groups of `lstm-sweep leaderboard --by-config --json`): the
    parameters that vary but the seed, how many seeds, the sweep's metric as mean ± sd, min and max
    over them, test accuracy mean ± sd and the test accuracy of the seed ensemble. */
-import { api, sweepPath } from '../api.js';
+import { loadPages } from '../api.js';
 import { esc, fmtMetric, isNum, metricTitle } from '../format.js';
 import { sweepMetric } from '../vocabulary.js';
 
-/** Configurations per request: the API's largest page (src/dashboard/api.ts LEADERBOARD_PAGE). */
-const PAGE = 1000;
-
-/** The best `count` configurations (at least one page) and how many there are. */
+/** The best `count` configurations (at least one page), and how many there are. */
 export async function loadConfigs(sweepId, count) {
-  const pages = Math.max(1, Math.ceil(count / PAGE));
-  const replies = await Promise.all(
-    Array.from({ length: pages }, (_, i) => api(sweepPath(sweepId, `/configs?limit=${PAGE}&offset=${i * PAGE}`))),
-  );
-  return { configs: replies.flatMap((r) => r.rows), configTotal: replies[0].total };
+  const { rows, total } = await loadPages(sweepId, '/configs', count);
+  return { configs: rows, configTotal: total };
 }
 
 /** "0.8123 ± 0.0210": a spread's mean and standard deviation, each in its own span. */

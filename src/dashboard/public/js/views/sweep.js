@@ -1,6 +1,6 @@
 /* #/sweeps/<id> : one sweep. Owns the page's state and its refreshes; the panels draw from it
    (leaderboard.js, trials.js, charts/*). */
-import { api, openEvents, sweepPath } from '../api.js';
+import { PAGE, api, loadPages, openEvents, sweepPath } from '../api.js';
 import { $, app, progressBar, setLive, toggleTrial } from '../dom.js';
 import { configLabel, esc, fmtAgo, fmtMetric, fmtParam, fmtSpecValues, metricTitle, shortId } from '../format.js';
 import { distinctValues, fixedParameters, parameterValue, sweepMetric, varyingParameters } from '../vocabulary.js';
@@ -15,16 +15,10 @@ import { loadConfigs, toggleConfig } from './config-table.js';
 import { bindCompare, compareSkeleton, drawCompare } from './paired-comparison.js';
 
 const MAX_SELECTED = PALETTE.length;
-/** Leaderboard rows per request: the API's largest page (src/dashboard/api.ts LEADERBOARD_PAGE). */
-const PAGE = 1000;
-
-/** The best `count` rows of the leaderboard (at least one page), a page per request, and how many there are. */
+/** The best `count` rows of the leaderboard (at least one page), and how many there are. */
 async function loadRows(sweepId, count) {
-  const pages = Math.max(1, Math.ceil(count / PAGE));
-  const replies = await Promise.all(
-    Array.from({ length: pages }, (_, i) => api(sweepPath(sweepId, `/leaderboard?limit=${PAGE}&offset=${i * PAGE}`))),
-  );
-  return { rows: replies.flatMap((r) => r.rows), ranked: replies[0].total };
+  const { rows, total } = await loadPages(sweepId, '/leaderboard', count);
+  return { rows, ranked: total };
 }
 
 /** Parameters that vary: the spec's swept ones and any that differ among the trials on the page. */
