@@ -397,6 +397,20 @@ export class FastNetwork {
     return loss / n;
   }
 
+  /**
+   * The dropout masks of layer `i`'s last training forward pass: (4, n, inputSize) on the input and
+   * (4, n, units) on the recurrent state, null where that dropout is off. Views, valid until the
+   * next pass (the gpu engine's exactness tests replay them).
+   */
+  lastMasks(i: number): { input: Float32Array | null; recurrent: Float32Array | null } {
+    const L = this.layers[i]!;
+    const { inputSize: I, units: U } = L.plan;
+    return {
+      input: this.plan.dropout > 0 ? this.f32(L.dmask, 4 * this.n * I) : null,
+      recurrent: this.plan.recurrentDropout > 0 ? this.f32(L.rmask, 4 * this.n * U) : null,
+    };
+  }
+
   /** Scales the gradients so that their global L2 norm is at most `maxNorm`; returns the norm before. */
   clipGradients(maxNorm: number): number {
     let sum = 0;

@@ -1,0 +1,22 @@
+// Each training member's global gradient L2 norm (for clipping), one workgroup per member.
+override P: u32;
+
+@group(0) @binding(0) var<storage, read> members: array<u32>;
+@group(0) @binding(1) var<storage, read> grads: array<f32>;
+@group(0) @binding(2) var<storage, read_write> norms: array<f32>;
+
+var<workgroup> partial: array<f32, 64>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let k = wid.x;
+  var s = 0.0;
+  for (var i = lid.x; i < P; i += 64u) { let g = grads[k * P + i]; s += g * g; }
+  partial[lid.x] = s;
+  workgroupBarrier();
+  for (var h = 32u; h > 0u; h >>= 1u) {
+    if (lid.x < h) { partial[lid.x] += partial[lid.x + h]; }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) { norms[k] = sqrt(partial[0]); }
+}

@@ -1,0 +1,150 @@
+/**
+ * The packed WebGPU network computes what the fast engine computes: from the same initial
+ * weights, inputs and dropout masks, the same probabilities, loss and every parameter gradient
+ * (within 1e-4 relative), on the architectures the fast engine is tested on. Runs on SwiftShader
+ * (a CPU Vulkan) here and in CI; fails, never skips, when no adapter is found.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Split } from '../../../src/data/types.js';
+import { copyWeightsFromModel } from '../../../src/model/fast/layers-bridge.js';
+import { FastNetwork } from '../../../src/model/fast/network.js';
+import { lstmLayers } from '../../../src/model/fast/plan.js';
+import { planNetwork } from '../../../src/model/network-plan.js';
+import { buildModel, disposeModel, initBackend, type ModelConfig } from '../../../src/model/index.js';
+import { PackedNetwork } from '../../../src/model/gpu/packed-network.js';
+import { createRng } from '../../../src/util/rng.js';
+import { openTestGpu } from '../../gpu-fixture.js';
+
+const TOL = 1e-4;
+
+interface Case {
+  name: string;
+  T: number;
+  F: number;
+  classes: number;
+  config: Omit<ModelConfig, 'seed' | 'dropout' | 'recurrentDropout' | 'classes'>;
+}
+
+// the fast engine's own cases (test/unit/model/fast-engine.test.ts), plus patching
+const CASES: Case[] = [
+  { name: 'residual, layer 0 without skip (F != width)', T: 7, F: 3, classes: 2, config: { depth: 3, width: 4, head: 'dense' } },
+  { name: 'residual, layer 0 with skip (F == width)', T: 6, F: 5, classes: 2, config: { depth: 2, width: 5, head: 'dense' } },
+  { name: 'plain stack (residual false)', T: 6, F: 5, classes: 2, config: { depth: 2, width: 5, head: 'dense', residual: false } },
+  { name: 'input projection + softmax over 3 classes', T: 5, F: 3, classes: 3, config: { depth: 3, width: 6, head: 'dense', inputProjection: true } },
+  { name: 'lstm head (LSTM(1, sigmoid) replaces the last block)', T: 5, F: 4, classes: 2, config: { depth: 3, width: 4, head: 'lstm' } },
+  { name: 'depth 1, one time step', T: 1, F: 2, classes: 2, config: { depth: 1, width: 3, head: 'dense' } },
+  { name: 'width 10, depth 8 (the benchmark shape)', T: 9, F: 10, classes: 2, config: { depth: 8, width: 10, head: 'dense' } },
+  { name: 'width 17 (no multiple of 4)', T: 4, F: 6, classes: 2, config: { depth: 2, width: 17, head: 'dense' } },
+  { name: 'width 70 (more units than a workgroup has threads)', T: 3, F: 2, classes: 2, config: { depth: 2, width: 70, head: 'dense' } },
+  { name: 'patch 3 over 8 steps (padded)', T: 8, F: 2, classes: 2, config: { depth: 2, width: 6, head: 'dense', patch: 3 } },
+];
+
+/** ||a - b|| / ||b|| */
+function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
+}
+
+function split(n: number, c: Case, seed: number): Split {
+  const rng = createRng(seed);
+  return {
+    n,
+    timesteps: c.T,
+    features: c.F,
+    x: Float32Array.from({ length: n * c.T * c.F }, () => rng() * 2 - 1),
+    y: Float32Array.from({ length: n }, (_, i) => (i * 7) % c.classes),
+  };
+}
+
+/** The fast network's masks of every layer, laid out per row as the packed network reads them. */
+function packedMasks(net: FastNetwork, packed: PackedNetwork, n: number): Float32Array[] {
+  const layers = lstmLayers(net.plan);
+  const { total, input } = packed.masksPerRow;
+  return Array.from({ length: n }, (_, b) => {
+    const row = new Float32Array(total).fill(1);
+    let mi = 0;
+    let mr = input;
+    layers.forEach((l, i) => {
+      const m = net.lastMasks(i);
+      for (let g = 0; g < 4; g++) {
+        for (let j = 0; j < l.inputSize; j++) if (m.input) row[mi + g * l.inputSize + j] = m.input[(g * n + b) * l.inputSize + j]!;
+        for (let j = 0; j < l.units; j++) if (m.recurrent) row[mr + g * l.units + j] = m.recurrent[(g * n + b) * l.units + j]!;
+      }
+      mi += 4 * l.inputSize;
+      mr += 4 * l.units;
+    });
+    return row;
+  });
+}
+
+describe('packed WebGPU network equals the fast engine', () => {
+  let device: GPUDevice;
+  before(async () => {
+    await initBackend('cpu');
+    device = (await openTestGpu()).device;
+  });
+  after(() => device?.destroy());
+
+  for (const [dropout, recurrentDropout] of [
+    [0, 0],
+    [0.3, 0.2],
+  ] as const) {
+    for (const c of CASES) {
+      test(`${c.name}, dropout ${dropout}/${recurrentDropout}`, async () => {
+        const n = 5;
+        const config: ModelConfig = { ...c.config, dropout, recurrentDropout, seed: 3, classes: c.classes };
+        const shape = { timesteps: c.T, features: c.F };
+        const plan = planNetwork(shape, config);
+        const model = buildModel(shape, config);
+        const net = new FastNetwork(plan, { maxBatch: 8, seed: 1 });
+        copyWeightsFromModel(net, model);
+        disposeModel(model);
+        const data = split(n, c, 11);
+        net.setInput(data.x, [0, 1, 2, 3, 4]);
+        const probs = net.forward(true).slice();
+        const loss = net.backward(data.y);
+
+        // slot 1 of 3: the other slots hold other weights and sit out
+        const packed = new PackedNetwork(device, plan, { capacity: 3, batchSize: 8 });
+        const slot = 1;
+        packed.writeParams(0, net.params.map((v) => v * 3));
+        packed.writeParams(slot, net.params);
+        packedMasks(net, packed, n).forEach((row, b) => packed.writeMasks(slot, b, row));
+        const offset = packed.data.offset(data);
+        packed.run([
+          {
+            slot,
+            mode: 'grad',
+            rows: [0, 1, 2, 3, 4].map((r) => offset + r),
+            output: 0,
+            seed: 1,
+            step: 0,
+            dropout,
+            recurrentDropout,
+            masks: 'kept',
+            learningRate: 0,
+            correction1: 1,
+            correction2: 1,
+            clipNorm: 0,
+          },
+        ]);
+        const read = await packed.read({ lossSlots: [slot], outputFloats: n * plan.head.units, ranges: [{ buffer: 'grads', slot }] });
+        packed.destroy();
+        assert.ok(relError(read.output, probs) < TOL, `outputs differ by ${relError(read.output, probs)}`);
+        const gpuLoss = read.losses[slot]! / n;
+        assert.ok(Math.abs(gpuLoss - loss) / loss < TOL, `loss ${gpuLoss} vs ${loss}`);
+        assert.equal(read.losses[0], 0, 'a slot that sat out has no loss');
+        for (const s of net.slots) {
+          const err = relError(read.ranges[0]!.subarray(s.offset, s.offset + s.size), net.grads.subarray(s.offset, s.offset + s.size));
+          assert.ok(err < TOL, `${s.layer}[${s.index}] gradient differs by ${err}`);
+        }
+      });
+    }
+  }
+});
