@@ -99,7 +99,7 @@ export class PackedNetwork {
     this.metaHost = new Uint32Array(this.capacity * this.metaStride);
     this.metaFloats = new Float32Array(this.metaHost.buffer);
     this.rowsHost = new Uint32Array(this.capacity * this.batchSize);
-    this.kernels = new KernelCache(device);
+    this.kernels = KernelCache.of(device);
     this.seq = { T: sequenceShape(plan).timesteps, F: sequenceShape(plan).features };
     this.data = new ResidentData(device, plan.input.timesteps * plan.input.features);
     const lstms = lstmLayers(plan);
@@ -168,6 +168,14 @@ export class PackedNetwork {
     this.ensureOutput(KB * plan.head.units);
   }
 
+  /** A small uniform buffer of u32 values (a layer's offsets). */
+  private uniform(name: string, values: number[]): GPUBuffer {
+    const buffer = this.device.createBuffer({ label: name, size: Math.ceil((values.length * 4) / 16) * 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(buffer, 0, Uint32Array.from(values));
+    this.buffers.set(name, buffer);
+    return buffer;
+  }
+
   /** The sequence layer `i` reads (the next layer's input is this layer's output). */
   private layerInput(i: number): GPUBuffer {
     if (i === 0) return this.plan.projection ? this.buffers.get('proj')! : this.buffers.get('xin')!;
@@ -179,6 +187,7 @@ export class PackedNetwork {
     return l.returnSequences && !l.skip ? this.buffers.get(`h${i}`)! : this.buffers.get(`out${i}`)!;
   }
 
+  /** A bind group of `buffers` at bindings 0, 1, ... (storage buffers, then a layer's uniform offsets). */
   private group(pipeline: GPUComputePipeline, buffers: GPUBuffer[]): GPUBindGroup {
     return this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
@@ -239,32 +248,28 @@ export class PackedNetwork {
         I: l.inputSize,
         U: l.units,
         P,
-        WK: this.slotOffset(l.name, 0),
-        WR: this.slotOffset(l.name, 1),
-        BIAS: this.slotOffset(l.name, 2),
         ACT: l.activation === 'tanh' ? 0 : 1,
         RETSEQ: l.returnSequences,
         SKIP: l.skip,
         MASK_ROW: this.maskRow,
-        MI: mi,
-        MR: mr,
       };
+      const offsets = this.uniform(`offsets${i}`, [this.slotOffset(l.name, 0), this.slotOffset(l.name, 1), this.slotOffset(l.name, 2), mi, mr]);
       const pick = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, (consts as Record<string, number | boolean>)[k]!]));
       const forward = this.kernels.pipeline('lstm-forward', consts);
       const backward = this.kernels.pipeline(
         'lstm-backward',
-        pick(['META_STRIDE', 'B', 'T', 'U', 'P', 'WR', 'ACT', 'RETSEQ', 'MASK_ROW', 'MR']),
+        pick(['META_STRIDE', 'B', 'T', 'U', 'P', 'ACT', 'RETSEQ', 'MASK_ROW']),
       );
       const weightGridSize = this.capacity * (l.inputSize + l.units + 1) * G;
       const weightGrad = this.kernels.pipeline('lstm-weight-grad', {
-        ...pick(['META_STRIDE', 'B', 'T', 'I', 'U', 'P', 'WK', 'WR', 'BIAS', 'MASK_ROW', 'MI', 'MR']),
+        ...pick(['META_STRIDE', 'B', 'T', 'I', 'U', 'P', 'MASK_ROW']),
         TOTAL: weightGridSize,
       });
       const needsInputGrad = i > 0 || plan.projection !== null;
       const inputGridSize = KB * T * l.inputSize;
       const inputGrad = needsInputGrad
         ? this.kernels.pipeline('lstm-input-grad', {
-            ...pick(['META_STRIDE', 'B', 'T', 'I', 'U', 'P', 'WK', 'RETSEQ', 'SKIP', 'MASK_ROW', 'MI']),
+            ...pick(['META_STRIDE', 'B', 'T', 'I', 'U', 'P', 'RETSEQ', 'SKIP', 'MASK_ROW']),
             TOTAL: inputGridSize,
           })
         : null;
@@ -272,10 +277,10 @@ export class PackedNetwork {
       const dout = this.outputGradSource(i);
       this.layers.push({
         pipelines: { forward, backward, weightGrad, inputGrad },
-        forward: this.group(forward, [b('meta'), b('params'), this.layerInput(i), b('masks'), b(`gates${i}`), b(`cell${i}`), b(`h${i}`), out]),
-        backward: this.group(backward, [b('meta'), b('params'), b(`gates${i}`), b(`cell${i}`), b('masks'), dout, b('dz')]),
-        weightGrad: this.group(weightGrad, [b('meta'), this.layerInput(i), b(`h${i}`), b('masks'), b('dz'), b('grads')]),
-        inputGrad: inputGrad ? this.group(inputGrad, [b('meta'), b('params'), b('masks'), b('dz'), dout, this.inputGradTarget(i)]) : null,
+        forward: this.group(forward, [b('meta'), b('params'), this.layerInput(i), b('masks'), b(`gates${i}`), b(`cell${i}`), b(`h${i}`), out, offsets]),
+        backward: this.group(backward, [b('meta'), b('params'), b(`gates${i}`), b(`cell${i}`), b('masks'), dout, b('dz'), offsets]),
+        weightGrad: this.group(weightGrad, [b('meta'), this.layerInput(i), b(`h${i}`), b('masks'), b('dz'), b('grads'), offsets]),
+        inputGrad: inputGrad ? this.group(inputGrad, [b('meta'), b('params'), b('masks'), b('dz'), dout, this.inputGradTarget(i), offsets]) : null,
         weightGridSize,
         inputGridSize,
       });

@@ -30,13 +30,39 @@ function source(name: KernelName): string {
   return text;
 }
 
-/** Compiles kernels once per device; pipelines are made per set of constants. */
+const caches = new WeakMap<GPUDevice, KernelCache>();
+
+/**
+ * Compiles each kernel once per device and each pipeline once per set of constants: packs of
+ * one architecture, and layers of one shape within a pack, share them (compiling is most of the
+ * cost of a new pack, seconds on a software adapter).
+ */
 export class KernelCache {
   private readonly modules = new Map<KernelName, GPUShaderModule>();
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
 
-  constructor(private readonly device: GPUDevice) {}
+  private constructor(private readonly device: GPUDevice) {}
+
+  static of(device: GPUDevice): KernelCache {
+    let cache = caches.get(device);
+    if (!cache) {
+      cache = new KernelCache(device);
+      caches.set(device, cache);
+    }
+    return cache;
+  }
 
   pipeline(name: KernelName, constants: Record<string, number | boolean>): GPUComputePipeline {
+    const key = `${name} ${JSON.stringify(constants)}`;
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      pipeline = this.compile(name, constants);
+      this.pipelines.set(key, pipeline);
+    }
+    return pipeline;
+  }
+
+  private compile(name: KernelName, constants: Record<string, number | boolean>): GPUComputePipeline {
     let module = this.modules.get(name);
     if (!module) {
       module = this.device.createShaderModule({ code: source(name), label: name });

@@ -7,11 +7,10 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Split } from '../../../src/data/types.js';
-import { copyWeightsFromModel } from '../../../src/model/fast/layers-bridge.js';
 import { FastNetwork } from '../../../src/model/fast/network.js';
 import { lstmLayers } from '../../../src/model/fast/plan.js';
 import { planNetwork } from '../../../src/model/network-plan.js';
-import { buildModel, disposeModel, initBackend, type ModelConfig } from '../../../src/model/index.js';
+import type { ModelConfig } from '../../../src/model/index.js';
 import { PackedNetwork } from '../../../src/model/gpu/packed-network.js';
 import { createRng } from '../../../src/util/rng.js';
 import { openTestGpu } from '../../gpu-fixture.js';
@@ -86,7 +85,6 @@ function packedMasks(net: FastNetwork, packed: PackedNetwork, n: number): Float3
 describe('packed WebGPU network equals the fast engine', () => {
   let device: GPUDevice;
   before(async () => {
-    await initBackend('cpu');
     device = (await openTestGpu()).device;
   });
   after(() => device?.destroy());
@@ -101,10 +99,11 @@ describe('packed WebGPU network equals the fast engine', () => {
         const config: ModelConfig = { ...c.config, dropout, recurrentDropout, seed: 3, classes: c.classes };
         const shape = { timesteps: c.T, features: c.F };
         const plan = planNetwork(shape, config);
-        const model = buildModel(shape, config);
         const net = new FastNetwork(plan, { maxBatch: 8, seed: 1 });
-        copyWeightsFromModel(net, model);
-        disposeModel(model);
+        // any weights do for an equality check (Keras' orthogonal initializer takes tfjs-cpu
+        // seconds at width 70); the scale keeps the gates away from saturation
+        const rng = createRng(29);
+        for (let i = 0; i < net.paramCount; i++) net.params[i] = (rng() * 2 - 1) * 0.4;
         const data = split(n, c, 11);
         net.setInput(data.x, [0, 1, 2, 3, 4]);
         const probs = net.forward(true).slice();

@@ -5,11 +5,9 @@
 override T: u32;
 override U: u32;
 override P: u32;
-override WR: u32;
 override ACT: u32;
 override RETSEQ: bool;
 override MASK_ROW: u32;
-override MR: u32;
 
 @group(0) @binding(0) var<storage, read> members: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<f32>;
@@ -18,6 +16,9 @@ override MR: u32;
 @group(0) @binding(4) var<storage, read> masks: array<f32>;
 @group(0) @binding(5) var<storage, read> dout: array<f32>; // (K, B, T, U) or (K, B, U)
 @group(0) @binding(6) var<storage, read_write> dz: array<f32>; // (K, B, T, 4U)
+// where this layer's weights sit in a member's parameters, and its masks in a row's masks
+struct LayerOffsets { wk: u32, wr: u32, bias: u32, mi: u32, mr: u32 }
+@group(0) @binding(7) var<uniform> at: LayerOffsets;
 
 var<workgroup> dhr: array<f32, U>; // recurrent share of dLoss/dh_t, from step t + 1
 var<workgroup> dcs: array<f32, U>;
@@ -70,8 +71,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         var s = 0.0;
         for (var g = 0u; g < 4u; g++) {
           var sg = 0.0;
-          for (var u = 0u; u < U; u++) { sg += dzs[g * U + u] * params[p + WR + j * G + g * U + u]; }
-          s += sg * masks[mrow + MR + g * U + j];
+          for (var u = 0u; u < U; u++) { sg += dzs[g * U + u] * params[p + at.wr + j * G + g * U + u]; }
+          s += sg * masks[mrow + at.mr + g * U + j];
         }
         dhr[j] = s;
       }

@@ -6,15 +6,10 @@ override T: u32;
 override I: u32; // input size
 override U: u32; // units
 override P: u32;
-override WK: u32; // kernel (I, 4U), recurrent kernel (U, 4U), bias (4U): offsets in the member's parameters
-override WR: u32;
-override BIAS: u32;
 override ACT: u32;
 override RETSEQ: bool; // every step's output; else only the last step's (a vector)
 override SKIP: bool; // out = h + x (x[:, -1] without RETSEQ)
 override MASK_ROW: u32;
-override MI: u32; // this layer's input masks (4, I) in a row's masks
-override MR: u32; // and its recurrent masks (4, U)
 
 @group(0) @binding(0) var<storage, read> members: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<f32>;
@@ -24,6 +19,9 @@ override MR: u32; // and its recurrent masks (4, U)
 @group(0) @binding(5) var<storage, read_write> cell: array<f32>; // (K, B, T, U)
 @group(0) @binding(6) var<storage, read_write> hseq: array<f32>; // (K, B, T, U)
 @group(0) @binding(7) var<storage, read_write> out: array<f32>; // (K, B, T, U) with RETSEQ and SKIP, (K, B, U) without RETSEQ
+// where this layer's weights sit in a member's parameters, and its masks in a row's masks
+struct LayerOffsets { wk: u32, wr: u32, bias: u32, mi: u32, mr: u32 }
+@group(0) @binding(8) var<uniform> at: LayerOffsets;
 
 var<workgroup> xs: array<f32, I>;
 var<workgroup> hs: array<f32, U>;
@@ -48,10 +46,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     for (var c = lid.x; c < G; c += 64u) {
       let g = c / U;
       var z = 0.0;
-      for (var i = 0u; i < I; i++) { z += xs[i] * masks[mrow + MI + g * I + i] * params[p + WK + i * G + c]; }
-      z += params[p + BIAS + c];
+      for (var i = 0u; i < I; i++) { z += xs[i] * masks[mrow + at.mi + g * I + i] * params[p + at.wk + i * G + c]; }
+      z += params[p + at.bias + c];
       if (t > 0u) {
-        for (var j = 0u; j < U; j++) { z += hs[j] * masks[mrow + MR + g * U + j] * params[p + WR + j * G + c]; }
+        for (var j = 0u; j < U; j++) { z += hs[j] * masks[mrow + at.mr + g * U + j] * params[p + at.wr + j * G + c]; }
       }
       var a: f32;
       if (g == 2u) { a = activate(z, ACT); } else { a = sigmoid(z); }

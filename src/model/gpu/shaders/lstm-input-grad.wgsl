@@ -5,11 +5,9 @@ override T: u32;
 override I: u32;
 override U: u32;
 override P: u32;
-override WK: u32;
 override RETSEQ: bool;
 override SKIP: bool;
 override MASK_ROW: u32;
-override MI: u32;
 override TOTAL: u32; // K * B * T * I
 
 @group(0) @binding(0) var<storage, read> members: array<u32>;
@@ -18,6 +16,9 @@ override TOTAL: u32; // K * B * T * I
 @group(0) @binding(3) var<storage, read> dz: array<f32>;
 @group(0) @binding(4) var<storage, read> dout: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dxseq: array<f32>; // (K, B, T, I)
+// where this layer's weights sit in a member's parameters, and its masks in a row's masks
+struct LayerOffsets { wk: u32, wr: u32, bias: u32, mi: u32, mr: u32 }
+@group(0) @binding(6) var<uniform> at: LayerOffsets;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -34,8 +35,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var s = 0.0;
   for (var g = 0u; g < 4u; g++) {
     var sg = 0.0;
-    for (var u = 0u; u < U; u++) { sg += dz[kbt * G + g * U + u] * params[p + WK + i * G + g * U + u]; }
-    s += sg * masks[kb * MASK_ROW + MI + g * I + i];
+    for (var u = 0u; u < U; u++) { sg += dz[kbt * G + g * U + u] * params[p + at.wk + i * G + g * U + u]; }
+    s += sg * masks[kb * MASK_ROW + at.mi + g * I + i];
   }
   if (SKIP) {
     if (RETSEQ) { s += dout[kbt * U + i]; } else if (t == T - 1u) { s += dout[kb * U + i]; }

@@ -5,12 +5,7 @@ override T: u32;
 override I: u32;
 override U: u32;
 override P: u32;
-override WK: u32;
-override WR: u32;
-override BIAS: u32;
 override MASK_ROW: u32;
-override MI: u32;
-override MR: u32;
 override TOTAL: u32; // K * (I + U + 1) * 4U
 
 @group(0) @binding(0) var<storage, read> members: array<u32>;
@@ -19,6 +14,9 @@ override TOTAL: u32; // K * (I + U + 1) * 4U
 @group(0) @binding(3) var<storage, read> masks: array<f32>;
 @group(0) @binding(4) var<storage, read> dz: array<f32>;
 @group(0) @binding(5) var<storage, read_write> grads: array<f32>;
+// where this layer's weights sit in a member's parameters, and its masks in a row's masks
+struct LayerOffsets { wk: u32, wr: u32, bias: u32, mi: u32, mr: u32 }
+@group(0) @binding(6) var<uniform> at: LayerOffsets;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -37,17 +35,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     var sb = 0.0;
     if (r < I) {
       for (var t = 0u; t < T; t++) { sb += xseq[(kb * T + t) * I + r] * dz[(kb * T + t) * G + c]; }
-      s += sb * masks[kb * MASK_ROW + MI + g * I + r];
+      s += sb * masks[kb * MASK_ROW + at.mi + g * I + r];
     } else if (r < I + U) {
       let j = r - I;
       for (var t = 1u; t < T; t++) { sb += hseq[(kb * T + t - 1u) * U + j] * dz[(kb * T + t) * G + c]; }
-      s += sb * masks[kb * MASK_ROW + MR + g * U + j];
+      s += sb * masks[kb * MASK_ROW + at.mr + g * U + j];
     } else {
       for (var t = 0u; t < T; t++) { sb += dz[(kb * T + t) * G + c]; }
       s += sb;
     }
   }
-  if (r < I) { grads[k * P + WK + r * G + c] = s; }
-  else if (r < I + U) { grads[k * P + WR + (r - I) * G + c] = s; }
-  else { grads[k * P + BIAS + c] = s; }
+  if (r < I) { grads[k * P + at.wk + r * G + c] = s; }
+  else if (r < I + U) { grads[k * P + at.wr + (r - I) * G + c] = s; }
+  else { grads[k * P + at.bias + c] = s; }
 }
