@@ -1,12 +1,18 @@
 /**
- * Moves weights between a fast network and the tfjs-layers model of the same plan: the
- * engine starts from the layers model's seeded initial weights and hands its trained
+ * Moves weights between flat parameters (the fast network's, a gpu pack member's) and the
+ * tfjs-layers model of the same plan: an engine starts from the layers model's seeded initial weights and hands its trained
  * weights back, so every trial still exports as a standard `tf.loadLayersModel` model.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FastNetwork } from './network.js';
+import type { WeightSlot } from './plan.js';
 
-export function copyWeightsFromModel(net: FastNetwork, model: tf.LayersModel): void {
+/** Flat parameters laid out by the plan's weight slots: a FastNetwork, or a gpu engine member's copy. */
+export interface FlatParams {
+  readonly slots: WeightSlot[];
+  readonly params: Float32Array;
+}
+
+export function copyWeightsFromModel(net: FlatParams, model: tf.LayersModel): void {
   for (const slot of net.slots) {
     const tensor = model.getLayer(slot.layer).getWeights()[slot.index];
     if (!tensor || tensor.size !== slot.size) {
@@ -18,7 +24,7 @@ export function copyWeightsFromModel(net: FastNetwork, model: tf.LayersModel): v
   }
 }
 
-export function copyWeightsToModel(net: FastNetwork, model: tf.LayersModel): void {
+export function copyWeightsToModel(net: FlatParams, model: tf.LayersModel): void {
   const byLayer = new Map<string, tf.Tensor[]>();
   for (const slot of net.slots) {
     const list = byLayer.get(slot.layer) ?? [];

@@ -70,9 +70,9 @@ export class PackedNetwork {
   readonly capacity: number;
   readonly batchSize: number;
   private readonly metaStride: number;
-  private readonly metaHost: Uint32Array;
-  private readonly metaFloats: Float32Array;
-  private readonly rowsHost: Uint32Array;
+  private readonly metaHost: Uint32Array<ArrayBuffer>;
+  private readonly metaFloats: Float32Array<ArrayBuffer>;
+  private readonly rowsHost: Uint32Array<ArrayBuffer>;
   private readonly kernels: KernelCache;
   private readonly buffers = new Map<string, GPUBuffer>();
   private readonly layers: LayerGpu[] = [];
@@ -407,7 +407,7 @@ export class PackedNetwork {
   }
 
   writeParams(slot: number, values: Float32Array): void {
-    this.device.queue.writeBuffer(this.buffers.get('params')!, slot * this.paramCount * F32, values);
+    this.device.queue.writeBuffer(this.buffers.get('params')!, slot * this.paramCount * F32, values as Float32Array<ArrayBuffer>);
   }
 
   /** Zeroes a slot's Adam moments and epoch loss (a new member takes it). */
@@ -435,7 +435,7 @@ export class PackedNetwork {
   /** Writes a slot's dropout masks (test path: masks 'kept'); layout per row as in masks.wgsl. */
   writeMasks(slot: number, row: number, values: Float32Array): void {
     const at = ((slot * this.batchSize + row) * this.maskRow) * F32;
-    this.device.queue.writeBuffer(this.buffers.get('masks')!, at, values);
+    this.device.queue.writeBuffer(this.buffers.get('masks')!, at, values as Float32Array<ArrayBuffer>);
   }
 
   get masksPerRow(): { total: number; input: number } {

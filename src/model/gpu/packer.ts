@@ -1,0 +1,88 @@
+/**
+ * The process's packs: one WebGPU device (adapter `LSW_GPU_ADAPTER`, default Dawn's first
+ * high-performance one), and for every architecture the packs its trainings share. A training
+ * joins the first pack of its architecture with a free slot, else a new one of `capacity` slots
+ * (`worker --pack K`, env LSW_PACK). Architecture = everything the kernels are compiled for:
+ * the network plan without its dropout rates (per member), and the batch size.
+ */
+import type { NetworkPlan } from '../network-plan.js';
+import { openGpu, type GpuContext } from './device.js';
+import { Pack, type MemberSetup, type PackMember } from './pack.js';
+import { PackedNetwork } from './packed-network.js';
+
+/** Slots of a new pack when nothing says otherwise. */
+export const DEFAULT_PACK = 16;
+
+export interface PackerOptions {
+  /** WebGPU adapter index (`--gpu N`) */
+  adapter?: number;
+  /** members per pack */
+  capacity: number;
+}
+
+export class Packer {
+  private context: Promise<GpuContext> | undefined;
+  private readonly packs = new Map<string, Pack[]>();
+
+  constructor(private readonly opts: PackerOptions) {}
+
+  gpu(): Promise<GpuContext> {
+    this.context ??= openGpu(this.opts.adapter).then((ctx) => {
+      void ctx.device.lost.then((info) => {
+        const err = new Error(`the WebGPU device was lost: ${info.message || info.reason}`);
+        for (const list of this.packs.values()) for (const p of list) p.fail(err);
+      });
+      return ctx;
+    });
+    return this.context;
+  }
+
+  async join(plan: NetworkPlan, batchSize: number, setup: MemberSetup, params: Float32Array): Promise<PackMember> {
+    const { device } = await this.gpu();
+    const { dropout: _d, recurrentDropout: _r, ...shape } = plan;
+    const key = JSON.stringify({ shape, batchSize });
+    const list = this.packs.get(key) ?? [];
+    this.packs.set(key, list);
+    let pack = list.find((p) => !p.full);
+    if (!pack) {
+      device.pushErrorScope('out-of-memory');
+      const net = new PackedNetwork(device, plan, { capacity: this.opts.capacity, batchSize });
+      const oom = await device.popErrorScope();
+      if (oom) {
+        net.destroy();
+        throw new Error(`the GPU has no memory for a pack of ${this.opts.capacity} trials of this size (${oom.message}): use a smaller --pack`);
+      }
+      pack = new Pack(net, key);
+      list.push(pack);
+    }
+    return pack.join(setup, params);
+  }
+
+  /** Leaves the member's pack; a pack left empty frees its device memory. */
+  leave(member: PackMember): void {
+    const pack = member.pack;
+    pack.leave(member);
+    if (pack.size > 0) return;
+    const list = this.packs.get(pack.key) ?? [];
+    this.packs.set(
+      pack.key,
+      list.filter((p) => p !== pack),
+    );
+    pack.destroy();
+  }
+}
+
+let shared: Packer | undefined;
+
+/** The process-wide packer, configured from the environment the worker gives its trainer. */
+export function processPacker(): Packer {
+  if (!shared) {
+    const adapter = process.env.LSW_GPU_ADAPTER;
+    const pack = Number(process.env.LSW_PACK ?? DEFAULT_PACK);
+    shared = new Packer({
+      capacity: Number.isInteger(pack) && pack >= 1 ? pack : DEFAULT_PACK,
+      ...(adapter !== undefined && adapter !== '' ? { adapter: Number(adapter) } : {}),
+    });
+  }
+  return shared;
+}
