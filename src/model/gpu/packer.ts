@@ -23,6 +23,7 @@ export interface PackerOptions {
 export class Packer {
   private context: Promise<GpuContext> | undefined;
   private readonly packs = new Map<string, Pack[]>();
+  private readonly creating = new Map<string, Promise<Pack>>();
 
   constructor(private readonly opts: PackerOptions) {}
 
@@ -41,21 +42,30 @@ export class Packer {
     const { device } = await this.gpu();
     const { dropout: _d, recurrentDropout: _r, ...shape } = plan;
     const key = JSON.stringify({ shape, batchSize });
-    const list = this.packs.get(key) ?? [];
-    this.packs.set(key, list);
-    let pack = list.find((p) => !p.full);
-    if (!pack) {
-      device.pushErrorScope('out-of-memory');
-      const net = new PackedNetwork(device, plan, { capacity: this.opts.capacity, batchSize });
-      const oom = await device.popErrorScope();
-      if (oom) {
-        net.destroy();
-        throw new Error(`the GPU has no memory for a pack of ${this.opts.capacity} trials of this size (${oom.message}): use a smaller --pack`);
+    for (;;) {
+      const open = (this.packs.get(key) ?? []).find((p) => !p.full);
+      if (open) return open.join(setup, params);
+      // trainings that start together wait for one new pack instead of making one each
+      let creating = this.creating.get(key);
+      if (!creating) {
+        creating = this.create(device, plan, batchSize, key).finally(() => this.creating.delete(key));
+        this.creating.set(key, creating);
       }
-      pack = new Pack(net, key);
-      list.push(pack);
+      await creating;
     }
-    return pack.join(setup, params);
+  }
+
+  private async create(device: GPUDevice, plan: NetworkPlan, batchSize: number, key: string): Promise<Pack> {
+    device.pushErrorScope('out-of-memory');
+    const net = new PackedNetwork(device, plan, { capacity: this.opts.capacity, batchSize });
+    const oom = await device.popErrorScope();
+    if (oom) {
+      net.destroy();
+      throw new Error(`the GPU has no memory for a pack of ${this.opts.capacity} trials of this size (${oom.message}): use a smaller --pack`);
+    }
+    const pack = new Pack(net, key);
+    this.packs.set(key, [...(this.packs.get(key) ?? []), pack]);
+    return pack;
   }
 
   /** Leaves the member's pack; a pack left empty frees its device memory. */
