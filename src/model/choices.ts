@@ -10,7 +10,10 @@ export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export const BackendChoiceSchema = z.enum(BACKEND_CHOICES);
 export type BackendChoice = z.infer<typeof BackendChoiceSchema>;
 
-/** Training engine: auto (fast unless the backend is tensorflow) | fast | layers. */
-export const ENGINE_CHOICES = ['auto', 'fast', 'layers'] as const;
+/**
+ * Training engine: auto (fast unless the backend is tensorflow) | fast | layers |
+ * gpu: the packed WebGPU engine (src/model/gpu).
+ */
+export const ENGINE_CHOICES = ['auto', 'fast', 'layers', 'gpu'] as const;
 export const EngineChoiceSchema = z.enum(ENGINE_CHOICES);
 export type EngineChoice = z.infer<typeof EngineChoiceSchema>;

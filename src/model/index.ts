@@ -26,7 +26,7 @@ export {
 } from './wasm-matmul.js';
 export { rocAuc, accuracy, binaryCrossEntropy } from './metrics.js';
 export { withSeededMathRandom } from './seeded-random.js';
-export { resolveEngine, type EngineName } from './engines/engine-registry.js';
+export { resolveEngine, trainsConcurrently, type EngineName } from './engines/engine-registry.js';
 export * from './choices.js';
 export { NonFiniteLossError, ModelBuildError } from '../util/errors.js';
 export { trainTrial, type EpochMetrics, type TrainResult, type TrainOptions } from './train.js';

@@ -17,7 +17,7 @@
 import { normalizeTrainingData } from '../data/normalize.js';
 import { stratifiedFolds, takeRows } from '../data/split.js';
 import type { TrainingData } from '../data/types.js';
-import { trainTrial, type EpochMetrics } from '../model/index.js';
+import { resolveEngine, trainsConcurrently, trainTrial, type EpochMetrics } from '../model/index.js';
 import type { Metric } from '../definition/sweep-spec.js';
 import type { CvSummary } from '../store/records.js';
 import { mean, sampleStd } from '../util/stats.js';
@@ -54,22 +54,59 @@ function chooseBudget(curve: EpochMetrics[], metric: Metric | undefined): number
   return best.epoch;
 }
 
+type TrainFold = (fold: number, signal: AbortSignal | undefined) => Promise<EpochMetrics[]>;
+
+async function foldByFold(k: number, signal: AbortSignal | undefined, trainFold: TrainFold): Promise<EpochMetrics[][]> {
+  const histories: EpochMetrics[][] = [];
+  for (let f = 0; f < k; f++) histories.push(await trainFold(f, signal));
+  return histories;
+}
+
+/**
+ * The k folds at once (k networks in memory): an engine that packs the trainings of one process
+ * (the gpu engine) trains them as one. The first fold to fail stops the others, and its error is
+ * the one thrown once all have ended, so nothing trains on behind a failed trial.
+ */
+async function allFolds(k: number, signal: AbortSignal | undefined, trainFold: TrainFold): Promise<EpochMetrics[][]> {
+  const stop = new AbortController();
+  const forward = () => stop.abort(signal!.reason);
+  if (signal?.aborted) forward();
+  signal?.addEventListener('abort', forward, { once: true });
+  let failure: { error: unknown } | undefined;
+  try {
+    const runs = Array.from({ length: k }, (_, f) =>
+      trainFold(f, stop.signal).catch((error: unknown) => {
+        failure ??= { error };
+        stop.abort(error);
+        throw error;
+      }),
+    );
+    const settled = await Promise.allSettled(runs);
+    if (failure) throw failure.error;
+    return settled.map((s) => (s as PromiseFulfilledResult<EpochMetrics[]>).value);
+  } finally {
+    signal?.removeEventListener('abort', forward);
+  }
+}
+
 export const crossValidation: Protocol = async (config, dataset, settings, opts) => {
   const k = settings.cvFolds!;
   const folds = stratifiedFolds(dataset.train, k, settings.splitSeed);
-  const common = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.engine ? { engine: opts.engine } : {}) };
-  const histories: EpochMetrics[][] = [];
-  for (let f = 0; f < k; f++) {
+  const common = { ...(opts.engine ? { engine: opts.engine } : {}) };
+  const trainFold = async (f: number, signal: AbortSignal | undefined): Promise<EpochMetrics[]> => {
     const rest = folds.flatMap((fold, j) => (j === f ? [] : fold));
     const data: TrainingData = { train: takeRows(dataset.train, rest), validation: takeRows(dataset.train, folds[f]!) };
     const fold = await trainTrial({ ...config, patience: 0 }, normalizeTrainingData(data, settings.normalize).data, {
       ...common,
+      ...(signal ? { signal } : {}),
       onEpoch: async (e) => {
         await opts.onEpoch?.(e, { kind: 'fold', fold: f + 1, folds: k });
       },
     });
-    histories.push(fold.history);
-  }
+    return fold.history;
+  };
+  const concurrent = opts.concurrentFolds ?? trainsConcurrently(resolveEngine(opts.engine ?? 'auto'));
+  const histories = concurrent ? await allFolds(k, opts.signal, trainFold) : await foldByFold(k, opts.signal, trainFold);
   const curve = meanCurve(histories);
   const budget = chooseBudget(curve, settings.metric);
   const perFold: ValMetrics[] = histories.map((h) => {
@@ -89,6 +126,7 @@ export const crossValidation: Protocol = async (config, dataset, settings, opts)
   const normalized = normalizeTrainingData(whole, settings.normalize);
   const refit = await trainTrial({ ...config, epochs: budget, patience: 0 }, normalized.data, {
     ...common,
+    ...(opts.signal ? { signal: opts.signal } : {}),
     keepModel: opts.keepModel ?? false,
     restoreBest: false,
     // the folds' learning-rate schedule, cut at the budget (not one squeezed into it)

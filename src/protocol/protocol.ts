@@ -13,6 +13,12 @@ export interface ProtocolOptions {
   signal?: AbortSignal;
   /** return the model that produced the test figures (the caller frees it) */
   keepModel?: boolean;
+  /**
+   * Cross-validation trains its folds at once instead of one after another (same histories and
+   * result). Default: when the engine packs the trainings of one process (trainsConcurrently).
+   * Not with the layers engine, which trains under the process-wide seeded Math.random.
+   */
+  concurrentFolds?: boolean;
   /** after every epoch of every phase; 'stop' ends the trial there (ASHA, holdout only) */
   onEpoch?: (e: EpochMetrics, phase: Phase) => void | 'stop' | Promise<void | 'stop'>;
 }

@@ -99,7 +99,7 @@ export const TrialResultSchema = z.object({
   durationMs: z.number(),
   backend: z.string(),
   /** training engine (results written before engines existed have none) */
-  engine: z.enum(['fast', 'layers']).optional(),
+  engine: z.enum(['fast', 'layers', 'gpu']).optional(),
   worker: z.string(),
   attempts: z.number().int().min(1),
   finishedAt: z.string(),

@@ -130,8 +130,8 @@ async function train(job: TrialJob, deps: RunTrialDeps, sweep: SweepRecord): Pro
   const dataset = await deps.datasets.get(job.datasetHash);
   if (job.dryRun) return dryRunTrial(job, sweep.spec.parameters);
   const keepModel = deps.artifacts !== undefined && deps.artifacts.location.kind !== 'none';
-  let history: EpochMetrics[] = [];
-  let phaseOf = '';
+  // one live curve per phase (holdout, fold i of k, refit): folds trained at once report in turn
+  const histories = new Map<string, EpochMetrics[]>();
   const pruner = prunerFor(job.earlyTerminate, deps.store, job.metric);
   const settings = {
     validationSplit: job.validationSplit,
@@ -145,9 +145,10 @@ async function train(job: TrialJob, deps: RunTrialDeps, sweep: SweepRecord): Pro
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.engine ? { engine: deps.engine } : {}),
     onEpoch: async (e, phase) => {
-      // live curves show the phase in progress (holdout, fold i of k, refit)
+      // the live curve shown is that of the phase that reported last
       const key = phase.kind === 'fold' ? `fold ${phase.fold}` : phase.kind;
-      if (key !== phaseOf) [history, phaseOf] = [[], key];
+      const history = histories.get(key) ?? [];
+      histories.set(key, history);
       history.push(e);
       await deps.store.saveLiveHistory(job.sweepId, job.trialId, history, phase);
       await deps.onProgress?.({

@@ -20,6 +20,14 @@ export function resolveEngine(choice: EngineChoice, backend = tf.getBackend()): 
   return backend !== 'tensorflow' && kernelsAvailable() ? 'fast' : 'layers';
 }
 
+/**
+ * Whether the trainings of `name` in one process are packed together (the gpu engine runs
+ * them as one dispatch), so cross-validation runs its folds at once instead of one by one.
+ */
+export function trainsConcurrently(name: EngineName): boolean {
+  return name === 'gpu';
+}
+
 export interface EngineSetup {
   shape: InputShape;
   config: ModelConfig & Pick<TrialConfig, 'learningRate' | 'batchSize' | 'clipNorm'>;
@@ -33,20 +41,25 @@ export interface EngineSetup {
 export function createEngine(name: EngineName, model: tf.LayersModel, setup: EngineSetup): TrainingEngine {
   const { config } = setup;
   const plan = planNetwork(setup.shape, config);
-  if (name === 'layers')
-    return new LayersEngine(model, {
-      learningRate: config.learningRate,
-      loss: plan.head.loss,
-      classes: plan.classes,
-      ...(setup.classWeights ? { classWeights: setup.classWeights } : {}),
-      ...(config.clipNorm ? { clipNorm: config.clipNorm } : {}),
-    });
-  return new FastEngine(model, {
-    plan,
-    learningRate: config.learningRate,
-    batchSize: config.batchSize,
-    seed: setup.dropoutSeed,
-    ...(setup.classWeights ? { classWeights: setup.classWeights } : {}),
-    ...(config.clipNorm ? { clipNorm: config.clipNorm } : {}),
-  });
+  switch (name) {
+    case 'layers':
+      return new LayersEngine(model, {
+        learningRate: config.learningRate,
+        loss: plan.head.loss,
+        classes: plan.classes,
+        ...(setup.classWeights ? { classWeights: setup.classWeights } : {}),
+        ...(config.clipNorm ? { clipNorm: config.clipNorm } : {}),
+      });
+    case 'fast':
+      return new FastEngine(model, {
+        plan,
+        learningRate: config.learningRate,
+        batchSize: config.batchSize,
+        seed: setup.dropoutSeed,
+        ...(setup.classWeights ? { classWeights: setup.classWeights } : {}),
+        ...(config.clipNorm ? { clipNorm: config.clipNorm } : {}),
+      });
+    case 'gpu':
+      throw new Error('the gpu engine is not built into this branch');
+  }
 }

@@ -32,6 +32,8 @@ export class FastEngine implements TrainingEngine {
   private readonly weights: Float32Array | undefined;
   private readonly rows: number[] = [];
   private learningRate: number;
+  /** sum of batch loss x batch rows since the last takeLossSum */
+  private lossSum = 0;
 
   constructor(
     private readonly layersModel: tf.LayersModel,
@@ -49,7 +51,7 @@ export class FastEngine implements TrainingEngine {
     this.learningRate = learningRate;
   }
 
-  async trainBatch(split: Split, indices: Int32Array, start: number, end: number): Promise<number> {
+  async trainBatch(split: Split, indices: Int32Array, start: number, end: number): Promise<void> {
     this.rows.length = end - start;
     for (let k = 0; k < end - start; k++) {
       const i = indices[start + k]!;
@@ -62,10 +64,16 @@ export class FastEngine implements TrainingEngine {
     const loss = this.net.backward(this.labels, this.weights);
     if (this.opts.clipNorm) this.net.clipGradients(this.opts.clipNorm);
     this.net.adam(this.learningRate);
-    return loss;
+    this.lossSum += loss * (end - start);
   }
 
-  predict(split: Split): Float32Array {
+  async takeLossSum(): Promise<number> {
+    const sum = this.lossSum;
+    this.lossSum = 0;
+    return sum;
+  }
+
+  async predict(split: Split): Promise<Float32Array> {
     return this.net.predict(split.x, split.n);
   }
 
@@ -77,7 +85,7 @@ export class FastEngine implements TrainingEngine {
     this.net.params.set(this.best);
   }
 
-  model(): tf.LayersModel {
+  async model(): Promise<tf.LayersModel> {
     copyWeightsToModel(this.net, this.layersModel);
     return this.layersModel;
   }

@@ -38,6 +38,8 @@ export class LayersEngine implements TrainingEngine {
   readonly name = 'layers' as const;
   private readonly optimizer: tf.AdamOptimizer;
   private best: tf.Tensor[] = [];
+  /** sum of batch loss x batch rows since the last takeLossSum */
+  private lossSum = 0;
 
   constructor(
     private readonly layersModel: tf.LayersModel,
@@ -53,14 +55,23 @@ export class LayersEngine implements TrainingEngine {
     (this.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
   }
 
-  async trainBatch(split: Split, indices: Int32Array, start: number, end: number): Promise<number> {
+  async trainBatch(split: Split, indices: Int32Array, start: number, end: number): Promise<void> {
     const [xb, yb] = gatherBatch(split, indices, start, end);
     try {
-      if (!this.opts.classWeights && !this.opts.clipNorm) return (await this.layersModel.trainOnBatch(xb, yb)) as number;
-      return this.customStep(xb, yb);
+      const loss =
+        !this.opts.classWeights && !this.opts.clipNorm
+          ? ((await this.layersModel.trainOnBatch(xb, yb)) as number)
+          : this.customStep(xb, yb);
+      this.lossSum += loss * (end - start);
     } finally {
       tf.dispose([xb, yb]);
     }
+  }
+
+  async takeLossSum(): Promise<number> {
+    const sum = this.lossSum;
+    this.lossSum = 0;
+    return sum;
   }
 
   /** trainOnBatch's step, written out so the loss can be weighted and the gradients clipped. */
@@ -89,7 +100,7 @@ export class LayersEngine implements TrainingEngine {
     });
   }
 
-  predict(split: Split): Float32Array {
+  async predict(split: Split): Promise<Float32Array> {
     return tf.tidy(() => {
       const x = tf.tensor3d(split.x, [split.n, split.timesteps, split.features]);
       const p = this.layersModel.predict(x, { batchSize: PREDICT_BATCH }) as tf.Tensor;
@@ -106,7 +117,7 @@ export class LayersEngine implements TrainingEngine {
     this.layersModel.setWeights(this.best);
   }
 
-  model(): tf.LayersModel {
+  async model(): Promise<tf.LayersModel> {
     return this.layersModel;
   }
 

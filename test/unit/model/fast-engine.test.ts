@@ -275,8 +275,8 @@ describe('fast engine inside trainTrial', () => {
     const engine = createEngine('fast', model, { shape, config: { ...cfg, classes: 2 }, dropoutSeed: 1 });
     const indices = Int32Array.from({ length: data.train.n }, (_, i) => i);
     for (let start = 0; start < data.train.n; start += 16) await engine.trainBatch(data.train, indices, start, start + 16);
-    const mine = engine.predict(testSplit);
-    const saved = await saveModel(engine.model());
+    const mine = await engine.predict(testSplit);
+    const saved = await saveModel(await engine.model());
     engine.release(false);
     const loaded = await loadModel(saved);
     const theirs = tf.tidy(() => (loaded.predict(tf.tensor3d(testSplit.x, [testSplit.n, T, F])) as tf.Tensor).dataSync());

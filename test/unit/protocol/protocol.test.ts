@@ -145,6 +145,65 @@ describe('cross-validation protocol', () => {
     assert.equal(losses[byTest.cv!.epoch - 1], Math.min(...losses), 'a test metric never picks the budget');
   });
 
+  /** Everything a run returns but its timings (durationMs, which differ between any two runs). */
+  const untimed = (value: unknown): unknown =>
+    JSON.parse(
+      JSON.stringify(value, (key, v: unknown) =>
+        key === 'durationMs' ? undefined : ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v,
+      ),
+    );
+
+  test('folds trained at once (as the packed gpu engine runs them) give the sequential run, curve for curve', async () => {
+    const small = { ...config, dropout: 0.2, recurrentDropout: 0.1, epochs: 4 };
+    const settings = { validationSplit: 0.2, splitSeed: 0, normalize: 'none' as const, cvFolds: 3 };
+    const order = (phases: Phase[]) => phases.map((p) => (p.kind === 'fold' ? p.fold : 0));
+    const run = async (concurrentFolds: boolean) => {
+      const phases: Phase[] = [];
+      const result = await runProtocol(small, dataset, settings, {
+        engine: 'fast',
+        concurrentFolds,
+        keepModel: false,
+        onEpoch: (_e, phase) => {
+          phases.push(phase);
+        },
+      });
+      return { result, order: order(phases) };
+    };
+    const sequential = await run(false);
+    const concurrent = await run(true);
+    assert.deepEqual(sequential.order, [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, ...sequential.order.slice(12).map(() => 0)]);
+    assert.ok(concurrent.order.indexOf(2) < concurrent.order.lastIndexOf(1), `the folds interleave: ${concurrent.order.join(' ')}`);
+    assert.deepEqual(untimed(concurrent.result), untimed(sequential.result));
+  });
+
+  test('a fold that fails stops the folds training beside it, and its error is the one thrown', async () => {
+    const reported: { fold: number; epoch: number }[] = [];
+    const failure = new Error('fold 2 failed');
+    await assert.rejects(
+      runProtocol(
+        { ...config, epochs: 6 },
+        dataset,
+        { validationSplit: 0.2, splitSeed: 0, normalize: 'none', cvFolds: 3 },
+        {
+          engine: 'fast',
+          concurrentFolds: true,
+          onEpoch: (e, phase) => {
+            if (phase.kind !== 'fold') return;
+            reported.push({ fold: phase.fold, epoch: e.epoch });
+            if (phase.fold === 2 && e.epoch === 2) throw failure;
+          },
+        },
+      ),
+      (err: unknown) => err === failure,
+    );
+    assert.ok(reported.some((r) => r.fold === 1) && reported.some((r) => r.fold === 3), 'the other folds were training');
+    // a fold stops at its next batch: at most the epoch it was finishing is reported after the failure
+    assert.ok(
+      reported.every((r) => r.epoch <= 3),
+      `no fold trains on: ${JSON.stringify(reported)}`,
+    );
+  });
+
   test('holdout still applies patience and restores the best epoch', async () => {
     const run = await runProtocol(
       { ...config, epochs: 30, learningRate: 0.05 },
