@@ -8,7 +8,8 @@ import { openGpu, swiftShaderEnv, type GpuContext } from '../src/model/gpu/devic
 /** The environment of a child process that must see the SwiftShader adapter. */
 export function gpuTestEnv(): Record<string, string> {
   const env = swiftShaderEnv();
-  if (!env) throw new Error('no SwiftShader Vulkan driver (/usr/lib/chromium/vk_swiftshader_icd.json): apt-get install chromium libvulkan1');
+  if (!env)
+    throw new Error('no SwiftShader Vulkan driver (/usr/lib/chromium/vk_swiftshader_icd.json): apt-get install chromium libvulkan1');
   return env;
 }
 

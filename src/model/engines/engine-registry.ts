@@ -4,6 +4,7 @@ import { kernelsAvailable } from '../fast/kernel-module.js';
 import { planNetwork, type InputShape, type ModelConfig } from '../network-plan.js';
 import type { TrialConfig } from '../trial-config.js';
 import { FastEngine } from './fast.js';
+import { GpuEngine } from './gpu.js';
 import { LayersEngine } from './layers.js';
 import type { EngineName, TrainingEngine } from './engine.js';
 
@@ -51,15 +52,16 @@ export function createEngine(name: EngineName, model: tf.LayersModel, setup: Eng
         ...(config.clipNorm ? { clipNorm: config.clipNorm } : {}),
       });
     case 'fast':
-      return new FastEngine(model, {
+    case 'gpu': {
+      const opts = {
         plan,
         learningRate: config.learningRate,
         batchSize: config.batchSize,
         seed: setup.dropoutSeed,
         ...(setup.classWeights ? { classWeights: setup.classWeights } : {}),
         ...(config.clipNorm ? { clipNorm: config.clipNorm } : {}),
-      });
-    case 'gpu':
-      throw new Error('the gpu engine is not built into this branch');
+      };
+      return name === 'fast' ? new FastEngine(model, opts) : new GpuEngine(model, opts);
+    }
   }
 }

@@ -64,8 +64,9 @@ export class GpuEngine implements TrainingEngine {
   }
 
   async trainBatch(split: Split, indices: Int32Array, start: number, end: number): Promise<void> {
-    const member = await this.member;
-    await member.train(split, indices.slice(start, end));
+    // copied now: the caller reuses and reshuffles `indices`
+    const rows = indices.slice(start, end);
+    await (await this.member).train(split, rows);
   }
 
   async takeLossSum(): Promise<number> {

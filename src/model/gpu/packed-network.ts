@@ -51,7 +51,12 @@ interface LayerGpu {
   backward: GPUBindGroup;
   weightGrad: GPUBindGroup;
   inputGrad: GPUBindGroup | null;
-  pipelines: { forward: GPUComputePipeline; backward: GPUComputePipeline; weightGrad: GPUComputePipeline; inputGrad: GPUComputePipeline | null };
+  pipelines: {
+    forward: GPUComputePipeline;
+    backward: GPUComputePipeline;
+    weightGrad: GPUComputePipeline;
+    inputGrad: GPUComputePipeline | null;
+  };
   weightGridSize: number;
   inputGridSize: number;
 }
@@ -77,7 +82,8 @@ export class PackedNetwork {
   private readonly buffers = new Map<string, GPUBuffer>();
   private readonly layers: LayerGpu[] = [];
   private readonly pipelines: Record<'masks' | 'gather' | 'head' | 'norm' | 'adam', GPUComputePipeline>;
-  private projectionGpu: { forward: GPUBindGroup; grad: GPUBindGroup; fwdPipe: GPUComputePipeline; gradPipe: GPUComputePipeline } | null = null;
+  private projectionGpu: { forward: GPUBindGroup; grad: GPUBindGroup; fwdPipe: GPUComputePipeline; gradPipe: GPUComputePipeline } | null =
+    null;
   private gatherGroup: GPUBindGroup | null = null;
   private gatherVersion = -1;
   private headGroup: GPUBindGroup | null = null;
@@ -143,7 +149,8 @@ export class PackedNetwork {
     this.buffer('meta', this.capacity * this.metaStride);
     this.buffer('rows', KB);
     this.buffer('norms', this.capacity);
-    this.buffer('loss', this.capacity);
+    // per member: the loss summed since the last read, then a flag set when it went non-finite
+    this.buffer('loss', 2 * this.capacity);
     this.buffer('ybatch', KB);
     this.buffer('xin', KB * T * F);
     this.buffer('masks', KB * this.maskRow);
@@ -170,7 +177,11 @@ export class PackedNetwork {
 
   /** A small uniform buffer of u32 values (a layer's offsets). */
   private uniform(name: string, values: number[]): GPUBuffer {
-    const buffer = this.device.createBuffer({ label: name, size: Math.ceil((values.length * 4) / 16) * 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const buffer = this.device.createBuffer({
+      label: name,
+      size: Math.ceil((values.length * 4) / 16) * 16,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
     this.device.queue.writeBuffer(buffer, 0, Uint32Array.from(values));
     this.buffers.set(name, buffer);
     return buffer;
@@ -203,18 +214,25 @@ export class PackedNetwork {
     const c = this.common;
     return {
       masks: this.kernels.pipeline('masks', { ...c, MASK_ROW: this.maskRow, MASK_IN: this.maskIn, TOTAL: this.rowsPerPass * this.maskRow }),
-      gather: this.kernels.pipeline('gather', { ...c, T, FP: F, RAW: plan.input.timesteps * plan.input.features, TOTAL: this.rowsPerPass * T * F }),
+      gather: this.kernels.pipeline('gather', {
+        ...c,
+        T,
+        FP: F,
+        RAW: plan.input.timesteps * plan.input.features,
+        TOTAL: this.rowsPerPass * T * F,
+      }),
       head: this.kernels.pipeline('head', {
         ...c,
         KIND: !dense ? 2 : dense.kind === 'softmax' ? 1 : 0,
         WIN: dense ? dense.inputSize : 1,
         UNITS: plan.head.units,
         P,
+        SLOTS: this.capacity,
         KERNEL: dense ? this.slotOffset(dense.name, 0) : 0,
         BIAS: dense ? this.slotOffset(dense.name, 1) : 0,
       }),
       norm: this.kernels.pipeline('norm', { ...c, P }),
-      adam: this.kernels.pipeline('adam', { ...c, P, TOTAL: this.capacity * P }),
+      adam: this.kernels.pipeline('adam', { ...c, P, SLOTS: this.capacity, TOTAL: this.capacity * P }),
     };
   }
 
@@ -253,13 +271,16 @@ export class PackedNetwork {
         SKIP: l.skip,
         MASK_ROW: this.maskRow,
       };
-      const offsets = this.uniform(`offsets${i}`, [this.slotOffset(l.name, 0), this.slotOffset(l.name, 1), this.slotOffset(l.name, 2), mi, mr]);
+      const offsets = this.uniform(`offsets${i}`, [
+        this.slotOffset(l.name, 0),
+        this.slotOffset(l.name, 1),
+        this.slotOffset(l.name, 2),
+        mi,
+        mr,
+      ]);
       const pick = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, (consts as Record<string, number | boolean>)[k]!]));
       const forward = this.kernels.pipeline('lstm-forward', consts);
-      const backward = this.kernels.pipeline(
-        'lstm-backward',
-        pick(['META_STRIDE', 'B', 'T', 'U', 'P', 'ACT', 'RETSEQ', 'MASK_ROW']),
-      );
+      const backward = this.kernels.pipeline('lstm-backward', pick(['META_STRIDE', 'B', 'T', 'U', 'P', 'ACT', 'RETSEQ', 'MASK_ROW']));
       const weightGridSize = this.capacity * (l.inputSize + l.units + 1) * G;
       const weightGrad = this.kernels.pipeline('lstm-weight-grad', {
         ...pick(['META_STRIDE', 'B', 'T', 'I', 'U', 'P', 'MASK_ROW']),
@@ -277,10 +298,22 @@ export class PackedNetwork {
       const dout = this.outputGradSource(i);
       this.layers.push({
         pipelines: { forward, backward, weightGrad, inputGrad },
-        forward: this.group(forward, [b('meta'), b('params'), this.layerInput(i), b('masks'), b(`gates${i}`), b(`cell${i}`), b(`h${i}`), out, offsets]),
+        forward: this.group(forward, [
+          b('meta'),
+          b('params'),
+          this.layerInput(i),
+          b('masks'),
+          b(`gates${i}`),
+          b(`cell${i}`),
+          b(`h${i}`),
+          out,
+          offsets,
+        ]),
         backward: this.group(backward, [b('meta'), b('params'), b(`gates${i}`), b(`cell${i}`), b('masks'), dout, b('dz'), offsets]),
         weightGrad: this.group(weightGrad, [b('meta'), this.layerInput(i), b(`h${i}`), b('masks'), b('dz'), b('grads'), offsets]),
-        inputGrad: inputGrad ? this.group(inputGrad, [b('meta'), b('params'), b('masks'), b('dz'), dout, this.inputGradTarget(i), offsets]) : null,
+        inputGrad: inputGrad
+          ? this.group(inputGrad, [b('meta'), b('params'), b('masks'), b('dz'), dout, this.inputGradTarget(i), offsets])
+          : null,
         weightGridSize,
         inputGridSize,
       });
@@ -378,7 +411,11 @@ export class PackedNetwork {
       pass.setPipeline(this.pipelines.norm);
       pass.setBindGroup(0, this.group(this.pipelines.norm, [b('meta'), b('grads'), b('norms')]));
       pass.dispatchWorkgroups(this.capacity);
-      grid(this.pipelines.adam, this.group(this.pipelines.adam, [b('meta'), b('norms'), b('grads'), b('params'), b('m'), b('v')]), this.capacity * this.paramCount);
+      grid(
+        this.pipelines.adam,
+        this.group(this.pipelines.adam, [b('meta'), b('norms'), b('grads'), b('params'), b('m'), b('v'), b('loss')]),
+        this.capacity * this.paramCount,
+      );
     }
     pass.end();
     q.submit([encoder.finish()]);
@@ -414,7 +451,13 @@ export class PackedNetwork {
   resetSlot(slot: number): void {
     const zeros = new Float32Array(this.paramCount);
     for (const name of ['m', 'v']) this.device.queue.writeBuffer(this.buffers.get(name)!, slot * this.paramCount * F32, zeros);
-    this.device.queue.writeBuffer(this.buffers.get('loss')!, slot * F32, new Float32Array(1));
+    this.zeroLoss(slot);
+  }
+
+  private zeroLoss(slot: number): void {
+    const loss = this.buffers.get('loss')!;
+    this.device.queue.writeBuffer(loss, slot * F32, new Float32Array(1));
+    this.device.queue.writeBuffer(loss, (this.capacity + slot) * F32, new Float32Array(1));
   }
 
   /** Copies a slot's parameters between `params` and a buffer of the same layout (snapshots). */
@@ -434,7 +477,7 @@ export class PackedNetwork {
 
   /** Writes a slot's dropout masks (test path: masks 'kept'); layout per row as in masks.wgsl. */
   writeMasks(slot: number, row: number, values: Float32Array): void {
-    const at = ((slot * this.batchSize + row) * this.maskRow) * F32;
+    const at = (slot * this.batchSize + row) * this.maskRow * F32;
     this.device.queue.writeBuffer(this.buffers.get('masks')!, at, values as Float32Array<ArrayBuffer>);
   }
 
@@ -451,28 +494,39 @@ export class PackedNetwork {
     outputFloats?: number;
     ranges?: { buffer: 'params' | 'grads' | 'best'; slot: number }[];
   }): Promise<{ losses: Float32Array; output: Float32Array; ranges: Float32Array[] }> {
-    const lossBytes = this.capacity * F32;
+    const lossBytes = 2 * this.capacity * F32;
     const outBytes = Math.ceil(((request.outputFloats ?? 0) * F32) / 4) * 4;
     const ranges = request.ranges ?? [];
     const rangeBytes = this.paramCount * F32;
     const total = lossBytes + outBytes + ranges.length * rangeBytes;
-    const staging = this.device.createBuffer({ size: Math.max(16, Math.ceil(total / 16) * 16), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = this.device.createBuffer({
+      size: Math.max(16, Math.ceil(total / 16) * 16),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     const encoder = this.device.createCommandEncoder();
     encoder.copyBufferToBuffer(this.buffers.get('loss')!, 0, staging, 0, lossBytes);
     if (outBytes > 0) encoder.copyBufferToBuffer(this.buffers.get('preds')!, 0, staging, lossBytes, outBytes);
     ranges.forEach((r, i) => {
-      encoder.copyBufferToBuffer(this.buffers.get(r.buffer)!, r.slot * rangeBytes, staging, lossBytes + outBytes + i * rangeBytes, rangeBytes);
+      encoder.copyBufferToBuffer(
+        this.buffers.get(r.buffer)!,
+        r.slot * rangeBytes,
+        staging,
+        lossBytes + outBytes + i * rangeBytes,
+        rangeBytes,
+      );
     });
     this.device.queue.submit([encoder.finish()]);
-    for (const slot of request.lossSlots ?? []) this.device.queue.writeBuffer(this.buffers.get('loss')!, slot * F32, new Float32Array(1));
+    for (const slot of request.lossSlots ?? []) this.zeroLoss(slot);
     await staging.mapAsync(GPUMapMode.READ);
     const all = new Float32Array(staging.getMappedRange().slice(0));
     staging.unmap();
     staging.destroy();
-    const n = this.capacity;
+    const n = 2 * this.capacity;
     const outFloats = request.outputFloats ?? 0;
+    // a member whose weights or outputs went non-finite reads NaN, as the fast engine's loss would
+    const losses = all.slice(0, this.capacity).map((v, k) => (all[this.capacity + k]! !== 0 ? NaN : v));
     return {
-      losses: all.slice(0, n),
+      losses,
       output: all.slice(n, n + outFloats),
       ranges: ranges.map((_, i) => all.slice(n + outBytes / F32 + i * this.paramCount, n + outBytes / F32 + (i + 1) * this.paramCount)),
     };

@@ -61,7 +61,9 @@ export class Packer {
     const oom = await device.popErrorScope();
     if (oom) {
       net.destroy();
-      throw new Error(`the GPU has no memory for a pack of ${this.opts.capacity} trials of this size (${oom.message}): use a smaller --pack`);
+      throw new Error(
+        `the GPU has no memory for a pack of ${this.opts.capacity} trials of this size (${oom.message}): use a smaller --pack`,
+      );
     }
     const pack = new Pack(net, key);
     this.packs.set(key, [...(this.packs.get(key) ?? []), pack]);

@@ -58,7 +58,13 @@ export class ResidentData {
   }
 
   private upload(split: Split, offset: number): void {
-    this.device.queue.writeBuffer(this.values, offset * this.rowSize * F32, split.x as Float32Array<ArrayBuffer>, 0, split.n * this.rowSize);
+    this.device.queue.writeBuffer(
+      this.values,
+      offset * this.rowSize * F32,
+      split.x as Float32Array<ArrayBuffer>,
+      0,
+      split.n * this.rowSize,
+    );
     this.device.queue.writeBuffer(this.labels, offset * F32, Float32Array.from(split.y));
   }
 

@@ -30,7 +30,13 @@ const CASES: Case[] = [
   { name: 'residual, layer 0 without skip (F != width)', T: 7, F: 3, classes: 2, config: { depth: 3, width: 4, head: 'dense' } },
   { name: 'residual, layer 0 with skip (F == width)', T: 6, F: 5, classes: 2, config: { depth: 2, width: 5, head: 'dense' } },
   { name: 'plain stack (residual false)', T: 6, F: 5, classes: 2, config: { depth: 2, width: 5, head: 'dense', residual: false } },
-  { name: 'input projection + softmax over 3 classes', T: 5, F: 3, classes: 3, config: { depth: 3, width: 6, head: 'dense', inputProjection: true } },
+  {
+    name: 'input projection + softmax over 3 classes',
+    T: 5,
+    F: 3,
+    classes: 3,
+    config: { depth: 3, width: 6, head: 'dense', inputProjection: true },
+  },
   { name: 'lstm head (LSTM(1, sigmoid) replaces the last block)', T: 5, F: 4, classes: 2, config: { depth: 3, width: 4, head: 'lstm' } },
   { name: 'depth 1, one time step', T: 1, F: 2, classes: 2, config: { depth: 1, width: 3, head: 'dense' } },
   { name: 'width 10, depth 8 (the benchmark shape)', T: 9, F: 10, classes: 2, config: { depth: 8, width: 10, head: 'dense' } },
@@ -112,7 +118,10 @@ describe('packed WebGPU network equals the fast engine', () => {
         // slot 1 of 3: the other slots hold other weights and sit out
         const packed = new PackedNetwork(device, plan, { capacity: 3, batchSize: 8 });
         const slot = 1;
-        packed.writeParams(0, net.params.map((v) => v * 3));
+        packed.writeParams(
+          0,
+          net.params.map((v) => v * 3),
+        );
         packed.writeParams(slot, net.params);
         packedMasks(net, packed, n).forEach((row, b) => packed.writeMasks(slot, b, row));
         const offset = packed.data.offset(data);
@@ -169,7 +178,11 @@ describe('packed WebGPU network: the update', () => {
     for (let step = 1; step <= 4; step++) {
       net.setInput(data.x, rows);
       net.forward(true);
-      loss += net.backward(data.y, Array.from(data.y, (y) => weights[y]!)) * rows.length;
+      loss +=
+        net.backward(
+          data.y,
+          Array.from(data.y, (y) => weights[y]!),
+        ) * rows.length;
       net.clipGradients(0.5);
       net.adam(0.01);
       const common = {
@@ -189,7 +202,13 @@ describe('packed WebGPU network: the update', () => {
         { ...common, slot: 1, mode: 'train', learningRate: 1e30, clipNorm: 0 },
       ]);
     }
-    const read = await packed.read({ lossSlots: [0, 1], ranges: [{ buffer: 'params', slot: 0 }, { buffer: 'params', slot: 1 }] });
+    const read = await packed.read({
+      lossSlots: [0, 1],
+      ranges: [
+        { buffer: 'params', slot: 0 },
+        { buffer: 'params', slot: 1 },
+      ],
+    });
     packed.destroy();
     device.destroy();
     assert.ok(Math.abs(read.losses[0]! - loss) / loss < TOL, `epoch loss ${read.losses[0]} vs ${loss}`);

@@ -1,6 +1,7 @@
 // Clipping by global norm (per member) and tfjs' Adam: bias correction through 1 - beta^t,
 // epsilon outside the square root. `norm.wgsl` computed each member's gradient norm first.
 override P: u32;
+override SLOTS: u32; // members the pack holds (the non-finite flags follow the loss sums)
 override TOTAL: u32; // K * P
 override BETA1: f32 = 0.9;
 override BETA2: f32 = 0.999;
@@ -12,6 +13,7 @@ override EPSILON: f32 = 1e-7;
 @group(0) @binding(3) var<storage, read_write> params: array<f32>;
 @group(0) @binding(4) var<storage, read_write> m: array<f32>;
 @group(0) @binding(5) var<storage, read_write> v: array<f32>;
+@group(0) @binding(6) var<storage, read_write> loss: array<f32>; // (2K): sums, then the non-finite flags
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -26,5 +28,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let vi = BETA2 * v[idx] + (1.0 - BETA2) * g * g;
   m[idx] = mi;
   v[idx] = vi;
-  params[idx] = params[idx] - (meta_f(k, M_LR) * (mi / meta_f(k, M_C1))) / (sqrt(vi / meta_f(k, M_C2)) + EPSILON);
+  let next = params[idx] - (meta_f(k, M_LR) * (mi / meta_f(k, M_C1))) / (sqrt(vi / meta_f(k, M_C2)) + EPSILON);
+  params[idx] = next;
+  // a diverged member is told by its weights: its loss may stay finite once clipped
+  if (!finite(next)) { loss[SLOTS + k] = 1.0; }
 }

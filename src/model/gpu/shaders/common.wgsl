@@ -38,3 +38,7 @@ fn activation_grad(y: f32, act: u32) -> f32 { if (act == 0u) { return 1.0 - y * 
 
 // 1-D index of an element-wise kernel dispatched as a 2-D grid of 64-wide workgroups
 fn flat_index(wid: vec3<u32>, lid: vec3<u32>, nwg: vec3<u32>) -> u32 { return (wid.y * nwg.x + wid.x) * 64u + lid.x; }
+
+// GPUs may assume no NaN or infinity (WGSL lets them), so x != x can be compiled away:
+// non-finite values are told by their exponent bits
+fn finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }

@@ -7,6 +7,7 @@ override KIND: u32;
 override WIN: u32; // input vector size (the dense head's; 1 for the lstm head)
 override UNITS: u32;
 override P: u32;
+override SLOTS: u32; // members the pack holds (the non-finite flags follow the loss sums)
 override KERNEL: u32;
 override BIAS: u32;
 
@@ -21,9 +22,11 @@ const EPS = 1e-7;
 @group(0) @binding(6) var<storage, read_write> dvec: array<f32>; // (K, B, WIN)
 @group(0) @binding(7) var<storage, read_write> grads: array<f32>;
 @group(0) @binding(8) var<storage, read_write> preds: array<f32>;
-@group(0) @binding(9) var<storage, read_write> loss: array<f32>; // (K): summed weighted loss since the last read
+// (2K): per member the weighted loss summed since the last read, then a non-finite flag (1: it diverged)
+@group(0) @binding(9) var<storage, read_write> loss: array<f32>;
 
 var<workgroup> partial: array<f32, 64>;
+var<workgroup> diverged: atomic<u32>;
 var<workgroup> live: u32;
 
 fn class_weight(k: u32, y: u32) -> f32 {
@@ -34,7 +37,7 @@ fn class_weight(k: u32, y: u32) -> f32 {
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let k = wid.x;
-  if (lid.x == 0u) { live = meta_u(k, M_MODE); }
+  if (lid.x == 0u) { live = meta_u(k, M_MODE); atomicStore(&diverged, 0u); }
   let mode = workgroupUniformLoad(&live);
   if (mode == MODE_OFF) { return; }
   let n = meta_u(k, M_N);
@@ -64,6 +67,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         for (var u = 0u; u < UNITS; u++) { probs[o + u] = probs[o + u] / sum; }
       }
     }
+    for (var u = 0u; u < UNITS; u++) { if (!finite(probs[o + u])) { atomicStore(&diverged, 1u); } }
     if (pred != 0xffffffffu) {
       for (var u = 0u; u < UNITS; u++) { preds[pred + b * UNITS + u] = probs[o + u]; }
     }
@@ -96,7 +100,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     workgroupBarrier();
   }
   if (mode == MODE_PREDICT) { return; }
-  if (lid.x == 0u) { loss[k] += partial[0]; }
+  if (lid.x == 0u) {
+    loss[k] += partial[0];
+    if (atomicLoad(&diverged) != 0u || !finite(partial[0])) { loss[SLOTS + k] = 1.0; }
+  }
   storageBarrier();
   if (!train) { return; }
   if (KIND == 2u) {
