@@ -2,7 +2,7 @@
  * The process's packs: one WebGPU device (adapter `LSW_GPU_ADAPTER`, default Dawn's first
  * high-performance one), and for every architecture the packs its trainings share. A training
  * joins the first pack of its architecture with a free slot, else a new one of `capacity` slots
- * (`worker --pack K`, env LSW_PACK). Architecture = everything the kernels are compiled for:
+ * (`worker --pack K`). Architecture = everything the kernels are compiled for:
  * the network plan without its dropout rates (per member), and the batch size.
  */
 import type { NetworkPlan } from '../network-plan.js';
@@ -85,16 +85,19 @@ export class Packer {
 }
 
 let shared: Packer | undefined;
+let settings: PackerOptions = { capacity: DEFAULT_PACK };
 
-/** The process-wide packer, configured from the environment the worker gives its trainer. */
+/**
+ * Sets how this process packs (the trainer reads `--pack` and `--gpu` from its validated
+ * environment and calls this before training); only before the first training.
+ */
+export function configureProcessPacker(opts: PackerOptions): void {
+  if (shared) throw new Error('the process packer is already in use');
+  settings = opts;
+}
+
+/** The process-wide packer. */
 export function processPacker(): Packer {
-  if (!shared) {
-    const adapter = process.env.LSW_GPU_ADAPTER;
-    const pack = Number(process.env.LSW_PACK ?? DEFAULT_PACK);
-    shared = new Packer({
-      capacity: Number.isInteger(pack) && pack >= 1 ? pack : DEFAULT_PACK,
-      ...(adapter !== undefined && adapter !== '' ? { adapter: Number(adapter) } : {}),
-    });
-  }
+  shared ??= new Packer(settings);
   return shared;
 }

@@ -14,6 +14,7 @@ import { loadModel, saveModel } from '../../../src/model/saved-model.js';
 import type { TrialConfig } from '../../../src/model/trial-config.js';
 import { NonFiniteLossError } from '../../../src/util/errors.js';
 import { createRng } from '../../../src/util/rng.js';
+import { configureProcessPacker } from '../../../src/model/gpu/packer.js';
 import { gpuTestEnv } from '../../gpu-fixture.js';
 
 const T = 12;
@@ -49,8 +50,9 @@ const curve = (r: TrainResult) => r.history.map(({ durationMs: _d, ...rest }) =>
 
 describe('gpu engine inside trainTrial', () => {
   before(async () => {
+    Object.assign(process.env, gpuTestEnv());
     // packs of 4 slots: SwiftShader runs every slot's workgroups, used or not
-    Object.assign(process.env, gpuTestEnv(), { LSW_PACK: '4' });
+    configureProcessPacker({ capacity: 4 });
     await initBackend('cpu');
   });
 
