@@ -85,6 +85,8 @@ export class PackedNetwork {
   private projectionGpu: { forward: GPUBindGroup; grad: GPUBindGroup; fwdPipe: GPUComputePipeline; gradPipe: GPUComputePipeline } | null =
     null;
   private gatherGroup: GPUBindGroup | null = null;
+  /** bind groups whose buffers never change */
+  private readonly fixed: Record<'masks' | 'norm' | 'adam', GPUBindGroup>;
   private gatherVersion = -1;
   private headGroup: GPUBindGroup | null = null;
   private outputFloats = 0;
@@ -114,6 +116,12 @@ export class PackedNetwork {
     this.pipelines = this.buildCommonPipelines();
     this.allocate();
     this.buildLayers();
+    const b = (name: string) => this.buffers.get(name)!;
+    this.fixed = {
+      masks: this.group(this.pipelines.masks, [b('meta'), b('masks')]),
+      norm: this.group(this.pipelines.norm, [b('meta'), b('grads'), b('norms')]),
+      adam: this.group(this.pipelines.adam, [b('meta'), b('norms'), b('grads'), b('params'), b('m'), b('v'), b('loss')]),
+    };
   }
 
   private get common(): Record<string, number> {
@@ -390,7 +398,7 @@ export class PackedNetwork {
     };
     const b = (name: string) => this.buffers.get(name)!;
     const { T, F } = this.seq;
-    grid(this.pipelines.masks, this.group(this.pipelines.masks, [b('meta'), b('masks')]), this.rowsPerPass * this.maskRow);
+    grid(this.pipelines.masks, this.fixed.masks, this.rowsPerPass * this.maskRow);
     grid(this.pipelines.gather, this.gatherBindGroup(), this.rowsPerPass * T * F);
     const proj = this.projectionGpu;
     if (proj) grid(proj.fwdPipe, proj.forward, this.rowsPerPass * T * this.plan.projection!.units);
@@ -409,13 +417,9 @@ export class PackedNetwork {
     }
     if (update) {
       pass.setPipeline(this.pipelines.norm);
-      pass.setBindGroup(0, this.group(this.pipelines.norm, [b('meta'), b('grads'), b('norms')]));
+      pass.setBindGroup(0, this.fixed.norm);
       pass.dispatchWorkgroups(this.capacity);
-      grid(
-        this.pipelines.adam,
-        this.group(this.pipelines.adam, [b('meta'), b('norms'), b('grads'), b('params'), b('m'), b('v'), b('loss')]),
-        this.capacity * this.paramCount,
-      );
+      grid(this.pipelines.adam, this.fixed.adam, this.capacity * this.paramCount);
     }
     pass.end();
     q.submit([encoder.finish()]);
