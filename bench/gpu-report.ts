@@ -4,6 +4,7 @@
  * targets; and the table printed to stdout.
  */
 import Table from 'cli-table3';
+import { z } from 'zod';
 
 export type Kind = 'packed' | 'fast' | 'torch';
 
@@ -48,7 +49,8 @@ export interface ShapeSummary {
 const rate = (f: Figure | undefined) => f?.samplesPerSec ?? null;
 const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
 
-export function summarise(figures: Figure[], width: number, depth: number, cpuEmulation: boolean): ShapeSummary {
+/** `noClaim`: why the targets are not judged (CPU emulation, a packed engine other than gpu), or null. */
+export function summarise(figures: Figure[], width: number, depth: number, noClaim: string | null): ShapeSummary {
   const at = figures.filter((f) => f.width === width && f.depth === depth && f.samplesPerSec !== null);
   const packed = at.filter((f) => f.kind === 'packed' && f.recurrentDropout > 0);
   const best = packed.reduce<Figure | undefined>((b, f) => (b && b.samplesPerSec! >= f.samplesPerSec! ? b : f), undefined);
@@ -68,13 +70,13 @@ export function summarise(figures: Figure[], width: number, depth: number, cpuEm
   const targets = TARGETS.map((t) => {
     const value = ratios[t.ratio];
     const required = (t.requiredAt as readonly string[]).includes(shape) ? t.required : null;
-    const note = cpuEmulation ? 'CPU emulation: no speed claims' : value === null ? 'not measured' : undefined;
+    const note = noClaim ?? (value === null ? 'not measured' : undefined);
     return {
       ratio: t.ratio,
       value,
       required,
       aim: t.aim,
-      met: cpuEmulation || value === null ? null : value >= (required ?? t.aim),
+      met: noClaim !== null || value === null ? null : value >= (required ?? t.aim),
       ...(note ? { note } : {}),
     };
   });
@@ -118,4 +120,65 @@ export function printTable(figures: Figure[], summaries: ShapeSummary[], header:
       console.log(`  target ${t.ratio} ${goal}: ${t.note ?? (t.met ? 'met' : 'MISSED')}`);
     }
   }
+}
+
+const NullableNumber = z.number().nullable();
+/** What `--report FILE` reads back: the parts of a saved `--json` report that the table shows. */
+export const SavedReportSchema = z.object({
+  engine: z.string(),
+  adapter: z.object({ description: z.string(), backend: z.string() }).nullable(),
+  cpuEmulation: z.boolean(),
+  host: z.object({ cores: z.number() }),
+  torch: z.object({ version: z.string(), device: z.string() }).nullable(),
+  torchReason: z.string().optional(),
+  figures: z.array(
+    z.object({
+      kind: z.enum(['packed', 'fast', 'torch']),
+      label: z.string(),
+      width: z.number(),
+      depth: z.number(),
+      trials: z.number(),
+      recurrentDropout: z.number(),
+      samplesPerSec: NullableNumber,
+      gflops: z.number().optional(),
+      setupMs: z.number().optional(),
+      windowMs: z.number().optional(),
+      cpuEmulation: z.boolean().optional(),
+      reason: z.string().optional(),
+    }),
+  ),
+  shapes: z.array(
+    z.object({
+      width: z.number(),
+      depth: z.number(),
+      packedBest: z.object({ trials: z.number(), samplesPerSec: z.number() }).nullable(),
+      packedBestNoRecurrentDropout: NullableNumber,
+      ratios: z.object({
+        vsTorchSequential: NullableNumber,
+        vsTorchConcurrent8: NullableNumber,
+        vsFastCores: NullableNumber,
+        vsFastOneCore: NullableNumber,
+      }),
+      targets: z.array(
+        z.object({
+          ratio: z.string(),
+          value: NullableNumber,
+          required: NullableNumber,
+          aim: z.number(),
+          met: z.boolean().nullable(),
+          note: z.string().optional(),
+        }),
+      ),
+    }),
+  ),
+});
+export type SavedReport = z.infer<typeof SavedReportSchema>;
+
+export function reportHeader(
+  r: Pick<SavedReport, 'engine' | 'adapter' | 'cpuEmulation' | 'host' | 'torch' | 'torchReason'>,
+  emulation: string,
+): string[] {
+  const on = r.adapter ? `${r.adapter.description} (${r.adapter.backend})` : 'no adapter';
+  const torch = r.torch ? `${r.torch.version} on ${r.torch.device}` : `unavailable (${r.torchReason ?? 'unknown'})`;
+  return [`packed engine ${r.engine} on ${on}; ${r.host.cores} cores; torch ${torch}`, ...(r.cpuEmulation ? [emulation] : [])];
 }

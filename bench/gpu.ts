@@ -15,12 +15,13 @@
  * Usage: npm run bench:gpu -- [--json] [--quick | --full] [--engine gpu|fast] [--seconds N]
  *        [--budget-s N] [--shapes 10x8,32x2] [--ks 1,16]
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
 import { EngineChoiceSchema, initBackend } from '../src/model/index.js';
 import { describeAdapters, listAdapters, openGpu, type GpuAdapterInfo } from '../src/model/gpu/device.js';
 import { parseArgs } from './common.js';
-import { printTable, summarise, type Figure } from './gpu-report.js';
+import { printTable, reportHeader, SavedReportSchema, summarise, type Figure } from './gpu-report.js';
 import { BATCH, DROPOUT, FEATURES, measurePack, runTrialPeer, TIMESTEPS, type Sizes } from './gpu-trials.js';
 import { runPeers } from './peer-processes.js';
 import { trainFlopsPerSample, wallMs } from './throughput.js';
@@ -57,9 +58,9 @@ function parse(argv: string[]) {
   let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(argv, {
-      flags: ['json', 'quick', 'full'],
+      flags: ['json', 'quick', 'full', 'adapters'],
       numbers: ['seconds', 'budget-s'],
-      strings: ['engine', 'shapes', 'ks', 'peer'],
+      strings: ['engine', 'shapes', 'ks', 'peer', 'report'],
     });
   } catch (err) {
     usageError((err as Error).message);
@@ -70,13 +71,16 @@ function parse(argv: string[]) {
     if (!r.success) usageError(r.error.issues.map((i) => i.message).join('; '));
     return r.data;
   };
-  // a peer is always the fast engine
-  const engine = EngineChoiceSchema.safeParse(args.strings.get('engine') ?? (args.strings.has('peer') ? 'fast' : 'gpu'));
+  // a peer is always the fast engine; --adapters and --report train nothing
+  const trains = !args.flags.has('adapters') && !args.strings.has('report');
+  const engine = EngineChoiceSchema.safeParse(args.strings.get('engine') ?? (args.strings.has('peer') || !trains ? 'fast' : 'gpu'));
   if (!engine.success) {
     usageError(`--engine ${args.strings.get('engine') ?? 'gpu'}: this build's engines are ${EngineChoiceSchema.options.join(', ')}`);
   }
   return {
     json: args.flags.has('json'),
+    adapters: args.flags.has('adapters'),
+    report: args.strings.get('report'),
     quick: args.flags.has('quick'),
     full: args.flags.has('full'),
     seconds: args.numbers.get('seconds'),
@@ -116,6 +120,8 @@ async function findAdapter(): Promise<{ adapter: Adapter; reason?: string; liste
 
 async function main(): Promise<void> {
   const opts = parse(process.argv.slice(2));
+  if (opts.report) return printSaved(opts.report);
+  if (opts.adapters) return console.log(await findAdapter().then((a) => (a.adapter ? a.listed : `none: ${a.reason}`)));
   // tfjs builds each trial's initial weights (orthogonal init): wasm is 40x faster at it than cpu
   await initBackend('wasm');
   if (opts.peer) return runTrialPeer('fast', opts.peer, opts.peer.seed);
@@ -129,6 +135,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const cpuEmulation = packedOnGpu && adapter!.software;
+  const noClaim = cpuEmulation
+    ? EMULATION
+    : packedOnGpu
+      ? null
+      : `the packed engine here is ${opts.engine}, the targets are the gpu engine's`;
   const quick = opts.quick || (cpuEmulation && !opts.full);
   const shapes = opts.shapes ?? (quick ? SHAPES.slice(0, 2) : SHAPES).map((s) => s.split('x').map(Number) as [number, number]);
   const ks = opts.ks ?? (quick ? [1, 4] : KS);
@@ -207,11 +218,11 @@ async function main(): Promise<void> {
       const f = await packed(k, RECURRENT_DROPOUT);
       if (f.setupMs !== undefined) perTrialMs ??= f.setupMs / k;
     }
-    const best = summarise(figures, width, depth, cpuEmulation).packedBest;
+    const best = summarise(figures, width, depth, noClaim).packedBest;
     if (best) await packed(best.trials, 0);
   }
 
-  const summaries = shapes.map(([w, d]) => summarise(figures, w, d, cpuEmulation));
+  const summaries = shapes.map(([w, d]) => summarise(figures, w, d, noClaim));
   const report = {
     engine: opts.engine,
     adapter,
@@ -243,10 +254,18 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return;
   }
-  printTable(figures, summaries, [
-    `packed engine ${opts.engine} on ${adapter ? `${adapter.description} (${adapter.backend})` : 'no adapter'}; ${cores} cores; torch ${torch.version ? `${torch.version} on ${torch.device}` : `unavailable (${torch.reason})`}`,
-    ...(cpuEmulation ? [EMULATION] : []),
-  ]);
+  printTable(figures, summaries, reportHeader(SavedReportSchema.parse(JSON.parse(JSON.stringify(report))), EMULATION));
+}
+
+/** `--report FILE`: the table of a saved `--json` report (scripts/gpu-check/run.sh). */
+function printSaved(file: string): void {
+  let report;
+  try {
+    report = SavedReportSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (err) {
+    usageError(`--report ${file}: not a bench:gpu --json report (${(err as Error).message})`);
+  }
+  printTable(report.figures, report.shapes, reportHeader(report, EMULATION));
 }
 
 await main();
