@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'src/model/fast/assembly/**', 'node_modules/**', 'scratch/**', 'coverage/**'] },
+  { ignores: ['dist/**', '.gpu-kit/**', 'src/model/fast/assembly/**', 'node_modules/**', 'scratch/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

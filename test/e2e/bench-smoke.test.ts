@@ -4,8 +4,10 @@
  * and the benchmark leaves no keys and no processes behind. Speed is not asserted.
  */
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
+import { SWIFTSHADER_ICD, swiftShaderEnv } from '../../src/model/gpu/device.js';
 import { REDIS_URL, runNode } from '../helpers.js';
 
 const runBench = (args: string[]) => runNode(['--import', 'tsx', 'bench/queue.ts', ...args]);
@@ -163,5 +165,80 @@ test(
     } finally {
       redis.disconnect();
     }
+  },
+);
+
+interface GpuBenchFigure {
+  kind: string;
+  trials: number;
+  recurrentDropout: number;
+  samplesPerSec: number | null;
+  cpuEmulation?: boolean;
+  reason?: string;
+}
+interface GpuBenchReport {
+  engine: string;
+  adapter: { name: string; software: boolean } | null;
+  cpuEmulation: boolean;
+  note?: string;
+  quick: boolean;
+  torch: unknown;
+  torchReason?: string;
+  figures: GpuBenchFigure[];
+  shapes: Array<{ width: number; depth: number; packedBest: { trials: number } | null; ratios: Record<string, number | null> }>;
+}
+
+const gpuBench = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runNode(['--import', 'tsx', 'bench/gpu.ts', '--json', '--quick', '--shapes', '10x8', '--seconds', '0.3', ...args], env);
+
+/** Every measured figure is finite and positive; one not measured says why. */
+function assertGpuBenchShape(out: GpuBenchReport): void {
+  assert.equal(out.quick, true);
+  const kinds = out.figures.map((f) => `${f.kind}:${f.trials}:${f.recurrentDropout}`);
+  for (const expected of ['torch:1:0', 'torch:8:0', 'fast:1:0.2', 'packed:1:0.2', 'packed:1:0'])
+    assert.ok(kinds.includes(expected), `${expected} in ${kinds}`);
+  assert.ok(
+    out.figures.some((f) => f.kind === 'fast' && f.trials === os.availableParallelism()),
+    'fast on every core',
+  );
+  for (const f of out.figures.filter((f) => f.kind !== 'torch')) {
+    assert.ok(f.samplesPerSec !== null && Number.isFinite(f.samplesPerSec) && f.samplesPerSec > 0, JSON.stringify(f));
+  }
+  // PyTorch with CUDA is measured where present, else null with the reason
+  if (out.torch === null) assert.match(out.torchReason ?? '', /\S/);
+  for (const f of out.figures.filter((f) => f.kind === 'torch'))
+    assert.ok(f.samplesPerSec !== null ? f.samplesPerSec > 0 : /torch/.test(f.reason ?? ''), JSON.stringify(f));
+  const shape = out.shapes[0]!;
+  assert.deepEqual([shape.width, shape.depth], [10, 8]);
+  assert.ok(shape.packedBest !== null);
+  assert.ok(shape.ratios.vsFastCores! > 0 && Number.isFinite(shape.ratios.vsFastCores!));
+}
+
+test('bench:gpu --json --quick --engine fast: every figure side by side, finite and > 0', { timeout: 120_000 }, async () => {
+  const { code, stdout, stderr } = await gpuBench(['--engine', 'fast', '--ks', '1']);
+  assert.equal(code, 0, stderr);
+  const out = JSON.parse(stdout.trim()) as GpuBenchReport;
+  assert.equal(out.engine, 'fast');
+  assert.equal(out.cpuEmulation, false);
+  assertGpuBenchShape(out);
+});
+
+test(
+  'bench:gpu --json --quick on SwiftShader: the packed engine gpu, every packed figure marked CPU emulation',
+  { timeout: 240_000 },
+  async () => {
+    const env = swiftShaderEnv();
+    assert.ok(env, `SwiftShader is missing (${SWIFTSHADER_ICD}): install chromium and libvulkan1`);
+    const { code, stdout, stderr } = await gpuBench(['--ks', '1,2'], env);
+    assert.equal(code, 0, stderr);
+    const out = JSON.parse(stdout.trim()) as GpuBenchReport;
+    assert.equal(out.engine, 'gpu');
+    assert.equal(out.adapter?.software, true);
+    assert.equal(out.cpuEmulation, true);
+    assert.equal(out.note, 'CPU emulation: no speed claims');
+    assertGpuBenchShape(out);
+    const packed = out.figures.filter((f) => f.kind === 'packed');
+    assert.ok(packed.some((f) => f.trials === 2));
+    for (const f of packed) assert.equal(f.cpuEmulation, true, JSON.stringify(f));
   },
 );

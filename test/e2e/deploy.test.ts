@@ -55,6 +55,26 @@ test('the GPU worker reserves an NVIDIA device and uses the tfjs-node-gpu image'
   assert.match(dockerfile, /cuda:11\.2[\d.]*-cudnn8/);
 });
 
+test('the Vulkan GPU worker runs the packed gpu engine on a reserved NVIDIA device with the graphics capability', () => {
+  const vulkan = services['worker-vulkan']!;
+  assert.deepEqual(vulkan.command, ['worker', '--engine', 'gpu', '--pack', '64']);
+  assert.equal(vulkan.environment?.REDIS_URL, 'redis://redis:6379');
+  // graphics: the NVIDIA Container Toolkit mounts the Vulkan ICD only with it
+  const capabilities = vulkan.environment?.NVIDIA_DRIVER_CAPABILITIES?.split(',') ?? [];
+  for (const c of ['compute', 'utility', 'graphics']) assert.ok(capabilities.includes(c), `NVIDIA_DRIVER_CAPABILITIES has ${c}`);
+  const devices = (vulkan.deploy as { resources: { reservations: { devices: Array<{ driver: string; capabilities: string[] }> } } })
+    .resources.reservations.devices;
+  assert.equal(devices[0]!.driver, 'nvidia');
+  assert.deepEqual(devices[0]!.capabilities, ['gpu']);
+  const build = vulkan.build as { dockerfile: string };
+  assert.equal(build.dockerfile, 'Dockerfile.vulkan');
+  const dockerfile = readFileSync(path.join(REPO_ROOT, build.dockerfile), 'utf8');
+  assert.match(dockerfile, /apt-get install[^\n]*\blibvulkan1\b/);
+  assert.match(dockerfile, /NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics/);
+  // the webgpu package is an optional dependency: npm prune --omit=dev keeps it, nothing removes linux-x64
+  assert.doesNotMatch(dockerfile, /--omit=optional|--no-optional|dist\/linux-/);
+});
+
 test('the producer is one-shot and its spec volume exists', () => {
   const producer = services.producer!;
   assert.equal(producer.restart, 'no');
@@ -63,7 +83,7 @@ test('the producer is one-shot and its spec volume exists', () => {
 });
 
 test('every path the Dockerfiles copy exists', () => {
-  for (const file of ['Dockerfile', 'Dockerfile.gpu']) {
+  for (const file of ['Dockerfile', 'Dockerfile.gpu', 'Dockerfile.vulkan']) {
     const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
     for (const [, sources] of text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const source of sources!.split(/\s+/)) assert.ok(existsSync(path.join(REPO_ROOT, source)), `${file}: ${source}`);
