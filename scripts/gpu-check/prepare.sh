@@ -2,7 +2,7 @@
 # Builds the real-GPU check kit into .gpu-kit/ (git-ignored) for a bare x86-64 Linux GPU host
 # with no Node, no npm and no network: this machine's Node binary (xz), bench/gpu.ts bundled with
 # everything it imports except `webgpu` (esbuild), webgpu's index.js + only the Linux dawn.node
-# (xz), the wasm files the bundle loads, the PyTorch peer, and the Vulkan loader's .deb.
+# (xz), the wasm files and WGSL kernels the bundle loads, the PyTorch peer, and the Vulkan loader's .deb.
 # Then: scripts/gpu-check/run.sh on the host (it reads .gpu-kit/ next to it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,6 +27,8 @@ npx esbuild bench/gpu.ts --bundle --platform=node --format=esm --target=node20 -
   --outfile="$APP/bench-gpu.mjs" --banner:js="$banner" --log-level=warning
 # tfjs-backend-wasm looks for its .wasm files next to the script (__dirname)
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$APP/"
+# the gpu engine reads its WGSL kernels from ./shaders next to its module (src/model/gpu/shaders.ts)
+cp -r src/model/gpu/shaders "$APP/shaders"
 # bench/torch-gpu-peer.ts finds ./peers/torch_gpu.py next to itself; it imports ../torch_train.py
 cp bench/peers/torch_gpu.py "$APP/peers/"
 cp bench/torch_train.py "$APP/"
