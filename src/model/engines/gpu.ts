@@ -15,18 +15,12 @@ import { copyWeightsFromModel, copyWeightsToModel } from '../fast/layers-bridge.
 import { weightSlots } from '../fast/plan.js';
 import type { PackMember } from '../gpu/pack.js';
 import { processPacker, type Packer } from '../gpu/packer.js';
-import type { NetworkPlan } from '../network-plan.js';
 import { disposeModel } from '../residual-lstm.js';
 import type { TrainingEngine } from './engine.js';
+import type { FastEngineOptions } from './fast.js';
 
-export interface GpuEngineOptions {
-  plan: NetworkPlan;
-  learningRate: number;
-  batchSize: number;
-  /** seed of the dropout masks */
-  seed: number;
-  classWeights?: number[];
-  clipNorm?: number;
+/** The fast engine's options (same plan, rates, seeds), and the packer to join. */
+export interface GpuEngineOptions extends FastEngineOptions {
   /** default: the process's packer */
   packer?: Packer;
 }

@@ -12,33 +12,12 @@ import { balancedClassWeights } from '../../../src/model/train.js';
 import { loadModel, saveModel } from '../../../src/model/saved-model.js';
 import type { TrialConfig } from '../../../src/model/trial-config.js';
 import { createRng } from '../../../src/util/rng.js';
+import { ENGINE_CASES, relError, signalSplit, type EngineCase } from './engine-fixture.js';
 
 const TOL = 1e-4;
 
-interface Case {
-  name: string;
-  T: number;
-  F: number;
-  classes: number;
-  config: Omit<ModelConfig, 'seed' | 'dropout' | 'recurrentDropout' | 'classes'>;
-}
-
-const CASES: Case[] = [
-  { name: 'residual, layer 0 without skip (F != width)', T: 7, F: 3, classes: 2, config: { depth: 3, width: 4, head: 'dense' } },
-  { name: 'residual, layer 0 with skip (F == width)', T: 6, F: 5, classes: 2, config: { depth: 2, width: 5, head: 'dense' } },
-  { name: 'plain stack (residual false)', T: 6, F: 5, classes: 2, config: { depth: 2, width: 5, head: 'dense', residual: false } },
-  {
-    name: 'input projection + softmax over 3 classes',
-    T: 5,
-    F: 3,
-    classes: 3,
-    config: { depth: 3, width: 6, head: 'dense', inputProjection: true },
-  },
-  { name: 'lstm head (LSTM(1, sigmoid) replaces the last block)', T: 5, F: 4, classes: 2, config: { depth: 3, width: 4, head: 'lstm' } },
-  { name: 'depth 1, one time step', T: 1, F: 2, classes: 2, config: { depth: 1, width: 3, head: 'dense' } },
-  { name: 'width 10, depth 8 (the benchmark shape)', T: 9, F: 10, classes: 2, config: { depth: 8, width: 10, head: 'dense' } },
-  { name: 'width 17 (no multiple of 4)', T: 4, F: 6, classes: 2, config: { depth: 2, width: 17, head: 'dense' } },
-];
+type Case = EngineCase;
+const CASES = ENGINE_CASES;
 
 function inputs(n: number, c: Case, seed = 11): { x: Float32Array; y: Float32Array } {
   const rng = createRng(seed);
@@ -46,17 +25,6 @@ function inputs(n: number, c: Case, seed = 11): { x: Float32Array; y: Float32Arr
     x: Float32Array.from({ length: n * c.T * c.F }, () => rng() * 2 - 1),
     y: Float32Array.from({ length: n }, (_, i) => i % c.classes),
   };
-}
-
-/** ||a - b|| / ||b|| */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
 }
 
 /** The tfjs-layers loss of `model` (as compiled by the layers engine), with autograd. */
@@ -200,16 +168,7 @@ describe('fast engine with dropout', () => {
 describe('fast engine inside trainTrial', () => {
   const T = 10;
   const F = 3;
-  function split(n: number, seed: number): Split {
-    const rng = createRng(seed);
-    const x = new Float32Array(n * T * F);
-    const y = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      y[i] = i % 2;
-      for (let j = 0; j < T * F; j++) x[i * T * F + j] = rng() * 2 - 1 + (y[i]! ? 0.5 * Math.sin(j) : 0);
-    }
-    return { n, timesteps: T, features: F, x, y };
-  }
+  const split = (n: number, seed: number): Split => signalSplit(n, T, F, seed);
   const testSplit = split(40, 3);
   const data: TrainingData = { train: split(96, 1), validation: split(32, 2), test: testSplit };
   const config = (over: Partial<TrialConfig> = {}): TrialConfig => ({

@@ -13,23 +13,14 @@ import { accuracy } from '../../../src/model/metrics.js';
 import { loadModel, saveModel } from '../../../src/model/saved-model.js';
 import type { TrialConfig } from '../../../src/model/trial-config.js';
 import { NonFiniteLossError } from '../../../src/util/errors.js';
-import { createRng } from '../../../src/util/rng.js';
 import { configureProcessPacker } from '../../../src/model/gpu/packer.js';
 import { gpuTestEnv } from '../../gpu-fixture.js';
+import { signalSplit } from './engine-fixture.js';
 
 const T = 12;
 const F = 3;
 
-function split(n: number, seed: number): Split {
-  const rng = createRng(seed);
-  const x = new Float32Array(n * T * F);
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 2;
-    for (let j = 0; j < T * F; j++) x[i * T * F + j] = rng() * 2 - 1 + (y[i]! ? 0.6 * Math.sin(j) : 0);
-  }
-  return { n, timesteps: T, features: F, x, y };
-}
+const split = (n: number, seed: number): Split => signalSplit(n, T, F, seed, 0.6);
 
 const data: TrainingData = { train: split(70, 1), validation: split(20, 2), test: split(30, 3) };
 const config = (over: Partial<TrialConfig> = {}): TrialConfig => ({

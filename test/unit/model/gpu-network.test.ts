@@ -14,47 +14,18 @@ import type { ModelConfig } from '../../../src/model/index.js';
 import { PackedNetwork } from '../../../src/model/gpu/packed-network.js';
 import { createRng } from '../../../src/util/rng.js';
 import { openTestGpu } from '../../gpu-fixture.js';
+import { ENGINE_CASES, relError, type EngineCase } from './engine-fixture.js';
 
 const TOL = 1e-4;
 
-interface Case {
-  name: string;
-  T: number;
-  F: number;
-  classes: number;
-  config: Omit<ModelConfig, 'seed' | 'dropout' | 'recurrentDropout' | 'classes'>;
-}
+type Case = EngineCase;
 
-// the fast engine's own cases (test/unit/model/fast-engine.test.ts), plus patching
+// the fast engine's cases, plus a width past a workgroup's 64 threads and patching
 const CASES: Case[] = [
-  { name: 'residual, layer 0 without skip (F != width)', T: 7, F: 3, classes: 2, config: { depth: 3, width: 4, head: 'dense' } },
-  { name: 'residual, layer 0 with skip (F == width)', T: 6, F: 5, classes: 2, config: { depth: 2, width: 5, head: 'dense' } },
-  { name: 'plain stack (residual false)', T: 6, F: 5, classes: 2, config: { depth: 2, width: 5, head: 'dense', residual: false } },
-  {
-    name: 'input projection + softmax over 3 classes',
-    T: 5,
-    F: 3,
-    classes: 3,
-    config: { depth: 3, width: 6, head: 'dense', inputProjection: true },
-  },
-  { name: 'lstm head (LSTM(1, sigmoid) replaces the last block)', T: 5, F: 4, classes: 2, config: { depth: 3, width: 4, head: 'lstm' } },
-  { name: 'depth 1, one time step', T: 1, F: 2, classes: 2, config: { depth: 1, width: 3, head: 'dense' } },
-  { name: 'width 10, depth 8 (the benchmark shape)', T: 9, F: 10, classes: 2, config: { depth: 8, width: 10, head: 'dense' } },
-  { name: 'width 17 (no multiple of 4)', T: 4, F: 6, classes: 2, config: { depth: 2, width: 17, head: 'dense' } },
+  ...ENGINE_CASES,
   { name: 'width 70 (more units than a workgroup has threads)', T: 3, F: 2, classes: 2, config: { depth: 2, width: 70, head: 'dense' } },
   { name: 'patch 3 over 8 steps (padded)', T: 8, F: 2, classes: 2, config: { depth: 2, width: 6, head: 'dense', patch: 3 } },
 ];
-
-/** ||a - b|| / ||b|| */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
-}
 
 function split(n: number, c: Case, seed: number): Split {
   const rng = createRng(seed);

@@ -24,24 +24,9 @@ import { trialIdOf } from '../../../src/definition/trials.js';
 import { runProtocol } from '../../../src/protocol/protocol-registry.js';
 import { createRng } from '../../../src/util/rng.js';
 import { runCli } from '../../helpers.js';
+import { relError, signalSplit } from './engine-fixture.js';
 
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
-}
-
-function randomSplit(n: number, T: number, F: number, seed: number): Split {
-  const rng = createRng(seed);
-  const y = Float32Array.from({ length: n }, (_, i) => i % 2);
-  const x = new Float32Array(n * T * F);
-  for (let i = 0; i < n; i++) for (let j = 0; j < T * F; j++) x[i * T * F + j] = rng() * 2 - 1 + (y[i]! ? 0.5 * Math.sin(j) : 0);
-  return { n, timesteps: T, features: F, x, y };
-}
+const randomSplit = (n: number, T: number, F: number, seed: number): Split => signalSplit(n, T, F, seed);
 
 /** Random labels on noise: with a large rate the training loss plateaus early, the validation loss soon rises. */
 const noise = (n: number, seed: number): Split => {
