@@ -135,7 +135,7 @@ export class PackTrainer {
     child.on('exit', (code, signal) => {
       const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
       if (!this.stopping) log('trainer.exited', { pid: child.pid, code, signal, inFlight: trainer.runs.size }, process.stderr);
-      fail(`the pack trainer process ${child.pid} ${how} while training this trial (with ${trainer.runs.size} of its pack)`);
+      fail(`the pack trainer process ${child.pid} ${how} while training ${trainer.runs.size} trial(s), this one among them`);
     });
     return trainer;
   }

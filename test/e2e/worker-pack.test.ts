@@ -49,6 +49,9 @@ after(async () => {
   redis.disconnect();
 });
 
+/** Long enough (several seconds for a pack of K) to stop a worker mid-pack, short enough for the next worker to finish soon. */
+const LONG_EPOCHS = 80;
+
 /** K trials of one architecture (one pack) that differ in learning rate, as a sweep's trials do. */
 function packOf(epochs: number): string[] {
   return ['parameters:', '  depth: [1]', '  width: [6]', `  epochs: [${epochs}]`, '  patience: [0]', '  learningRate: [0.01, 0.02, 0.03]'];
@@ -56,7 +59,10 @@ function packOf(epochs: number): string[] {
 
 async function sweep(name: string, lines: string[], trainFile = train): Promise<string> {
   const file = path.join(dir, `${name}.yaml`);
-  await writeFile(file, [`name: ${name}`, `dataset: { train: ${trainFile}, validationSplit: 0.25 }`, 'baseline: none', ...lines].join('\n'));
+  await writeFile(
+    file,
+    [`name: ${name}`, `dataset: { train: ${trainFile}, validationSplit: 0.25 }`, 'baseline: none', ...lines].join('\n'),
+  );
   const r = await runCli(['enqueue', file, '--json'], env);
   assert.equal(r.code, 0, r.stderr);
   return (JSON.parse(r.stdout) as { sweepId: string }).sweepId;
@@ -126,7 +132,7 @@ describe('packing worker', () => {
   });
 
   test('kill -9 mid-pack: the trainer exits with its worker; another worker finishes every trial of the pack once', async () => {
-    const sweepId = await sweep('kill9', packOf(400));
+    const sweepId = await sweep('kill9', packOf(LONG_EPOCHS));
     const a = spawnCli(PACK_WORKER, env);
     await untilTrainingTogether(sweepId, K, 2);
     const trainers = await childPids(a.pid!);
@@ -151,7 +157,7 @@ describe('packing worker', () => {
   });
 
   test('SIGTERM past --grace hands the whole pack back and stops the trainer; a later worker finishes it', async () => {
-    const sweepId = await sweep('sigterm', packOf(400));
+    const sweepId = await sweep('sigterm', packOf(LONG_EPOCHS));
     const a = spawnCli([...PACK_WORKER, '--grace', '1'], env);
     const ids = await untilTrainingTogether(sweepId, K, 1);
     const trainers = await childPids(a.pid!);
@@ -173,6 +179,28 @@ describe('packing worker', () => {
     }
   });
 
+  test('the trainer process dies mid-pack: every trial it held fails with the reason and is retried in a fresh trainer', async () => {
+    const sweepId = await sweep('crash', [...packOf(LONG_EPOCHS), 'retry: { attempts: 2, backoffMs: 200 }']);
+    const w = spawnCli(PACK_WORKER, env);
+    try {
+      await untilTrainingTogether(sweepId, K, 1);
+      const [trainer] = await childPids(w.pid!);
+      process.kill(trainer!, 'SIGKILL');
+      const counts = await untilEnded(sweepId);
+      assert.deepEqual([counts.completed, counts.failed], [K, 0]);
+      for (const r of Object.values(await results(sweepId))) assert.equal(r.attempts, 2);
+      const retried = logEvents(w.output()).filter((e) => e.event === 'trial.end' && e.status === 'retrying');
+      assert.equal(retried.length, K);
+      for (const e of retried)
+        assert.match(String(e.reason), new RegExp(`pack trainer process ${trainer} was killed \\(SIGKILL\\) while training ${K} trial`));
+      const [fresh] = await childPids(w.pid!);
+      assert.ok(fresh !== undefined && fresh !== trainer, 'a fresh trainer trained the retries');
+    } finally {
+      w.kill('SIGTERM');
+      await exited(w);
+    }
+  });
+
   test('a trial that fails fails alone: the rest of its pack trains on in the same trainer process', async () => {
     // Deterministic failure: the dataset its job names is gone from Redis (the other trials' is there).
     const gone = path.join(dir, 'gone.csv');
@@ -180,7 +208,10 @@ describe('packing worker', () => {
     const bad = await sweep('fails', ['parameters:', '  depth: [1]', '  width: [6]', '  epochs: [40]'], gone);
     const { datasetHash } = JSON.parse((await redis.get(`${prefix}:sweep:${bad}`))!) as { datasetHash: string };
     await redis.del(`${prefix}:dataset:${datasetHash}`);
-    const good = await sweep('goes-on', packOf(60).map((l) => l.replace('[0.01, 0.02, 0.03]', '[0.01, 0.02]')));
+    const good = await sweep(
+      'goes-on',
+      packOf(60).map((l) => l.replace('[0.01, 0.02, 0.03]', '[0.01, 0.02]')),
+    );
     const w = spawnCli(PACK_WORKER, env);
     try {
       const failed = await untilEnded(bad);
@@ -230,11 +261,7 @@ describe('WebGPU adapters (SwiftShader)', () => {
   test('--engine auto does not pick gpu for a CPU emulation, and says why', async () => {
     const w = spawnCli(['worker'], { ...env, ...swiftShader() });
     try {
-      const ready = await waitFor(
-        async () => logEvents(w.output()).find((e) => e.event === 'worker.ready'),
-        30_000,
-        'the worker to start',
-      );
+      const ready = await waitFor(async () => logEvents(w.output()).find((e) => e.event === 'worker.ready'), 30_000, 'the worker to start');
       assert.equal(ready.engine, 'auto');
       assert.equal(ready.concurrency, 1);
       assert.match(String(ready.engineReason), /no hardware WebGPU adapter \(found: 0: SwiftShader Device/);
