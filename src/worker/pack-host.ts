@@ -63,6 +63,8 @@ export class PackTrainer {
     const trainer = (this.trainer ??= this.start());
     const runId = this.nextRun++;
     const done = new Promise<ProcessorReturn>((resolve, reject) => trainer.runs.set(runId, { job, token, resolve, reject }));
+    // a trainer that dies before it is ready fails this run twice (here and through `ready`): one is awaited
+    done.catch(() => undefined);
     const cancel = () => this.send(trainer, { type: 'cancel', runId, reason: String(signal?.reason ?? 'cancelled') });
     signal?.addEventListener('abort', cancel, { once: true });
     try {
