@@ -109,10 +109,12 @@ describe('packing worker', () => {
   test(`takes ${K} jobs at once into one trainer process; each trial reports progress and has exactly one result`, async () => {
     const sweepId = await sweep('together', packOf(40));
     const w = spawnCli(PACK_WORKER, env);
+    let trainers: number[] = [];
     try {
       const ids = await untilTrainingTogether(sweepId, K, 1);
       assert.equal(ids.length, K);
-      assert.equal((await childPids(w.pid!)).length, 1, 'one trainer process trains the whole pack');
+      trainers = await childPids(w.pid!);
+      assert.equal(trainers.length, 1, 'one trainer process trains the whole pack');
       assert.deepEqual([(await untilEnded(sweepId)).completed], [K]);
       const stored = Object.values(await results(sweepId));
       assert.equal(stored.length, K);
@@ -127,8 +129,10 @@ describe('packing worker', () => {
       );
     } finally {
       w.kill('SIGTERM');
-      await exited(w);
+      assert.equal(await exited(w), 0);
     }
+    assert.equal(logEvents(w.output()).find((e) => e.event === 'worker.stopped')?.handedBack, 0);
+    assert.ok(!trainers.some(isAlive), 'the idle trainer stops with its worker');
   });
 
   test('kill -9 mid-pack: the trainer exits with its worker; another worker finishes every trial of the pack once', async () => {
