@@ -48,11 +48,6 @@ export class PackTrainer {
 
   constructor(private readonly options: PackTrainerOptions) {}
 
-  /** The trainer's pid, once forked. */
-  get pid(): number | undefined {
-    return this.trainer?.process.pid;
-  }
-
   /** Trains `job` in the trainer process: BullMQ's processor function of a packing worker. */
   async run(job: Job, token: string | undefined, signal?: AbortSignal): Promise<ProcessorReturn> {
     if (this.stopping) {
@@ -66,11 +61,13 @@ export class PackTrainer {
     // a trainer that dies before it is ready fails this run twice (here and through `ready`): one is awaited
     done.catch(() => undefined);
     const cancel = () => this.send(trainer, { type: 'cancel', runId, reason: String(signal?.reason ?? 'cancelled') });
-    signal?.addEventListener('abort', cancel, { once: true });
     try {
       await trainer.ready;
       const packJob: PackJob = { id: job.id!, name: job.name, data: job.data, attemptsStarted: job.attemptsStarted };
       this.send(trainer, { type: 'start', runId, job: packJob, ...(token ? { token } : {}) });
+      // the trainer knows the run from here on: a cancel (Worker.cancelJob) reaches it
+      if (signal?.aborted) cancel();
+      else signal?.addEventListener('abort', cancel, { once: true });
       return await done;
     } finally {
       signal?.removeEventListener('abort', cancel);

@@ -109,7 +109,7 @@ describe('packing worker', () => {
   test(`takes ${K} jobs at once into one trainer process; each trial reports progress and has exactly one result`, async () => {
     const sweepId = await sweep('together', packOf(40));
     const w = spawnCli(PACK_WORKER, env);
-    let trainers: number[] = [];
+    let trainers: number[] | undefined;
     try {
       const ids = await untilTrainingTogether(sweepId, K, 1);
       assert.equal(ids.length, K);
@@ -132,7 +132,7 @@ describe('packing worker', () => {
       assert.equal(await exited(w), 0);
     }
     assert.equal(logEvents(w.output()).find((e) => e.event === 'worker.stopped')?.handedBack, 0);
-    assert.ok(!trainers.some(isAlive), 'the idle trainer stops with its worker');
+    assert.ok(trainers && !trainers.some(isAlive), 'the idle trainer stops with its worker');
   });
 
   test('kill -9 mid-pack: the trainer exits with its worker; another worker finishes every trial of the pack once', async () => {
