@@ -42,6 +42,8 @@ const EnvSchema = z.object({
     .default(DEFAULT_MAX_TRIAL_MEMORY_MB),
   /** enqueue: refuse dataset files larger than this many MB (src/data/load.ts). */
   LSW_MAX_DATASET_MB: MaxDatasetMbSchema.default(DEFAULT_MAX_DATASET_MB),
+  /** Set by a worker (`--gpu N` with the gpu engine) for its trainer: the WebGPU adapter to train on, by its index in Dawn's list. */
+  LSW_GPU_ADAPTER: z.coerce.number().int().min(0).optional(),
   /** Set by a worker for its trainer processes, so results name the worker. */
   LSW_WORKER_NAME: z.string().max(200).optional(),
 });

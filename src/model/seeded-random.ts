@@ -1,31 +1,29 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRng } from '../util/rng.js';
 
 /**
- * Runs `fn` with `Math.random` replaced by `createRng(seed)` and restores it afterwards
- * (also on error). TensorFlow.js draws dropout masks (tf.dropout / LSTM dropout) from
- * seeds taken from Math.random, so this makes a layers-engine trial reproducible.
+ * Runs `fn` with `Math.random` drawing from `createRng(seed)`. TensorFlow.js draws dropout masks
+ * (tf.dropout / LSTM dropout) from seeds taken from Math.random, so this makes a trial reproducible.
  *
- * Why this is safe here: only the layers engine trains under it, and a worker process runs
- * one layers trial at a time, so two trials never overlap their swaps (engines that train
- * many trials in one process do not need it: see trainTrial). Other code running in the same
- * process while `fn` awaits (queue/Redis clients) would draw from the seeded generator too:
- * that only matters for reproducibility of the trial (it could shift the sequence), never for
- * security (nothing in lstm-sweep uses Math.random for secrets; BullMQ/ioredis use crypto for
- * ids). Nested calls are rejected to keep the restore order obvious.
+ * A packing worker (`worker --pack K`) trains several trials at once in one process, their
+ * awaits interleaved: one global swap of Math.random would mix their sequences (and undo one
+ * another's restore). So Math.random is replaced once by a dispatcher that draws from the
+ * generator of the trial whose asynchronous context calls it (AsyncLocalStorage), and from the
+ * original Math.random outside any trial. Other code that runs inside a trial's context (its
+ * Redis calls) draws from that trial's generator: that only matters for the reproducibility of
+ * the trial, never for security (nothing in lstm-sweep uses Math.random for secrets; BullMQ and
+ * ioredis use crypto for ids). Nested calls draw from the innermost seed.
  */
-let active = false;
+const trialRandom = new AsyncLocalStorage<() => number>();
+let dispatching = false;
 
-export async function withSeededMathRandom<T>(seed: number, fn: () => Promise<T> | T): Promise<T> {
-  if (active) throw new Error('withSeededMathRandom: nested/concurrent use is not supported');
-  const original = Math.random;
-  active = true;
-  Math.random = createRng(seed);
-  try {
-    return await fn();
-  } finally {
-    Math.random = original;
-    active = false;
+export function withSeededMathRandom<T>(seed: number, fn: () => Promise<T> | T): Promise<T> {
+  if (!dispatching) {
+    const original = Math.random;
+    Math.random = () => (trialRandom.getStore() ?? original)();
+    dispatching = true;
   }
+  return trialRandom.run(createRng(seed), async () => fn());
 }
 
 /**

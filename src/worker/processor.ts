@@ -1,6 +1,7 @@
 /**
  * The sandboxed BullMQ processor: runs in a child process so that training never blocks the
  * event loop that renews job locks. One child trains one trial at a time and is reused.
+ * A packing worker's trainer (pack-trainer.ts) runs the same `trainJob` for many jobs at once.
  */
 import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import { readEnv } from '../config/env.js';
@@ -79,8 +80,8 @@ const MAX_POSTPONE_MS = 60_000;
  * take the job back, the error stands: BullMQ cannot record a failure either, and the job is
  * re-delivered once its lock lapses.
  */
-async function postpone(job: SandboxedJob, token: string | undefined, err: unknown, store: SweepStore): Promise<never> {
-  const started = (job as { attemptsStarted?: number }).attemptsStarted ?? 1;
+async function postpone(job: TrainerJob, token: string | undefined, err: unknown, store: SweepStore): Promise<never> {
+  const started = job.attemptsStarted ?? 1;
   const delay = Math.min(MAX_POSTPONE_MS, 2_000 * 2 ** Math.min(10, Math.max(0, started - 1)));
   const data = job.data as { sweepId?: string; trialId?: string };
   const baseline = job.name === BASELINE_JOB;
@@ -96,7 +97,31 @@ async function postpone(job: SandboxedJob, token: string | undefined, err: unkno
   throw Object.assign(new Error(`Redis is out of memory: trial postponed by ${delay / 1000} s`), { name: 'DelayedError' });
 }
 
-export default async function processTrial(job: SandboxedJob, token?: string, signal?: AbortSignal): Promise<ProcessorReturn> {
+/** What training needs of a BullMQ job: BullMQ's sandboxed job, or the pack trainer's shim of one (pack-trainer.ts). */
+export type TrainerJob = Pick<SandboxedJob, 'id' | 'name' | 'data' | 'updateProgress' | 'moveToWait' | 'moveToDelayed'> & {
+  attemptsStarted?: number;
+};
+
+/** How a trainer process treats a failed trial. */
+export interface TrainerPolicy {
+  /**
+   * Sandboxed: the process trains one trial at a time, so after a failure it retires (a fresh one
+   * takes the next trial). A pack trainer holds other trials in flight: a failure fails its trial only.
+   */
+  retireAfterFailure: boolean;
+}
+
+/** BullMQ's sandboxed processor (the worker's default mode). */
+export default function processTrial(job: SandboxedJob, token?: string, signal?: AbortSignal): Promise<ProcessorReturn> {
+  return trainJob(job, token, signal, { retireAfterFailure: true });
+}
+
+export async function trainJob(
+  job: TrainerJob,
+  token: string | undefined,
+  signal: AbortSignal | undefined,
+  policy: TrainerPolicy,
+): Promise<ProcessorReturn> {
   if (poisoned) {
     // A job handed to this process in the moment before it exits goes back to the queue
     // untouched (no attempt used), for a fresh process.
@@ -122,7 +147,7 @@ export default async function processTrial(job: SandboxedJob, token?: string, si
     if (isRedisOutOfMemory(err) || isRedisOutOfMemory((err as { cause?: unknown })?.cause)) {
       return postpone(job, token, err, store);
     }
-    if (!isRefusedJob(err)) retire(err);
+    if (policy.retireAfterFailure && !isRefusedJob(err)) retire(err);
     throw err;
   });
   return outcome.status === 'cancelled' || outcome.status === 'superseded'
@@ -135,7 +160,7 @@ export default async function processTrial(job: SandboxedJob, token?: string, si
  * trial is. A failed one does not retire the process: MiniRocket is plain JavaScript and leaves
  * no engine state behind.
  */
-async function processBaseline(job: SandboxedJob, token?: string, signal?: AbortSignal): Promise<ProcessorReturn> {
+async function processBaseline(job: TrainerJob, token?: string, signal?: AbortSignal): Promise<ProcessorReturn> {
   const parsed = BaselineJobSchema.safeParse(job.data);
   if (!parsed.success) {
     throw new UnrecoverableError(`invalid baseline job payload: ${formatZodIssues(parsed.error)}`);

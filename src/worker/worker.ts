@@ -12,6 +12,7 @@ import { log } from '../util/logger.js';
 import { workerName } from '../util/worker-name.js';
 import type { ProcessorReturn } from './processor.js';
 import { trainerLogin, type TrainerLogin } from './trainer-login.js';
+import { PackTrainer } from './pack-host.js';
 import { verifyJob } from './verify-job.js';
 import { BASELINE_JOB, BaselineJobSchema, baselineJobFor } from '../queue/baseline-job.js';
 import { canonicalJson } from '../util/hash.js';
@@ -27,7 +28,13 @@ export interface WorkerOptions {
   artifacts: string;
   /** Trials trained at once, each in its own child process (wasm is single-threaded: one per core). */
   concurrency: number;
-  /** Pins a tensorflow-backend worker to one GPU. */
+  /**
+   * Packing: up to this many trials at once in ONE trainer process (pack-trainer.ts), where the
+   * gpu engine trains them as one pack; `concurrency` is then unused. Absent: sandboxed, one
+   * process per trial.
+   */
+  pack?: number;
+  /** Pins the worker to one GPU: CUDA_VISIBLE_DEVICES for the tensorflow backend, the WebGPU adapter for the gpu engine. */
   gpu?: number;
   /**
    * Training runs outside this process's event loop, so locks are renewed on time and can be
@@ -35,6 +42,8 @@ export interface WorkerOptions {
    */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** more fields for the worker.ready line (how the engine was chosen) */
+  readyFields?: Record<string, unknown>;
 }
 
 export const DEFAULT_LOCK_MS = 10_000;
@@ -69,24 +78,40 @@ export function trainerEnv(opts: WorkerOptions, base: NodeJS.ProcessEnv, login: 
     LSW_CACHE_DIR: opts.cacheDir,
     LSW_ARTIFACTS: opts.artifacts,
     LSW_WORKER_NAME: workerName(),
-    // Must be set before tfjs-node-gpu loads in the child, hence the environment.
-    ...(opts.gpu !== undefined ? { CUDA_VISIBLE_DEVICES: String(opts.gpu) } : {}),
+    ...gpuEnv(opts),
   };
+}
+
+function gpuEnv(opts: WorkerOptions): NodeJS.ProcessEnv {
+  if (opts.gpu === undefined) return {};
+  if (opts.engine === 'gpu') return { LSW_GPU_ADAPTER: String(opts.gpu) };
+  // Must be set before tfjs-node-gpu loads in the child, hence the environment.
+  return { CUDA_VISIBLE_DEVICES: String(opts.gpu) };
 }
 
 export async function startWorker(redis: RedisClient, opts: WorkerOptions): Promise<RunningWorker> {
   const store = new SweepStore(redis, opts.prefix);
   const login = trainerLogin(opts.redisUrl);
-  const worker = new Worker<TrialJob, ProcessorReturn>(TRIAL_QUEUE, processorFile, {
+  const env = trainerEnv(opts, process.env, login);
+  const common = {
     connection: redis,
     prefix: opts.prefix,
-    concurrency: opts.concurrency,
     lockDuration: opts.lockDurationMs ?? DEFAULT_LOCK_MS,
     stalledInterval: opts.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
     maxStalledCount: 2,
-    workerForkOptions: { env: trainerEnv(opts, process.env, login), ...(login.stdio ? { stdio: login.stdio } : {}) },
-  });
-  retireFailedTrainers(worker);
+  };
+  const packer = opts.pack !== undefined ? new PackTrainer({ env, ...(login.stdio ? { stdio: login.stdio } : {}) }) : undefined;
+  const worker = packer
+    ? new Worker<TrialJob, ProcessorReturn>(TRIAL_QUEUE, (job, token, signal) => packer.run(job, token, signal), {
+        ...common,
+        concurrency: opts.pack!,
+      })
+    : new Worker<TrialJob, ProcessorReturn>(TRIAL_QUEUE, processorFile, {
+        ...common,
+        concurrency: opts.concurrency,
+        workerForkOptions: { env, ...(login.stdio ? { stdio: login.stdio } : {}) },
+      });
+  if (!packer) retireFailedTrainers(worker);
   const name = workerName();
   const active = new Map<string, Job<TrialJob>>();
   // tpe sweeps: whoever sees a trial end suggests the next ones (see src/search/suggester.ts).
@@ -146,7 +171,14 @@ export async function startWorker(redis: RedisClient, opts: WorkerOptions): Prom
   });
 
   await worker.waitUntilReady();
-  log('worker.ready', { worker: name, queue: TRIAL_QUEUE, prefix: opts.prefix, concurrency: opts.concurrency });
+  log('worker.ready', {
+    worker: name,
+    queue: TRIAL_QUEUE,
+    prefix: opts.prefix,
+    ...(packer ? { pack: opts.pack } : { concurrency: opts.concurrency }),
+    ...(opts.engine ? { engine: opts.engine } : {}),
+    ...opts.readyFields,
+  });
 
   return {
     worker,
@@ -155,7 +187,10 @@ export async function startWorker(redis: RedisClient, opts: WorkerOptions): Prom
         await queue.close();
         return true;
       });
-      if (await Promise.race([finished, sleep(graceMs).then(() => false)])) return { handedBack: 0 };
+      if (await Promise.race([finished, sleep(graceMs).then(() => false)])) {
+        await packer?.stop();
+        return { handedBack: 0 };
+      }
       let handedBack = 0;
       for (const job of active.values()) {
         try {
@@ -169,6 +204,8 @@ export async function startWorker(redis: RedisClient, opts: WorkerOptions): Prom
           log('worker.error', { worker: name, jobId: job.id, reason: `hand back failed: ${(err as Error).message}` }, process.stderr);
         }
       }
+      // The pack trainer would train the handed-back trials on: stopped now, not when this process exits.
+      await packer?.stop();
       return { handedBack };
     },
   };

@@ -153,6 +153,7 @@ describe('help still lists everything', () => {
         '--concurrency <n>',
         '--backend <name>',
         '--engine <name>',
+        '--pack <k>',
         '--gpu <index>',
         '--cache-dir <dir>',
         '--artifacts <where>',

@@ -90,16 +90,22 @@ async function spec(name: string, dryRun: boolean): Promise<string> {
 }
 
 /**
- * Enqueues `specFile`, runs a worker (2 trainers) until every trial is done, and checks what
+ * Enqueues `specFile`, runs a worker (2 trainers, or `workerArgs`) until every trial is done, and checks what
  * /proc shows of the worker's trainer processes while they are alive. Returns the transcript.
  */
-async function sweepThrough(specFile: string, args: string[], env: NodeJS.ProcessEnv, workerEnv: NodeJS.ProcessEnv = env): Promise<string> {
+async function sweepThrough(
+  specFile: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  workerEnv: NodeJS.ProcessEnv = env,
+  workerArgs = ['--concurrency', '2'],
+): Promise<string> {
   const outputs: CliResult[] = [];
   const enq = await runCli(['enqueue', specFile, '--json', ...args], env);
   outputs.push(enq);
   assert.equal(enq.code, 0, enq.stderr);
   const { sweepId, trials } = JSON.parse(enq.stdout) as { sweepId: string; trials: number };
-  const worker = spawnCli(['worker', '--concurrency', '2', ...args], { ...workerEnv, LSW_CACHE_DIR: path.join(dir, `cache-${sweepId}`) });
+  const worker = spawnCli(['worker', ...workerArgs, ...args], { ...workerEnv, LSW_CACHE_DIR: path.join(dir, `cache-${sweepId}`) });
   workers.push(worker);
   try {
     await waitFor(
@@ -114,7 +120,7 @@ async function sweepThrough(specFile: string, args: string[], env: NodeJS.Proces
       120_000,
       `${trials} trials of ${sweepId}`,
     );
-    // BullMQ keeps its trainer processes for the next trials: they are alive to look at.
+    // BullMQ (and a pack worker) keeps its trainer processes for the next trials: they are alive to look at.
     const trainers = await childPids(worker.pid!);
     assert.ok(trainers.length >= 1, 'the worker forked trainer processes');
     for (const pid of trainers) assertNoPassword(await procText(pid), `trainer ${pid}'s environment or command line`);
@@ -154,6 +160,13 @@ describe('Redis password', () => {
   test('with the password in REDIS_URL, trainers still get it on a descriptor only', { timeout: 240_000 }, async () => {
     const env = { REDIS_URL: `redis://:${password}@127.0.0.1:${PASSWORD_PORT}`, LSW_PREFIX: `lswlogin-${randomBytes(3).toString('hex')}` };
     assertNoPassword(await sweepThrough(await spec('envurl', true), [], env), 'the output');
+  });
+
+  test('a packing worker (--pack) hands its one trainer the password the same way', { timeout: 240_000 }, async () => {
+    const env = { REDIS_URL: `redis://:${password}@127.0.0.1:${PASSWORD_PORT}`, LSW_PREFIX: `lswlogin-${randomBytes(3).toString('hex')}` };
+    const transcript = await sweepThrough(await spec('pack', false), [], env, env, ['--pack', '2']);
+    assertNoPassword(transcript, 'the output');
+    assert.match(transcript, /"event":"worker.ready".*"pack":2/);
   });
 
   test('a password in --redis works and draws a warning that ps shows it', async () => {

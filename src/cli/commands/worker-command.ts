@@ -2,18 +2,21 @@ import os from 'node:os';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { readEnv } from '../../config/env.js';
-import { BackendChoiceSchema, EngineChoiceSchema } from '../../model/choices.js';
+import { BackendChoiceSchema } from '../../model/choices.js';
 import { connectRedis } from '../../store/redis.js';
 import { log } from '../../util/logger.js';
 import { assertBackendAvailable } from '../../worker/native-backend.js';
 import { startWorker } from '../../worker/worker.js';
+import { decideEngine, WorkerEngineSchema } from '../../worker/engine-decision.js';
+import { describeProbe, probeAdaptersSync } from '../../worker/gpu-probe.js';
 import { intFlag, parseFlags, resolveConnection, withConnection, type ConnectionFlags } from '../options.js';
 
 const FlagsSchema = z.object({
   concurrency: z.union([z.literal('auto'), intFlag(1, 256)]).default(1),
   backend: BackendChoiceSchema.optional(),
-  engine: EngineChoiceSchema.optional(),
-  gpu: intFlag(0, 63).optional(),
+  engine: WorkerEngineSchema.optional(),
+  pack: intFlag(1, 256).optional(),
+  gpu: intFlag(0, 255).optional(),
   cacheDir: z.string().min(1).optional(),
   grace: z.coerce.number().min(0).max(86_400).default(300),
   artifacts: z.string().min(1).optional(),
@@ -26,31 +29,46 @@ export function workerCommand(): Command {
       .option('--backend <name>', 'auto | tensorflow | wasm | cpu [env: LSW_BACKEND, default auto]')
       .option(
         '--engine <name>',
-        'training engine: auto (fast, or layers on the tensorflow backend) | fast | layers [env: LSW_ENGINE, default auto]',
+        'training engine: auto (gpu when a hardware WebGPU adapter is present, else fast, or layers on the tensorflow backend) | fast | layers | gpu [env: LSW_ENGINE, default auto]',
       )
-      .option('--gpu <index>', 'pin this worker to one GPU (sets CUDA_VISIBLE_DEVICES for the tensorflow backend)')
+      .option(
+        '--pack <k>',
+        'train up to K trials at once in ONE trainer process (the gpu engine trains them as one pack; default 16 with gpu, else 1 = one process per trial)',
+      )
+      .option(
+        '--gpu <index>',
+        'pin this worker to one GPU: the WebGPU adapter (gpu engine; listed below), or CUDA_VISIBLE_DEVICES for the tensorflow backend',
+      )
       .option('--cache-dir <dir>', 'local dataset cache [env: LSW_CACHE_DIR, default ~/.cache/lstm-sweep]')
       .option(
         '--artifacts <where>',
         'keep each trained model in: redis | none | a directory (e.g. a shared volume) [env: LSW_ARTIFACTS, default redis]',
       )
-      .option('--grace <seconds>', 'on SIGTERM/SIGINT, wait this long for current trials, then hand them back to the queue', '300'),
+      .option('--grace <seconds>', 'on SIGTERM/SIGINT, wait this long for current trials, then hand them back to the queue', '300')
+      // Computed only when the help is shown: Dawn loads in a child process (well under a second, at most PROBE_TIMEOUT_MS).
+      .addHelpText('after', () => `\nWebGPU adapters: ${describeProbe(probeAdaptersSync())}\n`),
   ).action(async (raw: ConnectionFlags & Record<string, unknown>) => {
     const flags = parseFlags(FlagsSchema, raw);
     const env = readEnv();
     const backend = flags.backend ?? env.LSW_BACKEND;
     assertBackendAvailable(backend);
     const { redisUrl, prefix } = resolveConnection(raw);
+    const concurrency = flags.concurrency === 'auto' ? os.availableParallelism() : flags.concurrency;
+    const request = { engine: flags.engine ?? env.LSW_ENGINE, backend, gpu: flags.gpu, pack: flags.pack, concurrency };
+    // Before Redis: a refused choice (no adapter, --gpu N not there) exits 2 having touched nothing.
+    const decision = await decideEngine(request);
     const redis = await connectRedis(redisUrl, { persistent: true });
     const running = await startWorker(redis, {
       redisUrl,
       prefix,
       backend,
-      engine: flags.engine ?? env.LSW_ENGINE,
+      engine: decision.engine,
+      ...(decision.pack !== undefined ? { pack: decision.pack } : {}),
       cacheDir: flags.cacheDir ?? env.LSW_CACHE_DIR,
       artifacts: flags.artifacts ?? env.LSW_ARTIFACTS,
-      concurrency: flags.concurrency === 'auto' ? os.availableParallelism() : flags.concurrency,
+      concurrency,
       gpu: flags.gpu,
+      readyFields: decision.fields,
     });
     let stopping = false;
     const stop = async (signal: string) => {

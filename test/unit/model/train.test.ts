@@ -82,6 +82,19 @@ describe('trainTrial', () => {
     assert.notDeepEqual(strip(a.history), strip(other.history));
   });
 
+  test('trainings interleaved in one process (a packing worker) give the histories each gives alone', async () => {
+    const configs = [config({ epochs: 3, dropout: 0.2, recurrentDropout: 0.2 }), config({ epochs: 4, dropout: 0.3, seed: 9, width: 5 })];
+    const alone = [];
+    for (const c of configs) alone.push(await trainTrial(c, data));
+    // Each epoch awaits its onEpoch: the two trainings take turns, as the trials of one pack trainer do.
+    const turns: number[] = [];
+    const together = await Promise.all(
+      configs.map((c, i) => trainTrial(c, data, { onEpoch: () => new Promise<void>((r) => setImmediate(() => r(void turns.push(i)))) })),
+    );
+    assert.ok(turns.indexOf(1) < turns.lastIndexOf(0), `the trainings overlapped: ${turns.join(' ')}`);
+    for (const [i, r] of together.entries()) assert.deepEqual(strip(r.history), strip(alone[i]!.history), `trial ${i}`);
+  });
+
   test('early stopping with patience 1 restores the best weights', async () => {
     // random labels + a big learning rate: the validation loss soon stops improving
     const noisy: TrainingData = { train: makeSplit(48, 4, 0), validation: makeSplit(32, 5, 0) };
@@ -129,10 +142,11 @@ describe('trainTrial', () => {
     assert.equal(tf.memory().numTensors, before);
   });
 
-  test('keepModel returns the trained model; Math.random is restored', async () => {
-    const random = Math.random;
+  test('keepModel returns the trained model; Math.random outside the trial is not seeded', async () => {
     const r = await trainTrial(config({ epochs: 1 }), data, { keepModel: true });
-    assert.equal(Math.random, random);
+    const seeded = createRng(config().seed);
+    const draws = [Math.random(), Math.random(), Math.random()];
+    assert.notDeepEqual(draws, [seeded(), seeded(), seeded()]);
     assert.ok(r.model);
     const p = tf.tidy(() => (r.model!.predict(tf.zeros([1, T, F])) as tf.Tensor).dataSync()[0]!);
     assert.ok(p > 0 && p < 1);

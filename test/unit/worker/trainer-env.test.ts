@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { readEnv } from '../../../src/config/env.js';
 import { PASSWORD_FD, trainerLogin, trainerRedisUrl } from '../../../src/worker/trainer-login.js';
 import { trainerEnv } from '../../../src/worker/worker.js';
 
@@ -12,6 +13,13 @@ describe('worker environment', () => {
     assert.deepEqual([env.REDIS_URL, env.LSW_PREFIX, env.LSW_BACKEND, env.LSW_CACHE_DIR], ['redis://h:1', 'p', 'tensorflow', '/c']);
     assert.equal(trainerEnv(opts, {}, trainerLogin(opts.redisUrl)).CUDA_VISIBLE_DEVICES, undefined);
     assert.equal(trainerEnv({ ...opts, engine: 'layers' }, {}, trainerLogin(opts.redisUrl)).LSW_ENGINE, 'layers');
+  });
+
+  test('with the gpu engine, --gpu N selects WebGPU adapter N (CUDA devices untouched)', () => {
+    const env = trainerEnv({ ...opts, engine: 'gpu', gpu: 2 }, {}, trainerLogin(opts.redisUrl));
+    assert.deepEqual([env.LSW_ENGINE, env.LSW_GPU_ADAPTER, env.CUDA_VISIBLE_DEVICES], ['gpu', '2', undefined]);
+    assert.equal(readEnv({ LSW_GPU_ADAPTER: env.LSW_GPU_ADAPTER }).LSW_GPU_ADAPTER, 2);
+    assert.throws(() => readEnv({ LSW_GPU_ADAPTER: '-1' }), /LSW_GPU_ADAPTER/);
   });
 
   test('the Redis password reaches trainers on a descriptor, never in their environment', () => {
