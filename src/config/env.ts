@@ -44,6 +44,8 @@ const EnvSchema = z.object({
   LSW_MAX_DATASET_MB: MaxDatasetMbSchema.default(DEFAULT_MAX_DATASET_MB),
   /** Set by a worker (`--gpu N` with the gpu engine) for its trainer: the WebGPU adapter to train on, by its index in Dawn's list. */
   LSW_GPU_ADAPTER: z.coerce.number().int().min(0).optional(),
+  /** Set by a packing worker for its trainer: trials per gpu pack (`worker --pack K`). */
+  LSW_PACK: z.coerce.number().int().min(1).max(256).optional(),
   /** Set by a worker for its trainer processes, so results name the worker. */
   LSW_WORKER_NAME: z.string().max(200).optional(),
 });

@@ -5,16 +5,17 @@
  */
 import { z } from 'zod';
 import { EngineChoiceSchema } from '../model/choices.js';
+import { DEFAULT_PACK } from '../model/gpu/packer.js';
 import { UserError } from '../util/errors.js';
 import { describeProbe, probeAdapters, type AdapterProbe } from './gpu-probe.js';
 import type { GpuAdapterInfo } from '../model/gpu/device.js';
 
-/** The engines a worker can be asked for: the model's choices and `gpu`, the packed WebGPU engine. */
-export const WorkerEngineSchema = z.union([EngineChoiceSchema, z.literal('gpu')]);
+/** The engines a worker can be asked for (`gpu`: the packed WebGPU engine). */
+export const WorkerEngineSchema = EngineChoiceSchema;
 export type WorkerEngine = z.infer<typeof WorkerEngineSchema>;
 
-/** Trials of one gpu pack when `--pack` is not given: enough to fill a GPU with small LSTMs, few enough for any GPU's memory. */
-export const DEFAULT_GPU_PACK = 16;
+/** Trials of one gpu pack when `--pack` is not given (the packer's default). */
+export const DEFAULT_GPU_PACK = DEFAULT_PACK;
 
 export interface EngineRequest {
   engine: WorkerEngine;

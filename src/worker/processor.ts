@@ -7,6 +7,7 @@ import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import { readEnv } from '../config/env.js';
 import type { EngineChoice } from '../model/choices.js';
 import { initBackend } from '../model/index.js';
+import { configureProcessPacker, DEFAULT_PACK } from '../model/gpu/packer.js';
 import { TrialJobSchema } from '../queue/trial-job.js';
 import { ArtifactStore, parseArtifactLocation, type ArtifactLocation } from '../store/artifact-store.js';
 import { DatasetStore } from '../store/dataset-store.js';
@@ -37,6 +38,13 @@ let context: Promise<ChildContext> | undefined;
 async function createContext(): Promise<ChildContext> {
   const env = readEnv();
   await initBackend(env.LSW_BACKEND);
+  // the gpu engine's packs: as many slots as the worker takes jobs at once, on the adapter asked for
+  if (env.LSW_ENGINE === 'gpu') {
+    configureProcessPacker({
+      capacity: env.LSW_PACK ?? DEFAULT_PACK,
+      ...(env.LSW_GPU_ADAPTER !== undefined ? { adapter: env.LSW_GPU_ADAPTER } : {}),
+    });
+  }
   const redis = createRedis(trainerRedisUrl(env.REDIS_URL), { persistent: true });
   return {
     redis,

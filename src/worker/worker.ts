@@ -78,6 +78,7 @@ export function trainerEnv(opts: WorkerOptions, base: NodeJS.ProcessEnv, login: 
     LSW_CACHE_DIR: opts.cacheDir,
     LSW_ARTIFACTS: opts.artifacts,
     LSW_WORKER_NAME: workerName(),
+    ...(opts.pack !== undefined ? { LSW_PACK: String(opts.pack) } : {}),
     ...gpuEnv(opts),
   };
 }

@@ -12,35 +12,29 @@ import { after, before, describe, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { writeSyntheticUcr } from '../../src/data/synthetic.js';
-import { swiftShaderEnv } from '../../src/model/gpu/device.js';
 import { TRIAL_QUEUE, TrialProgressSchema } from '../../src/queue/trial-job.js';
+import { gpuTestEnv } from '../gpu-fixture.js';
 import { REDIS_URL, childPids, deletePrefix, exited, isAlive, logEvents, runCli, spawnCli, uniquePrefix, waitFor } from '../helpers.js';
 
-/** The engine the packing workers train with: 'gpu' (with SwiftShader) once the packed engine is there. */
-const PACK_ENGINE: string = 'fast';
+/** The engine the packing workers train with: the packed WebGPU engine, on SwiftShader. */
+const PACK_ENGINE = 'gpu';
 const K = 3;
 const PACK_WORKER = ['worker', '--engine', PACK_ENGINE, '--pack', String(K)];
 
-/** Dawn on SwiftShader, the CPU emulation of Vulkan that CI installs: a test that needs it fails without it. */
-function swiftShader(): Record<string, string> {
-  const env = swiftShaderEnv();
-  assert.ok(env, 'the SwiftShader Vulkan driver is missing: apt-get install chromium libvulkan1');
-  return env;
-}
-
 const prefix = uniquePrefix();
-const env: NodeJS.ProcessEnv = { REDIS_URL, LSW_PREFIX: prefix, ...(PACK_ENGINE === 'gpu' ? swiftShader() : {}) };
+const env: NodeJS.ProcessEnv = { REDIS_URL, LSW_PREFIX: prefix, ...gpuTestEnv() };
 let redis: Redis;
 let queue: Queue;
 let dir: string;
 let train: string;
+let testFile: string;
 
 before(async () => {
   redis = new Redis(REDIS_URL);
   queue = new Queue(TRIAL_QUEUE, { connection: redis, prefix });
   dir = await mkdtemp(path.join(os.tmpdir(), 'lsw-pack-'));
   env.LSW_CACHE_DIR = path.join(dir, 'cache');
-  ({ train } = await writeSyntheticUcr(dir, { trainSize: 48, testSize: 16, timesteps: 16, seed: 3 }));
+  ({ train, test: testFile } = await writeSyntheticUcr(dir, { trainSize: 48, testSize: 16, timesteps: 16, seed: 3 }));
 });
 
 after(async () => {
@@ -49,19 +43,33 @@ after(async () => {
   redis.disconnect();
 });
 
-/** Long enough (several seconds for a pack of K) to stop a worker mid-pack, short enough for the next worker to finish soon. */
-const LONG_EPOCHS = 80;
+/**
+ * Long enough (several seconds for a pack of K on SwiftShader, ~0.2 s an epoch) to stop a worker
+ * mid-pack, short enough for the next worker to finish soon.
+ */
+const LONG_EPOCHS = 30;
 
-/** K trials of one architecture (one pack) that differ in learning rate, as a sweep's trials do. */
+/**
+ * K trials of one architecture (one pack) that differ in learning rate, as a sweep's trials do;
+ * one batch per epoch (SwiftShader pays per pass, not per row).
+ */
 function packOf(epochs: number): string[] {
-  return ['parameters:', '  depth: [1]', '  width: [6]', `  epochs: [${epochs}]`, '  patience: [0]', '  learningRate: [0.01, 0.02, 0.03]'];
+  return [
+    'parameters:',
+    '  depth: [1]',
+    '  width: [6]',
+    '  batchSize: [64]',
+    `  epochs: [${epochs}]`,
+    '  patience: [0]',
+    '  learningRate: [0.01, 0.02, 0.03]',
+  ];
 }
 
-async function sweep(name: string, lines: string[], trainFile = train): Promise<string> {
+async function sweep(name: string, lines: string[], trainFile = train, testPart = `, test: ${testFile}`): Promise<string> {
   const file = path.join(dir, `${name}.yaml`);
   await writeFile(
     file,
-    [`name: ${name}`, `dataset: { train: ${trainFile}, validationSplit: 0.25 }`, 'baseline: none', ...lines].join('\n'),
+    [`name: ${name}`, `dataset: { train: ${trainFile}${testPart}, validationSplit: 0.25 }`, 'baseline: none', ...lines].join('\n'),
   );
   const r = await runCli(['enqueue', file, '--json'], env);
   assert.equal(r.code, 0, r.stderr);
@@ -107,7 +115,7 @@ async function results(sweepId: string): Promise<Record<string, { attempts: numb
 
 describe('packing worker', () => {
   test(`takes ${K} jobs at once into one trainer process; each trial reports progress and has exactly one result`, async () => {
-    const sweepId = await sweep('together', packOf(40));
+    const sweepId = await sweep('together', packOf(12));
     const w = spawnCli(PACK_WORKER, env);
     let trainers: number[] | undefined;
     try {
@@ -133,6 +141,16 @@ describe('packing worker', () => {
     }
     assert.equal(logEvents(w.output()).find((e) => e.event === 'worker.stopped')?.handedBack, 0);
     assert.ok(trainers && !trainers.some(isAlive), 'the idle trainer stops with its worker');
+
+    // the best trial exports as a standard tfjs-layers model, and predict scores the test file as the worker did
+    const exportDir = path.join(dir, 'packed-best');
+    const best = await runCli(['best', sweepId, '--export', exportDir, '--json'], env);
+    assert.equal(best.code, 0, best.stderr);
+    const summary = JSON.parse(best.stdout) as { metrics: { testAcc: number }; engine?: string };
+    const predicted = await runCli(['predict', '--model', exportDir, '--data', testFile], env);
+    assert.equal(predicted.code, 0, predicted.stderr);
+    const accuracy = Number(/accuracy ([0-9.]+)/.exec(predicted.stdout)![1]);
+    assert.ok(Math.abs(accuracy - summary.metrics.testAcc) < 1e-9, `${accuracy} vs ${summary.metrics.testAcc}`);
   });
 
   test('kill -9 mid-pack: the trainer exits with its worker; another worker finishes every trial of the pack once', async () => {
@@ -209,12 +227,12 @@ describe('packing worker', () => {
     // Deterministic failure: the dataset its job names is gone from Redis (the other trials' is there).
     const gone = path.join(dir, 'gone.csv');
     await writeFile(gone, `label,t0,t1,t2\n${Array.from({ length: 8 }, (_, i) => `${i % 2},${i},2,1`).join('\n')}\n`);
-    const bad = await sweep('fails', ['parameters:', '  depth: [1]', '  width: [6]', '  epochs: [40]'], gone);
+    const bad = await sweep('fails', ['parameters:', '  depth: [1]', '  width: [6]', '  epochs: [40]'], gone, '');
     const { datasetHash } = JSON.parse((await redis.get(`${prefix}:sweep:${bad}`))!) as { datasetHash: string };
     await redis.del(`${prefix}:dataset:${datasetHash}`);
     const good = await sweep(
       'goes-on',
-      packOf(60).map((l) => l.replace('[0.01, 0.02, 0.03]', '[0.01, 0.02]')),
+      packOf(25).map((l) => l.replace('[0.01, 0.02, 0.03]', '[0.01, 0.02]')),
     );
     const w = spawnCli(PACK_WORKER, env);
     try {
@@ -243,7 +261,7 @@ describe('packing worker', () => {
 
 describe('WebGPU adapters (SwiftShader)', () => {
   test('worker --help lists them', async () => {
-    const r = await runCli(['worker', '--help'], swiftShader());
+    const r = await runCli(['worker', '--help'], gpuTestEnv());
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^WebGPU adapters: 0: SwiftShader Device \(Subzero\) \(vulkan, CPU emulation\)$/m);
     const none = await runCli(['worker', '--help'], { VK_ICD_FILENAMES: path.join(dir, 'no-such-icd.json') });
@@ -251,7 +269,7 @@ describe('WebGPU adapters (SwiftShader)', () => {
   });
 
   test('--engine gpu: --gpu N must name an adapter, and there must be one (exit 2, touching nothing)', async () => {
-    const r = await runCli(['worker', '--engine', 'gpu', '--gpu', '99'], { ...env, ...swiftShader() });
+    const r = await runCli(['worker', '--engine', 'gpu', '--gpu', '99'], { ...env, ...gpuTestEnv() });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /--gpu 99: this host has 1 WebGPU adapter\(s\): 0: SwiftShader Device \(Subzero\) \(vulkan, CPU emulation\)/);
     const none = await runCli(['worker', '--engine', 'gpu'], { ...env, VK_ICD_FILENAMES: path.join(dir, 'no-such-icd.json') });
@@ -263,7 +281,7 @@ describe('WebGPU adapters (SwiftShader)', () => {
   });
 
   test('--engine auto does not pick gpu for a CPU emulation, and says why', async () => {
-    const w = spawnCli(['worker'], { ...env, ...swiftShader() });
+    const w = spawnCli(['worker'], { ...env, ...gpuTestEnv() });
     try {
       const ready = await waitFor(async () => logEvents(w.output()).find((e) => e.event === 'worker.ready'), 30_000, 'the worker to start');
       assert.equal(ready.engine, 'auto');

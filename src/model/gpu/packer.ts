@@ -10,7 +10,7 @@ import { openGpu, type GpuContext } from './device.js';
 import { Pack, type MemberSetup, type PackMember } from './pack.js';
 import { PackedNetwork } from './packed-network.js';
 
-/** Slots of a new pack when nothing says otherwise. */
+/** Slots of a new pack when `--pack` is not given: enough to fill a GPU with small LSTMs, few enough for any GPU's memory. */
 export const DEFAULT_PACK = 16;
 
 export interface PackerOptions {

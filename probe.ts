@@ -1,0 +1,17 @@
+import { trainTrial, initBackend } from './src/model/index.ts';
+import { configureProcessPacker } from './src/model/gpu/packer.ts';
+import { signalSplit } from './test/unit/model/engine-fixture.ts';
+configureProcessPacker({ capacity: 3 });
+await initBackend('wasm');
+const data = { train: signalSplit(36, 16, 1, 1), validation: signalSplit(12, 16, 1, 2) };
+const cfg = { depth: 1, width: 6, dropout: 0, recurrentDropout: 0, learningRate: 0.01, batchSize: 32, epochs: 20, patience: 0, head: 'dense', seed: 3 } as any;
+let t0 = performance.now();
+await trainTrial(cfg, data, { engine: 'gpu' });
+console.log('first (compile)', Math.round(performance.now() - t0));
+t0 = performance.now();
+const r = await trainTrial(cfg, data, { engine: 'gpu' });
+console.log('20 epochs alone', Math.round(performance.now() - t0), r.history.map(h => Math.round(h.durationMs)).join(','));
+t0 = performance.now();
+await Promise.all([1,2,3].map(s => trainTrial({ ...cfg, seed: s }, data, { engine: 'gpu' })));
+console.log('3 packed', Math.round(performance.now() - t0));
+process.exit(0);
