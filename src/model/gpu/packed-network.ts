@@ -135,6 +135,14 @@ export class PackedNetwork {
   private buffer(name: string, floats: number, usage = 0): GPUBuffer {
     const existing = this.buffers.get(name);
     if (existing) return existing;
+    const bytes = floats * F32;
+    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+    if (bytes > limit) {
+      throw new Error(
+        `a pack of ${this.capacity} trials needs ${(bytes / 2 ** 20).toFixed(0)} MiB for its ${name} buffer and this GPU binds at most ` +
+          `${(limit / 2 ** 20).toFixed(0)} MiB: use a smaller --pack (or batch size)`,
+      );
+    }
     const buffer = this.device.createBuffer({
       label: name,
       size: Math.max(16, Math.ceil((floats * F32) / 16) * 16),
