@@ -140,6 +140,18 @@ export function spawnGroup(args: string[], opts: { env?: NodeJS.ProcessEnv; onLi
   return entry;
 }
 
+/** Runs `lstm-sweep <argv>` (the built CLI) to completion; its stdout, or an error with its stderr. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...argv], { env: { ...process.env, ...env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`lstm-sweep ${argv[0]} exited ${code}: ${err}`))));
+  });
+}
+
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
