@@ -177,19 +177,29 @@ export function killAllNow(): void {
   for (const s of spawned) killGroup(s.child, 'SIGKILL');
 }
 
-/** Runs `cleanup` once on SIGINT/SIGTERM (then exits 130/143) and once on normal completion. */
+const cleanups = new Set<() => Promise<void>>();
+let handlersInstalled = false;
+
+/**
+ * Runs `cleanup` once on SIGINT/SIGTERM (then exits 130/143, after every registered cleanup has
+ * run: a benchmark may hold several rigs) and once on normal completion.
+ */
 export function onInterrupt(cleanup: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | undefined;
   const run = () => (done ??= cleanup().catch((err: unknown) => console.error(`cleanup failed: ${String(err)}`)));
-  for (const [signal, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: stopping child processes and deleting the benchmark's Redis keys...`);
-      killAllNow();
-      void run().then(() => process.exit(code));
-    });
+  cleanups.add(run);
+  if (!handlersInstalled) {
+    handlersInstalled = true;
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      process.once(signal, () => {
+        console.error(`\n${signal}: stopping child processes and deleting the benchmark's Redis keys...`);
+        killAllNow();
+        void Promise.all([...cleanups].map((c) => c())).then(() => process.exit(code));
+      });
+    }
   }
   return run;
 }
