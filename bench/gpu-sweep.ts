@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   if (!existsSync(path.join(GUNPOINT, 'train.csv')))
     usageError(`the shared GunPoint set is not at ${GUNPOINT} (see ../shared/datasets/README.md)`);
   const { adapter, reason, listed } = await findAdapter();
-  if (!adapter && !s.gpuOptional) usageError(`no WebGPU adapter: ${reason} (--gpu-optional runs the fast side only)`);
+  if (!adapter && !s.gpuOptional) usageError(`${reason} (--gpu-optional runs the fast side only)`);
   const cpuEmulation = adapter?.software ?? false;
   process.stderr.write(`[bench:gpu-sweep] adapters: ${listed}; ${s.cores} cores\n`);
   if (cpuEmulation && !s.json) console.log(EMULATION);
