@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Cluster, Redis } from 'ioredis';
 import { writeSyntheticUcr } from '../src/data/synthetic.js';
 import { startTestCluster, type TestCluster } from '../test/redis-cluster.js';
-import { CLI, parseArgs, round, spawnGroup, stopAll, type Spawned } from './common.js';
+import { CLI, parseArgs, round, runCli, spawnGroup, stopAll, type Spawned } from './common.js';
 
 const args = parseArgs(process.argv.slice(2), { flags: ['json', 'failover'], numbers: ['trials', 'port'] });
 const TRIALS = args.numbers.get('trials') ?? 2000;
@@ -34,17 +34,6 @@ interface RunFigures {
   resumedSeconds?: number;
   /** results written in each second after the kill */
   perSecondAfterKill?: number[];
-}
-
-async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...argv], { env: { ...process.env, ...env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`lstm-sweep ${argv[0]} exited ${code}: ${err}`))));
-  });
 }
 
 /** Cumulative counts sampled per second (gaps filled) -> results written in each second. */

@@ -140,6 +140,18 @@ export function spawnGroup(args: string[], opts: { env?: NodeJS.ProcessEnv; onLi
   return entry;
 }
 
+/** Runs `lstm-sweep <argv>` (the built CLI) to completion; its stdout, or an error with its stderr. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...argv], { env: { ...process.env, ...env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`lstm-sweep ${argv[0]} exited ${code}: ${err}`))));
+  });
+}
+
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
@@ -165,19 +177,29 @@ export function killAllNow(): void {
   for (const s of spawned) killGroup(s.child, 'SIGKILL');
 }
 
-/** Runs `cleanup` once on SIGINT/SIGTERM (then exits 130/143) and once on normal completion. */
+const cleanups = new Set<() => Promise<void>>();
+let handlersInstalled = false;
+
+/**
+ * Runs `cleanup` once on SIGINT/SIGTERM (then exits 130/143, after every registered cleanup has
+ * run: a benchmark may hold several rigs) and once on normal completion.
+ */
 export function onInterrupt(cleanup: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | undefined;
   const run = () => (done ??= cleanup().catch((err: unknown) => console.error(`cleanup failed: ${String(err)}`)));
-  for (const [signal, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: stopping child processes and deleting the benchmark's Redis keys...`);
-      killAllNow();
-      void run().then(() => process.exit(code));
-    });
+  cleanups.add(run);
+  if (!handlersInstalled) {
+    handlersInstalled = true;
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      process.once(signal, () => {
+        console.error(`\n${signal}: stopping child processes and deleting the benchmark's Redis keys...`);
+        killAllNow();
+        void Promise.all([...cleanups].map((c) => c())).then(() => process.exit(code));
+      });
+    }
   }
   return run;
 }

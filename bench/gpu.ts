@@ -19,8 +19,8 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
 import { EngineChoiceSchema, initBackend } from '../src/model/index.js';
-import { describeAdapters, listAdapters, openGpu, type GpuAdapterInfo } from '../src/model/gpu/device.js';
 import { parseArgs } from './common.js';
+import { EMULATION, findAdapter } from './gpu-adapter.js';
 import { printTable, reportHeader, SavedReportSchema, summarise, type Figure } from './gpu-report.js';
 import { BATCH, DROPOUT, FEATURES, measurePack, runTrialPeer, TIMESTEPS, type Sizes } from './gpu-trials.js';
 import { runPeers } from './peer-processes.js';
@@ -30,7 +30,6 @@ import { probeTorch, TORCH_CONCURRENT, torchConcurrent, torchSequential } from '
 const SHAPES = ['10x8', '32x2', '64x4', '128x2'];
 const KS = [1, 16, 64, 256];
 const RECURRENT_DROPOUT = 0.2;
-const EMULATION = 'CPU emulation: no speed claims';
 
 const ShapeListSchema = z
   .string()
@@ -103,19 +102,6 @@ function parsePeer(text: string): z.infer<typeof PeerSchema> {
   const r = PeerSchema.safeParse(value);
   if (!r.success) usageError(`--peer: ${r.error.message}`);
   return r.data;
-}
-
-type Adapter = (GpuAdapterInfo & { description: string }) | null;
-
-async function findAdapter(): Promise<{ adapter: Adapter; reason?: string; listed: string }> {
-  try {
-    const listed = describeAdapters(await listAdapters());
-    const gpu = await openGpu();
-    gpu.device.destroy();
-    return { adapter: { ...gpu.adapter, description: gpu.description }, listed };
-  } catch (err) {
-    return { adapter: null, reason: (err as Error).message, listed: 'none' };
-  }
 }
 
 async function main(): Promise<void> {

@@ -12,10 +12,10 @@ import { enqueueSweep, prepareSweep } from '../src/producer/enqueue.js';
 import { createTrialQueue } from '../src/queue/trial-queue.js';
 import { loadSpecFile } from '../src/definition/load-spec.js';
 import type { SweepSpec } from '../src/definition/sweep-spec.js';
-import { endedCount } from '../src/store/records.js';
+import { endedCount, StatusCountsSchema, type StatusCounts } from '../src/store/records.js';
 import { DatasetStore } from '../src/store/dataset-store.js';
 import { SweepStore } from '../src/store/sweep-store.js';
-import { CLI, REDIS_URL, benchPrefix, deletePrefix, onInterrupt, spawnGroup, stopAll, type Spawned } from './common.js';
+import { CLI, REDIS_URL, benchPrefix, deletePrefix, onInterrupt, runCli, spawnGroup, stopAll, type Spawned } from './common.js';
 
 export interface SweepRig {
   prefix: string;
@@ -84,4 +84,35 @@ export async function runSweep(
     await sleep(500);
   }
   return { sweepId, spec: prepared.spec, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * As `runSweep`, but the way a user does it: `lstm-sweep enqueue --json`, then `lstm-sweep status
+ * --json` every `pollMs` until every trial has ended (`onProgress` hears each change of the
+ * counts). Seconds run from the start of the enqueue command to the status that showed the end.
+ */
+export async function runSweepViaCli(
+  rig: SweepRig,
+  file: string,
+  text: string,
+  opts: { pollMs?: number; timeoutS?: number; onProgress?: (counts: StatusCounts, seconds: number) => void } = {},
+): Promise<{ sweepId: string; counts: StatusCounts; seconds: number }> {
+  const specFile = path.join(rig.dir, file);
+  await writeFile(specFile, text);
+  const env = { REDIS_URL, LSW_PREFIX: rig.prefix };
+  const started = Date.now();
+  const seconds = () => (Date.now() - started) / 1000;
+  const { sweepId } = JSON.parse(await runCli(['enqueue', specFile, '--json'], env)) as { sweepId: string };
+  let last = '';
+  for (;;) {
+    const counts = StatusCountsSchema.parse(JSON.parse(await runCli(['status', sweepId, '--json'], env)));
+    const key = JSON.stringify(counts);
+    if (key !== last) opts.onProgress?.(counts, seconds());
+    last = key;
+    if (endedCount(counts) >= counts.total) return { sweepId, counts, seconds: seconds() };
+    if (opts.timeoutS !== undefined && seconds() > opts.timeoutS) {
+      throw new Error(`${file}: ${endedCount(counts)} of ${counts.total} trials ended after ${opts.timeoutS} s (--timeout-s)`);
+    }
+    await sleep(opts.pollMs ?? 1000);
+  }
 }

@@ -404,7 +404,6 @@ export class PackedNetwork {
       pass.setBindGroup(0, group);
       pass.dispatchWorkgroups(this.batchSize, this.capacity);
     };
-    const b = (name: string) => this.buffers.get(name)!;
     const { T, F } = this.seq;
     grid(this.pipelines.masks, this.fixed.masks, this.rowsPerPass * this.maskRow);
     grid(this.pipelines.gather, this.gatherBindGroup(), this.rowsPerPass * T * F);
