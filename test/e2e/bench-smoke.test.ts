@@ -217,15 +217,6 @@ function assertGpuBenchShape(out: GpuBenchReport): void {
   assert.ok(shape.ratios.vsFastCores! > 0 && Number.isFinite(shape.ratios.vsFastCores!));
 }
 
-test('bench:gpu --json --quick --engine fast: every figure side by side, finite and > 0', { timeout: 120_000 }, async () => {
-  const { code, stdout, stderr } = await gpuBench(['--engine', 'fast', '--ks', '1']);
-  assert.equal(code, 0, stderr);
-  const out = JSON.parse(stdout.trim()) as GpuBenchReport;
-  assert.equal(out.engine, 'fast');
-  assert.equal(out.cpuEmulation, false);
-  assertGpuBenchShape(out);
-});
-
 test(
   'bench:gpu --json --quick on SwiftShader: the packed engine gpu, every packed figure marked CPU emulation',
   { timeout: 240_000 },
