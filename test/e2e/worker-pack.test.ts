@@ -47,7 +47,7 @@ after(async () => {
  * Long enough (several seconds for a pack of K on SwiftShader, ~0.6 s an epoch in a worker) to stop a worker
  * mid-pack, short enough for the next worker to finish soon.
  */
-const LONG_EPOCHS = 14;
+const LONG_EPOCHS = 10;
 
 /**
  * K trials of one architecture (one pack) that differ in learning rate, as a sweep's trials do;
@@ -115,7 +115,7 @@ async function results(sweepId: string): Promise<Record<string, { attempts: numb
 
 describe('packing worker', () => {
   test(`takes ${K} jobs at once into one trainer process; each trial reports progress and has exactly one result`, async () => {
-    const sweepId = await sweep('together', packOf(6));
+    const sweepId = await sweep('together', packOf(4));
     const w = spawnCli(PACK_WORKER, env);
     let trainers: number[] | undefined;
     try {
