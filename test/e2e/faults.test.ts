@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { writeSyntheticUcr } from '../../src/data/synthetic.js';
 import { TRIAL_QUEUE, TrialProgressSchema } from '../../src/queue/trial-job.js';
 import { REDIS_URL, childPids, deletePrefix, exited, isAlive, logEvents, runCli, spawnCli, uniquePrefix, waitFor } from '../helpers.js';
+import { sweepCli } from '../sweep-cli.js';
 
 const prefix = uniquePrefix();
 const env: NodeJS.ProcessEnv = { REDIS_URL, LSW_PREFIX: prefix };
@@ -36,34 +37,11 @@ after(async () => {
 });
 
 /** A spec of its own per test (the name makes the sweep id unique). */
-async function sweep(name: string, lines: string[], trainFile = train): Promise<string> {
-  const file = path.join(dir, `${name}.yaml`);
-  // No MiniRocket baseline job (baseline.test.ts tests it): these tests count and break trials.
-  await writeFile(
-    file,
-    [`name: ${name}`, `dataset: { train: ${trainFile}, validationSplit: 0.25 }`, 'baseline: none', ...lines].join('\n'),
-  );
-  const r = await runCli(['enqueue', file, '--json'], env);
-  assert.equal(r.code, 0, r.stderr);
-  return (JSON.parse(r.stdout) as { sweepId: string }).sweepId;
-}
-
-async function status(sweepId: string): Promise<Record<string, number>> {
-  const r = await runCli(['status', sweepId, '--json'], env);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as Record<string, number>;
-}
-
-function untilEnded(sweepId: string, timeoutMs = 120_000): Promise<Record<string, number>> {
-  return waitFor(
-    async () => {
-      const s = await status(sweepId);
-      return s.completed! + s.pruned! + s.failed! + s.cancelled! === s.total ? s : undefined;
-    },
-    timeoutMs,
-    `sweep ${sweepId} to end`,
-  );
-}
+const cli = () => sweepCli(dir, env);
+const sweep = (name: string, lines: string[], trainFile = train): Promise<string> =>
+  cli().enqueue(name, `{ train: ${trainFile}, validationSplit: 0.25 }`, lines);
+const status = (sweepId: string) => cli().status(sweepId);
+const untilEnded = (sweepId: string, timeoutMs?: number) => cli().untilEnded(sweepId, timeoutMs);
 
 /** Waits until some job of the sweep reports at least `epoch` finished epochs. */
 async function untilTraining(sweepId: string, epoch: number): Promise<string> {

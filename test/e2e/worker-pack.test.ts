@@ -15,6 +15,7 @@ import { writeSyntheticUcr } from '../../src/data/synthetic.js';
 import { TRIAL_QUEUE, TrialProgressSchema } from '../../src/queue/trial-job.js';
 import { gpuTestEnv } from '../gpu-fixture.js';
 import { REDIS_URL, childPids, deletePrefix, exited, isAlive, logEvents, runCli, spawnCli, uniquePrefix, waitFor } from '../helpers.js';
+import { sweepCli } from '../sweep-cli.js';
 
 /** The engine the packing workers train with: the packed WebGPU engine, on SwiftShader. */
 const PACK_ENGINE = 'gpu';
@@ -65,33 +66,11 @@ function packOf(epochs: number): string[] {
   ];
 }
 
-async function sweep(name: string, lines: string[], trainFile = train, testPart = `, test: ${testFile}`): Promise<string> {
-  const file = path.join(dir, `${name}.yaml`);
-  await writeFile(
-    file,
-    [`name: ${name}`, `dataset: { train: ${trainFile}${testPart}, validationSplit: 0.25 }`, 'baseline: none', ...lines].join('\n'),
-  );
-  const r = await runCli(['enqueue', file, '--json'], env);
-  assert.equal(r.code, 0, r.stderr);
-  return (JSON.parse(r.stdout) as { sweepId: string }).sweepId;
-}
-
-async function status(sweepId: string): Promise<Record<string, number>> {
-  const r = await runCli(['status', sweepId, '--json'], env);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as Record<string, number>;
-}
-
-function untilEnded(sweepId: string, timeoutMs = 120_000): Promise<Record<string, number>> {
-  return waitFor(
-    async () => {
-      const s = await status(sweepId);
-      return s.completed! + s.pruned! + s.failed! + s.cancelled! === s.total ? s : undefined;
-    },
-    timeoutMs,
-    `sweep ${sweepId} to end`,
-  );
-}
+const cli = () => sweepCli(dir, env);
+const sweep = (name: string, lines: string[], trainFile = train, testPart = `, test: ${testFile}`): Promise<string> =>
+  cli().enqueue(name, `{ train: ${trainFile}${testPart}, validationSplit: 0.25 }`, lines);
+const status = (sweepId: string) => cli().status(sweepId);
+const untilEnded = (sweepId: string, timeoutMs?: number) => cli().untilEnded(sweepId, timeoutMs);
 
 /** Waits until `count` jobs of the sweep are active at once, each having reported epoch `epoch` or later. */
 function untilTrainingTogether(sweepId: string, count: number, epoch: number): Promise<string[]> {
