@@ -114,8 +114,7 @@ async function main(): Promise<void> {
 
   const log = (text: string) => process.stderr.write(`${text}\n`);
   const { adapter, reason: adapterReason, listed } = await findAdapter();
-  // (a string comparison: the engine list gains 'gpu' with the packed engine itself)
-  const packedOnGpu = (opts.engine as string) === 'gpu';
+  const packedOnGpu = opts.engine === 'gpu';
   if (packedOnGpu && !adapter) {
     console.error(`bench:gpu: --engine gpu needs a WebGPU adapter: ${adapterReason}`);
     process.exit(1);

@@ -3,22 +3,14 @@
  * which engine its trainers use, and whether it packs (one trainer process, up to K trials at
  * once) or sandboxes (one process per trial).
  */
-import { z } from 'zod';
-import { EngineChoiceSchema } from '../model/choices.js';
+import type { EngineChoice } from '../model/choices.js';
 import { DEFAULT_PACK } from '../model/gpu/packer.js';
 import { UserError } from '../util/errors.js';
 import { describeProbe, probeAdapters, type AdapterProbe } from './gpu-probe.js';
 import type { GpuAdapterInfo } from '../model/gpu/device.js';
 
-/** The engines a worker can be asked for (`gpu`: the packed WebGPU engine). */
-export const WorkerEngineSchema = EngineChoiceSchema;
-export type WorkerEngine = z.infer<typeof WorkerEngineSchema>;
-
-/** Trials of one gpu pack when `--pack` is not given (the packer's default). */
-export const DEFAULT_GPU_PACK = DEFAULT_PACK;
-
 export interface EngineRequest {
-  engine: WorkerEngine;
+  engine: EngineChoice;
   backend: string;
   /** `--gpu N` */
   gpu?: number;
@@ -30,7 +22,7 @@ export interface EngineRequest {
 
 export interface EngineDecision {
   /** what the trainers get as LSW_ENGINE */
-  engine: WorkerEngine;
+  engine: EngineChoice;
   /** packing worker: trials per trainer process; absent: sandboxed */
   pack?: number;
   /** why, for the worker.ready line */
@@ -42,7 +34,7 @@ export async function decideEngine(request: EngineRequest, probe: () => Promise<
   if (engine === 'gpu') {
     const adapters = requireAdapters(await probe(), request.gpu);
     refuseConcurrency(request, '--engine gpu');
-    return { engine: 'gpu', pack: pack ?? DEFAULT_GPU_PACK, fields: { adapter: adapterOf(adapters, request.gpu) } };
+    return { engine: 'gpu', pack: pack ?? DEFAULT_PACK, fields: { adapter: adapterOf(adapters, request.gpu) } };
   }
   if (engine === 'auto' && request.backend !== 'tensorflow') {
     const found = await probe();
@@ -52,11 +44,11 @@ export async function decideEngine(request: EngineRequest, probe: () => Promise<
       if (pack !== undefined) refuseConcurrency(request, '--pack');
       return {
         engine: 'gpu',
-        pack: pack ?? DEFAULT_GPU_PACK,
+        pack: pack ?? DEFAULT_PACK,
         fields: {
           engineChoice: 'auto',
           adapter: adapterOf(adapters, request.gpu),
-          engineReason: `a hardware WebGPU adapter is present: the gpu engine packs up to ${pack ?? DEFAULT_GPU_PACK} trials in one process${
+          engineReason: `a hardware WebGPU adapter is present: the gpu engine packs up to ${pack ?? DEFAULT_PACK} trials in one process${
             request.concurrency > 1 ? ` (--concurrency ${request.concurrency} unused)` : ''
           }`,
         },

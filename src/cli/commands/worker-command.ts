@@ -2,19 +2,19 @@ import os from 'node:os';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { readEnv } from '../../config/env.js';
-import { BackendChoiceSchema } from '../../model/choices.js';
+import { BackendChoiceSchema, EngineChoiceSchema } from '../../model/choices.js';
 import { connectRedis } from '../../store/redis.js';
 import { log } from '../../util/logger.js';
 import { assertBackendAvailable } from '../../worker/native-backend.js';
 import { startWorker } from '../../worker/worker.js';
-import { decideEngine, WorkerEngineSchema } from '../../worker/engine-decision.js';
+import { decideEngine } from '../../worker/engine-decision.js';
 import { describeProbe, probeAdaptersSync } from '../../worker/gpu-probe.js';
 import { intFlag, parseFlags, resolveConnection, withConnection, type ConnectionFlags } from '../options.js';
 
 const FlagsSchema = z.object({
   concurrency: z.union([z.literal('auto'), intFlag(1, 256)]).default(1),
   backend: BackendChoiceSchema.optional(),
-  engine: WorkerEngineSchema.optional(),
+  engine: EngineChoiceSchema.optional(),
   pack: intFlag(1, 256).optional(),
   gpu: intFlag(0, 255).optional(),
   cacheDir: z.string().min(1).optional(),

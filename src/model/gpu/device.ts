@@ -83,15 +83,6 @@ export async function listAdapters(): Promise<GpuAdapterInfo[]> {
   return adapters;
 }
 
-/** True when a real (not software) adapter is present: `--engine auto` then picks `gpu`. */
-export async function hasHardwareAdapter(): Promise<boolean> {
-  try {
-    return (await listAdapters()).some((a) => !a.software);
-  } catch {
-    return false;
-  }
-}
-
 export interface GpuContext {
   device: GPUDevice;
   adapter: GpuAdapterInfo;

@@ -190,3 +190,21 @@ describe('packed WebGPU network: the update', () => {
     assert.ok(!Number.isFinite(read.losses[1]!) || read.ranges[1]!.some((v) => !Number.isFinite(v)), 'slot 1 diverged');
   });
 });
+
+describe('packed WebGPU network: size', () => {
+  test('a pack too large for the GPU says so and names --pack, before allocating', async () => {
+    const device = (await openTestGpu()).device;
+    const plan = planNetwork(
+      { timesteps: 512, features: 10 },
+      { depth: 1, width: 128, head: 'dense', dropout: 0, recurrentDropout: 0, seed: 1 },
+    );
+    try {
+      assert.throws(
+        () => new PackedNetwork(device, plan, { capacity: 256, batchSize: 32 }),
+        /MiB for its .* buffer .* use a smaller --pack/,
+      );
+    } finally {
+      device.destroy();
+    }
+  });
+});

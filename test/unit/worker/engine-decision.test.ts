@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_GPU_PACK, decideEngine, type EngineRequest } from '../../../src/worker/engine-decision.js';
+import { DEFAULT_PACK } from '../../../src/model/gpu/packer.js';
+import { decideEngine, type EngineRequest } from '../../../src/worker/engine-decision.js';
 import type { AdapterProbe } from '../../../src/worker/gpu-probe.js';
 
 const swiftShader = { index: 0, name: 'SwiftShader Device (Subzero)', backend: 'vulkan', software: true };
@@ -15,7 +16,7 @@ describe('how a worker trains', () => {
   test('auto picks gpu, packed, only for a hardware adapter; otherwise what it picked before, and says why', async () => {
     const gpu = await decideEngine(request({}), found(swiftShader, h100));
     assert.equal(gpu.engine, 'gpu');
-    assert.equal(gpu.pack, DEFAULT_GPU_PACK);
+    assert.equal(gpu.pack, DEFAULT_PACK);
     assert.equal(gpu.fields.adapter, '1: NVIDIA H100 80GB HBM3');
     const emulated = await decideEngine(request({}), found(swiftShader));
     assert.deepEqual([emulated.engine, emulated.pack], ['auto', undefined]);
@@ -52,7 +53,7 @@ describe('how a worker trains', () => {
     await assert.rejects(decideEngine(request({ engine: 'gpu', concurrency: 2 }), found(h100)), /--concurrency 2/);
     // auto on a GPU host: the pack replaces the processes, and the log says so
     const auto = await decideEngine(request({ concurrency: 4 }), found(h100));
-    assert.equal(auto.pack, DEFAULT_GPU_PACK);
+    assert.equal(auto.pack, DEFAULT_PACK);
     assert.match(String(auto.fields.engineReason), /--concurrency 4 unused/);
   });
 });
